@@ -1,0 +1,34 @@
+/**
+ * Error types with messages meant for a researcher, not a stack trace.
+ * The CLI prints `message` alone for these and exits non-zero.
+ */
+
+/** The model JSON is malformed: the message names the field and what is wrong. */
+export class ModelFormatError extends Error {
+  override name = 'ModelFormatError';
+}
+
+/** An input other than the model (data file, gate name, option) is invalid. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+/** An enumeration would exceed a configured cap; the message states the exact count and the option to raise. */
+export class LimitError extends Error {
+  override name = 'LimitError';
+}
+
+/** A backend (Wasm, WebGPU) could not be used. */
+export class BackendUnavailableError extends Error {
+  override name = 'BackendUnavailableError';
+}
+
+/** True for the error classes above, whose message is complete without a stack trace. */
+export function isUserError(e: unknown): e is Error {
+  return (
+    e instanceof ModelFormatError ||
+    e instanceof InputError ||
+    e instanceof LimitError ||
+    e instanceof BackendUnavailableError
+  );
+}

@@ -6,8 +6,10 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const uvuBin = join(dirname(require.resolve('uvu')), '..', 'bin.js'); // uvu's exports map hides bin.js
-const args = process.argv.slice(2);
-const child = spawn(process.execPath, ['--import', 'tsx', uvuBin, ...(args.length ? args : ['test']), '--no-color'], {
+// `node scripts/uvu-ci.mjs [filter]`: every test/**/*.test.ts, or those whose path contains filter.
+const filter = process.argv[2] ?? '';
+const pattern = `${filter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\\.test\\.ts$`;
+const child = spawn(process.execPath, ['--import', 'tsx', uvuBin, 'test', pattern, '--no-color'], {
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let out = '';

@@ -1,0 +1,201 @@
+/**
+ * The space of valid circuits in the reference enumeration order (oracle README C1–C4), as a
+ * mixed-radix index space: exact count without enumerating, `decode(index)`, and streaming.
+ *
+ * Order: node-mask combinations over layers 1..L (hidden layers and the output), each layer's
+ * masks `0 .. 2^size-1` with the first neuron as the most significant bit, first layer slowest;
+ * the last combination (every node kept) is dropped (C2). Inside a combination, edge masks per
+ * layer (layer 0 slowest), each the valid 0/1 fillings of the active block in row-major order,
+ * first entry slowest, every active row and column with at least one edge (C3).
+ */
+import { InputError, LimitError } from '../errors.ts';
+import type { Circuit } from './circuit.ts';
+
+/** One node-mask combination and the valid edge masks of each of its layers. */
+export interface NodeCombination {
+  /** Node masks per layer, inputs (all ones) first. */
+  readonly nodeMasks: number[][];
+  /** `edgeChoices[l]` lists the valid edge masks (`out x in`) of layer l, in enumeration order. */
+  readonly edgeChoices: number[][][][];
+  /** Number of circuits in this combination: the product of the edge-choice counts. */
+  readonly count: number;
+  /** Index of this combination's first circuit in the whole space. */
+  readonly offset: number;
+}
+
+/** Options of {@link CircuitSpace}. */
+export interface CircuitSpaceOptions {
+  /**
+   * Skip node combinations whose fraction of dropped hidden nodes is <= this (C4).
+   * 0 or undefined disables the filter, as the reference's `if min_sparsity:`.
+   */
+  minSparsity?: number;
+}
+
+/** Default cap on the number of circuits an analysis may enumerate. */
+export const DEFAULT_MAX_CIRCUITS = 5_000_000;
+
+/** The valid circuits of a layer layout, in reference order. */
+export class CircuitSpace {
+  readonly layerSizes: readonly number[];
+  readonly minSparsity: number;
+  /** Node combinations that hold at least one circuit, in order. */
+  readonly combinations: readonly NodeCombination[];
+  /** Total number of circuits (exact). */
+  readonly count: number;
+
+  constructor(layerSizes: readonly number[], options: CircuitSpaceOptions = {}) {
+    if (layerSizes.length < 2) throw new InputError('a circuit space needs at least an input and an output layer');
+    const hiddenTotal = layerSizes.slice(1, -1).reduce((a, b) => a + b, 0);
+    if (layerSizes.slice(1).some((n) => n > 16) || hiddenTotal > 40) {
+      throw new LimitError(`layer sizes ${layerSizes.join('-')} are too wide for exhaustive circuit enumeration`);
+    }
+    this.layerSizes = [...layerSizes];
+    this.minSparsity = options.minSparsity ?? 0;
+    const edgeCache = new Map<string, number[][][]>();
+    const edgesFor = (inMask: number[], outMask: number[]) => {
+      const key = `${inMask.join('')}|${outMask.join('')}`;
+      let list = edgeCache.get(key);
+      if (!list) edgeCache.set(key, (list = validEdgeMasks(inMask, outMask)));
+      return list;
+    };
+    const combos: NodeCombination[] = [];
+    let offset = 0;
+    for (const nodeMasks of nodeMaskCombinations(layerSizes)) {
+      if (this.minSparsity && hiddenSparsity(nodeMasks) <= this.minSparsity) continue;
+      const edgeChoices = nodeMasks.slice(1).map((out, l) => edgesFor(nodeMasks[l]!, out));
+      const count = edgeChoices.reduce((a, c) => a * c.length, 1);
+      if (count === 0) continue;
+      combos.push({ nodeMasks, edgeChoices, count, offset });
+      offset += count;
+    }
+    this.combinations = combos;
+    this.count = offset;
+  }
+
+  /** Throws a {@link LimitError} stating the exact count if it exceeds `maxCircuits`. */
+  assertWithin(maxCircuits: number = DEFAULT_MAX_CIRCUITS): void {
+    if (this.count > maxCircuits) {
+      throw new LimitError(
+        `layer sizes ${this.layerSizes.join('-')} with min sparsity ${this.minSparsity} give ${this.count.toLocaleString('en-US')} circuits, ` +
+          `more than the cap of ${maxCircuits.toLocaleString('en-US')}; raise it with --max-circuits (API: maxCircuits) or raise the min sparsity`,
+      );
+    }
+  }
+
+  /** The circuit at `index` (0-based, enumeration order). */
+  decode(index: number): Circuit {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) {
+      throw new RangeError(`circuit index ${index} is outside 0..${this.count - 1}`);
+    }
+    const combo = this.combinationOf(index);
+    return circuitAt(combo, index - combo.offset);
+  }
+
+  /** The node combination holding circuit `index` (binary search over offsets). */
+  combinationOf(index: number): NodeCombination {
+    let lo = 0;
+    let hi = this.combinations.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.combinations[mid]!.offset <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.combinations[lo]!;
+  }
+
+  /** Streams circuits `[start, end)` in order without materialising the space. */
+  *circuits(start = 0, end = this.count): Generator<Circuit> {
+    for (const combo of this.combinations) {
+      if (combo.offset + combo.count <= start) continue;
+      if (combo.offset >= end) return;
+      const from = Math.max(start, combo.offset) - combo.offset;
+      const to = Math.min(end, combo.offset + combo.count) - combo.offset;
+      for (let local = from; local < to; local++) yield circuitAt(combo, local);
+    }
+  }
+}
+
+/** The circuit at position `local` inside a node combination (mixed radix, layer 0 slowest). */
+export function circuitAt(combo: NodeCombination, local: number): Circuit {
+  const { edgeChoices } = combo;
+  const edgeMasks = new Array<number[][]>(edgeChoices.length);
+  for (let l = edgeChoices.length - 1; l >= 0; l--) {
+    const n = edgeChoices[l]!.length;
+    edgeMasks[l] = edgeChoices[l]![local % n]!;
+    local = Math.floor(local / n);
+  }
+  return { nodeMasks: combo.nodeMasks, edgeMasks };
+}
+
+/** Node-mask combinations in reference order, the last (all nodes kept) dropped (C1, C2). */
+export function* nodeMaskCombinations(layerSizes: readonly number[]): Generator<number[][]> {
+  const sizes = layerSizes.slice(1);
+  const radices = sizes.map((n) => 2 ** n);
+  const total = radices.reduce((a, b) => a * b, 1);
+  const inputMask = new Array<number>(layerSizes[0]!).fill(1);
+  for (let c = 0; c < total - 1; c++) {
+    const masks: number[][] = new Array(sizes.length);
+    let rest = c;
+    for (let l = sizes.length - 1; l >= 0; l--) {
+      masks[l] = bitsMsbFirst(rest % radices[l]!, sizes[l]!);
+      rest = Math.floor(rest / radices[l]!);
+    }
+    yield [inputMask, ...masks];
+  }
+}
+
+function bitsMsbFirst(value: number, width: number): number[] {
+  return Array.from({ length: width }, (_, i) => (value >> (width - 1 - i)) & 1);
+}
+
+/** Fraction of hidden nodes dropped, as an exact float64 ratio (C4; input and output excluded). */
+export function hiddenSparsity(nodeMasks: readonly (readonly number[])[]): number {
+  let dropped = 0;
+  let total = 0;
+  for (const mask of nodeMasks.slice(1, -1)) {
+    for (const v of mask) {
+      total++;
+      if (v === 0) dropped++;
+    }
+  }
+  return total === 0 ? 0 : dropped / total;
+}
+
+/**
+ * Valid edge masks between two node masks (C3): edges only between active nodes, every active
+ * target with an incoming edge and every active source with an outgoing edge. The reference
+ * enumerates `itertools.product([0,1], ...)` over the active block in row-major order, first
+ * entry slowest; that is the same as taking each active row's bit pattern (first column = most
+ * significant bit) in ascending order, row 0 slowest, and zero rows can never be valid.
+ */
+export function validEdgeMasks(inMask: readonly number[], outMask: readonly number[]): number[][][] {
+  const rows = outMask.flatMap((v, i) => (v ? [i] : []));
+  const cols = inMask.flatMap((v, i) => (v ? [i] : []));
+  if (rows.length * cols.length > 30) {
+    throw new LimitError(`a layer block of ${rows.length}x${cols.length} edges is too large to enumerate`);
+  }
+  if (rows.length === 0 || cols.length === 0) {
+    // An empty block is valid only if both sides are empty (no row or column left uncovered).
+    return rows.length === cols.length ? [outMask.map(() => new Array<number>(inMask.length).fill(0))] : [];
+  }
+  const full = (1 << cols.length) - 1;
+  const result: number[][][] = [];
+  const patterns = new Array<number>(rows.length).fill(1);
+  for (;;) {
+    let covered = 0;
+    for (const p of patterns) covered |= p;
+    if (covered === full) result.push(expandBlock(patterns, rows, cols, outMask.length, inMask.length));
+    // Advance the mixed-radix counter: the last row varies fastest.
+    let r = rows.length - 1;
+    while (r >= 0 && patterns[r] === full) patterns[r--] = 1;
+    if (r < 0) return result;
+    patterns[r]!++;
+  }
+}
+
+function expandBlock(patterns: number[], rows: number[], cols: number[], nOut: number, nIn: number): number[][] {
+  const mask = Array.from({ length: nOut }, () => new Array<number>(nIn).fill(0));
+  rows.forEach((row, r) => cols.forEach((col, c) => (mask[row]![col] = (patterns[r]! >> (cols.length - 1 - c)) & 1)));
+  return mask;
+}

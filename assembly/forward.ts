@@ -1,0 +1,175 @@
+// Batched masked forward passes for circuit search (the Wasm CPU fast path).
+//
+// One call evaluates a contiguous range of circuits of one node-mask combination on every data
+// row. Circuits are decoded from their index in registers (mixed radix over the layers' edge-mask
+// choices, last layer fastest), and a layer is recomputed only when its own edge choice or an
+// earlier one changed, so most circuits cost one output layer.
+//
+// Arithmetic matches the TypeScript reference bit for bit: values are float32 held in f64 lanes;
+// each multiply-add is done in f64 (a float32 x float32 product is exact there) and rounded to
+// float32 once, which is torch's fused order (first product, fused multiply-adds, bias last).
+// Two data rows share one f64x2 vector.
+
+/** Rounds both f64 lanes to float32 and back. */
+// @ts-ignore: decorator
+@inline function fround2(v: v128): v128 {
+  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(v));
+}
+
+/** LeakyReLU on both lanes: v >= 0 ? v : fround(v * slope). */
+// @ts-ignore: decorator
+@inline function leaky2(v: v128, slope: v128): v128 {
+  const neg = fround2(f64x2.mul(v, slope));
+  return v128.bitselect(v, neg, f64x2.ge(v, f64x2.splat(0)));
+}
+
+/**
+ * Computes layer `l` for every row pair: reads layer l's (masked) inputs, writes layer l+1's
+ * activations, multiplied by their node mask when the layer is hidden (the next layer's input mask).
+ */
+function computeLayer(
+  l: i32, L: i32, sizesPtr: usize, wOff: usize, bOff: usize, slope: v128, nPairs: i32,
+  actIn: usize, actOut: usize, mask: u32, nextNodeMask: usize,
+): void {
+  const nIn = load<i32>(sizesPtr + (<usize>l << 2));
+  const nOut = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
+  const rowBytes = <usize>nPairs << 4;
+  for (let r = 0; r < nOut; r++) {
+    const bias = f64x2.splat(load<f64>(bOff + (<usize>r << 3)));
+    const hidden = l < L - 1;
+    const keep = hidden ? f64x2.splat(load<f64>(nextNodeMask + (<usize>r << 3))) : f64x2.splat(1);
+    for (let p = 0; p < nPairs; p++) {
+      const pOff = <usize>p << 4;
+      let bit = (mask >> <u32>(r * nIn)) & 1;
+      let w = f64x2.splat(bit ? load<f64>(wOff + (<usize>(r * nIn) << 3)) : 0);
+      let acc = fround2(f64x2.mul(v128.load(actIn + pOff), w));
+      for (let j = 1; j < nIn; j++) {
+        bit = (mask >> <u32>(r * nIn + j)) & 1;
+        w = f64x2.splat(bit ? load<f64>(wOff + (<usize>(r * nIn + j) << 3)) : 0);
+        acc = fround2(f64x2.add(acc, f64x2.mul(v128.load(actIn + <usize>j * rowBytes + pOff), w)));
+      }
+      let v = leaky2(fround2(f64x2.add(acc, bias)), slope);
+      if (hidden) v = f64x2.mul(v, keep);
+      v128.store(actOut + <usize>r * rowBytes + pOff, v);
+    }
+  }
+}
+
+// Per-layer digits and offsets in static memory (below the heap, so a heap reset cannot touch
+// them): at most 16 layers.
+const MAX_LAYERS = 16;
+const digits = memory.data(MAX_LAYERS * 4);
+const wOff = memory.data(MAX_LAYERS * sizeof<usize>());
+const bOff = memory.data(MAX_LAYERS * sizeof<usize>());
+const choiceOff = memory.data(MAX_LAYERS * sizeof<usize>());
+const actOff = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
+const maskOff = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
+
+// @ts-ignore: decorator
+@inline function getAt(base: usize, i: i32): usize {
+  return load<usize>(base + (<usize>i << alignof<usize>()));
+}
+// @ts-ignore: decorator
+@inline function setAt(base: usize, i: i32, v: usize): void {
+  store<usize>(base + (<usize>i << alignof<usize>()), v);
+}
+// @ts-ignore: decorator
+@inline function digit(i: i32): i32 {
+  return load<i32>(digits + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function setDigit(i: i32, v: i32): void {
+  store<i32>(digits + (<usize>i << 2), v);
+}
+
+/** Largest number of layers {@link evaluateCircuitRange} accepts. */
+export const maxLayers = MAX_LAYERS;
+
+/**
+ * Evaluates circuits `[from, to)` (local indices inside one node combination) and writes the
+ * local indices of those whose weighted accuracy exceeds `threshold` to `outPtr` (u32).
+ * Returns how many were written.
+ *
+ * Memory (all written by the caller):
+ * - sizesPtr: i32[L+1] layer sizes; wPtr / bPtr: f64 weights (row-major out x in) and biases,
+ *   layers concatenated;
+ * - nodeMaskPtr: f64 node masks of every layer, concatenated (layer 0 = inputs);
+ * - countsPtr: i32[L] edge choices per layer; choicesPtr: u32 edge masks (bit r*nIn+j), layers
+ *   concatenated;
+ * - actPtr: f64 scratch, sum(sizes) rows of 2*nPairs values; rows of layer 0 hold the (masked)
+ *   inputs on entry;
+ * - yPtr: f64 labels, nOut rows of 2*nPairs; rowWeightPtr: f64 per row (0 for padding rows).
+ */
+export function evaluateCircuitRange(
+  L: i32, sizesPtr: usize, wPtr: usize, bPtr: usize, slopeValue: f64,
+  nodeMaskPtr: usize, countsPtr: usize, choicesPtr: usize,
+  nPairs: i32, actPtr: usize, yPtr: usize, rowWeightPtr: usize,
+  from: i32, to: i32, total: f64, threshold: f64, outPtr: usize,
+): i32 {
+  const slope = f64x2.splat(slopeValue);
+  const rowBytes = <usize>nPairs << 4;
+  let w = wPtr, b = bPtr, a = actPtr, m = nodeMaskPtr, c = choicesPtr;
+  for (let l = 0; l <= L; l++) {
+    const n = load<i32>(sizesPtr + (<usize>l << 2));
+    setAt(actOff, l, a);
+    setAt(maskOff, l, m);
+    a += <usize>n * rowBytes;
+    m += <usize>n << 3;
+    if (l < L) {
+      const nNext = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
+      setAt(wOff, l, w);
+      setAt(bOff, l, b);
+      setAt(choiceOff, l, c);
+      w += <usize>(n * nNext) << 3;
+      b += <usize>nNext << 3;
+      c += <usize>load<i32>(countsPtr + (<usize>l << 2)) << 2;
+    }
+  }
+  // Decode `from` into digits, layer 0 slowest.
+  let rest = from;
+  for (let l = L - 1; l >= 0; l--) {
+    const n = load<i32>(countsPtr + (<usize>l << 2));
+    setDigit(l, rest % n);
+    rest = rest / n;
+  }
+  const nOut = load<i32>(sizesPtr + (<usize>L << 2));
+  const outAct = getAt(actOff, L);
+  let found = 0;
+  let dirty = 0; // first layer whose activations must be recomputed
+  for (let idx = from; idx < to; idx++) {
+    for (let l = dirty; l < L; l++) {
+      const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit(l) << 2));
+      computeLayer(l, L, sizesPtr, getAt(wOff, l), getAt(bOff, l), slope, nPairs, getAt(actOff, l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
+    }
+    // Weighted count of rows where every rounded output equals its label (round half to even).
+    let correct = f64x2.splat(0);
+    for (let p = 0; p < nPairs; p++) {
+      const pOff = <usize>p << 4;
+      let ok = i64x2.splat(-1); // all bits set: every output matches so far
+      for (let o = 0; o < nOut; o++) {
+        const out = v128.load(outAct + <usize>o * rowBytes + pOff);
+        const y = v128.load(yPtr + <usize>o * rowBytes + pOff);
+        ok = v128.and(ok, f64x2.eq(f64x2.nearest(out), y));
+      }
+      correct = f64x2.add(correct, v128.and(v128.load(rowWeightPtr + pOff), ok));
+    }
+    const n = f64x2.extract_lane(correct, 0) + f64x2.extract_lane(correct, 1);
+    if (n / total > threshold) {
+      store<u32>(outPtr + (<usize>found << 2), <u32>idx);
+      found++;
+    }
+    // Advance the mixed-radix digits; the lowest layer that changed is recomputed next time.
+    let l = L - 1;
+    while (l >= 0) {
+      const d = digit(l) + 1;
+      if (d < load<i32>(countsPtr + (<usize>l << 2))) {
+        setDigit(l, d);
+        break;
+      }
+      setDigit(l, 0);
+      l--;
+    }
+    dirty = l < 0 ? 0 : l;
+  }
+  return found;
+}

@@ -1,0 +1,19 @@
+// Entry point of build/kernels.wasm: every kernel module's exports (raw bindings, stub runtime).
+// Each JS backend instantiates its own copy, so the heaps of different kernels never mix.
+
+// Circuit search: masked forward passes (src/backends/wasm.ts). Its JS side sub-allocates one
+// block from alloc() and never calls reset(); its own scratch is static memory.
+export { evaluateCircuitRange, maxLayers } from './forward';
+
+// Grounding (src/backends/wasm-grounding.ts).
+export { alloc, reset } from './heap';
+export {
+  groundingPrepare,
+  groundingCount,
+  groundingOverflow,
+  groundingError,
+  groundingDistinct,
+  groundingIterStart,
+  groundingIterRestore,
+  groundingIterNext,
+} from './grounding';

@@ -1,0 +1,87 @@
+/**
+ * `npm run bench`: per-stage time of the whole analysis for the pretrained XOR model and a trained
+ * 2-3-3-1 oracle case, next to the original code's times (bench/reference-timings.json), as ratios.
+ * Medians of several runs; the machine is printed with them. Never asserted anywhere.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { analyzeModel, type AnalysisResult } from '../src/analyze.ts';
+import { CircuitSpace } from '../src/circuits/space.ts';
+import { parseModel, type Model } from '../src/model.ts';
+import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
+import { countToJson } from '../src/analyze.ts';
+
+const reference = JSON.parse(readFileSync(new URL('./reference-timings.json', import.meta.url), 'utf8'));
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+interface StageTimes {
+  enumerate: number;
+  circuits: number;
+  groundings: number;
+  mappings: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function measure(model: Model, gate: string): Promise<{ times: StageTimes; result: AnalysisResult }> {
+  const samples: StageTimes[] = [];
+  let result!: AnalysisResult;
+  for (let r = 0; r < RUNS; r++) {
+    let t = performance.now();
+    new CircuitSpace(model.layerSizes);
+    const enumerate = performance.now() - t;
+    t = performance.now();
+    result = await analyzeModel(model, { gates: [gate] });
+    const o = result.outputs[0]!;
+    samples.push({ enumerate, circuits: o.timings.circuits, groundings: o.timings.groundings, mappings: o.timings.mappings });
+  }
+  const pick = (k: keyof StageTimes) => median(samples.map((s) => s[k]));
+  return { times: { enumerate: pick('enumerate'), circuits: pick('circuits'), groundings: pick('groundings'), mappings: pick('mappings') }, result };
+}
+
+function row(stage: string, oursMs: number, refS: number | undefined): string {
+  const ours = oursMs < 1000 ? `${oursMs.toFixed(2)} ms` : `${(oursMs / 1000).toFixed(2)} s`;
+  const ref = refS === undefined ? '-' : `${refS.toFixed(3)} s`;
+  const ratio = refS === undefined ? '-' : `${Math.round((refS * 1000) / oursMs).toLocaleString('en-US')}x faster`;
+  return `| ${stage.padEnd(34)} | ${ours.padStart(11)} | ${ref.padStart(10)} | ${ratio.padStart(16)} |`;
+}
+
+function table(title: string, t: StageTimes, ref: { enumerate?: number; circuits?: number; groundings?: number; mappings?: number }) {
+  const total = t.enumerate + t.circuits + t.groundings + t.mappings;
+  const refTotal = [ref.enumerate, ref.circuits, ref.groundings, ref.mappings].reduce((a: number, b) => a + (b ?? 0), 0);
+  console.log(`\n${title}`);
+  console.log('| stage                              |        ours |  reference |            ratio |');
+  console.log('|---|---|---|---|');
+  console.log(row('enumerate circuits', t.enumerate, ref.enumerate));
+  console.log(row('find circuits (truth table)', t.circuits, ref.circuits));
+  console.log(row('groundings (exact counts)', t.groundings, ref.groundings));
+  console.log(row('formulas + minimal mappings', t.mappings, ref.mappings));
+  console.log(row('all stages', total, refTotal));
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(`mi-ident bench: Node ${process.version}, ${availableParallelism()} cores (${cpu}), median of ${RUNS} runs, TS reference backend for circuits`);
+
+{
+  const { times, result } = await measure(parseModel(PRETRAINED_XOR), 'XOR');
+  const o = result.outputs[0]!;
+  const p = reference.pretrained;
+  table(
+    `Pretrained XOR 2-3-3-1: ${o.circuitsEnumerated} circuits, ${o.perfectCircuits.length} perfect, ${o.totalGroundings} groundings, ` +
+      `${o.formulas.length} formulas, ${o.formulasWithMapping} mapped (groundings backend: ${result.backend.groundings})`,
+    times,
+    { enumerate: p.enumerate_s, circuits: p.find_circuits_4in_s, groundings: p.grounding_total_s, mappings: p.formula_dataset_s + p.mapping_search_s },
+  );
+}
+
+for (const name of ['XOR_w3_d2_seed2', 'AND_w3_d2_seed0']) {
+  const c = JSON.parse(readFileSync(new URL(`../test/fixtures/cases/${name}.json`, import.meta.url), 'utf8'));
+  const { times, result } = await measure(parseModel(c.model), c.expected.outputs[0].gate);
+  const o = result.outputs[0]!;
+  const r = reference.cases[name];
+  table(
+    `${name} (trained 2-3-3-1): ${o.perfectCircuits.length} perfect, ${countToJson(BigInt(o.totalGroundings))} groundings, ${o.formulasWithMapping} formulas mapped`,
+    times,
+    { circuits: r.find_circuits_4in_s, groundings: r.grounding_total_s, mappings: r.mapping_search_s },
+  );
+}

@@ -1,0 +1,220 @@
+/**
+ * Grounding on the AssemblyScript kernels (assembly/grounding.ts): the same results as
+ * src/grounding.ts, with the counting DP, the distinct-dict hash sets and the enumeration
+ * odometer in Wasm. JS writes the problem as flat i32 words into the kernel's bump heap; nothing
+ * but numbers crosses the boundary.
+ *
+ * Counts come back as u64 with an overflow flag; on overflow the BigInt TypeScript path answers.
+ */
+import { BackendUnavailableError, LimitError } from '../errors.ts';
+import {
+  countGroundings,
+  checkDistinctCap,
+  decodeGrounding,
+  distinctGateDicts,
+  iterateGroundings,
+  DEFAULT_DISTINCT_CAP,
+  MAX_DISTINCT_INPUTS,
+  type Grounding,
+  type GroundingChoice,
+  type GroundingProblem,
+} from '../grounding.ts';
+import { instantiateKernelModule } from './wasm-kernels.ts';
+
+/** Raw exports of build/kernels.wasm used here (pointers are byte addresses in `memory`). */
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  alloc(size: number): number;
+  reset(): void;
+  groundingPrepare(problem: number): number;
+  groundingCount(ctx: number): bigint;
+  groundingOverflow(): number;
+  groundingError(): number;
+  groundingDistinct(ctx: number): bigint;
+  groundingIterStart(ctx: number): void;
+  groundingIterRestore(ctx: number, state: number): void;
+  groundingIterNext(ctx: number, buf: number, k: number): number;
+}
+
+// Mirror of ERR_TOO_LARGE in assembly/grounding.ts: tables past the kernels' limits.
+const ERR_TOO_LARGE = 2;
+
+/** Grounding operations bound to one loaded kernel instance (synchronous once loaded). */
+export interface GroundingKernels {
+  /** Same as {@link countGroundings}. */
+  count(problem: GroundingProblem): bigint;
+  /** Same as {@link distinctGateDicts}. */
+  distinct(problem: GroundingProblem, options?: { cap?: number }): number;
+  /** Same sequence as {@link iterateGroundings}; `batch` groundings are fetched per kernel call. */
+  iterate(problem: GroundingProblem, options?: { batch?: number }): Generator<Grounding, void, undefined>;
+}
+
+let loading: Promise<GroundingKernels> | null = null;
+
+/**
+ * Loads the kernels once (the Wasm bytes are embedded in src/generated/kernels-wasm.ts, so this
+ * works the same in Node and browsers) and returns the cached instance afterwards.
+ */
+export function loadGroundingKernels(): Promise<GroundingKernels> {
+  loading ??= instantiateKernels().catch((e: unknown) => {
+    loading = null;
+    throw e instanceof BackendUnavailableError ? e : new BackendUnavailableError(`Wasm kernels could not be loaded: ${(e as Error).message}`);
+  });
+  return loading;
+}
+
+/** {@link countGroundings} on the Wasm kernels. */
+export async function countGroundingsWasm(problem: GroundingProblem): Promise<bigint> {
+  return (await loadGroundingKernels()).count(problem);
+}
+
+/** {@link distinctGateDicts} on the Wasm kernels (the same cap and errors). */
+export async function distinctGateDictsWasm(problem: GroundingProblem, options: { cap?: number } = {}): Promise<number> {
+  return (await loadGroundingKernels()).distinct(problem, options);
+}
+
+/** {@link iterateGroundings} on the Wasm kernels, in the same order. */
+export async function* iterateGroundingsWasm(problem: GroundingProblem, options: { batch?: number } = {}): AsyncGenerator<Grounding, void, undefined> {
+  yield* (await loadGroundingKernels()).iterate(problem, options);
+}
+
+async function instantiateKernels(): Promise<GroundingKernels> {
+  return new KernelSession((await instantiateKernelModule()).exports as unknown as KernelExports);
+}
+
+/**
+ * One kernel instance. Every operation resets the bump heap and writes its problem afresh, so an
+ * iterator interleaved with other calls re-loads its problem and restores its position.
+ */
+class KernelSession implements GroundingKernels {
+  /** Incremented on every heap reset: an iterator compares it to know its context is gone. */
+  private generation = 0;
+
+  constructor(private readonly k: KernelExports) {}
+
+  count(problem: GroundingProblem): bigint {
+    const ctx = this.load(problem);
+    return ctx === null ? countGroundings(problem) : this.countIn(problem, ctx);
+  }
+
+  distinct(problem: GroundingProblem, options: { cap?: number } = {}): number {
+    // Name sets are u64 masks of codes < 64: wider inputs ("49INPUTS"...) stay on the TS path.
+    const ctx = problem.inputWidth > 48 ? null : this.load(problem);
+    if (ctx === null) return distinctGateDicts(problem, options); // past the kernels' limits
+    checkDistinctCap(problem, this.countIn(problem, ctx), options.cap ?? DEFAULT_DISTINCT_CAP);
+    const n = this.k.groundingDistinct(ctx);
+    if (n < 0n) throw new Error(`Wasm distinct-gate-dict kernel failed with error ${this.k.groundingError()}`);
+    return Number(n);
+  }
+
+  *iterate(problem: GroundingProblem, options: { batch?: number } = {}): Generator<Grounding, void, undefined> {
+    const N = problem.neurons.length;
+    const batch = Math.max(1, Math.floor(options.batch ?? 4096));
+    const recordWords = 2 * N;
+    let generation = -1;
+    let ctx = 0;
+    let buf = 0;
+    let last: Int32Array | null = null; // the last grounding handed out, as (cand, completion) pairs
+    let emitted = 0;
+    for (;;) {
+      if (generation !== this.generation) {
+        const loaded = this.load(problem);
+        if (loaded === null) {
+          yield* skip(iterateGroundings(problem), emitted); // past the kernels' limits
+          return;
+        }
+        ctx = loaded;
+        generation = this.generation;
+        buf = this.k.alloc(Math.max(4, batch * recordWords * 4));
+        if (last) this.restore(ctx, last, N);
+        else this.k.groundingIterStart(ctx);
+      }
+      const n = this.k.groundingIterNext(ctx, buf, batch);
+      if (n < 0) throw new LimitError('a grounding has more local truth tables than the Wasm enumeration can index (2^31)');
+      if (n === 0) return;
+      // Copy out before yielding: the consumer may run other kernels in between.
+      const records = new Int32Array(this.k.memory.buffer, buf, n * recordWords).slice();
+      last = records.subarray((n - 1) * recordWords);
+      for (let r = 0; r < n; r++) {
+        emitted++;
+        yield decodeGrounding(problem, choiceOf(records, r, N));
+      }
+    }
+  }
+
+  /** Resets the heap and writes + compiles the problem; `null` if it is too large for the kernels. */
+  private load(problem: GroundingProblem): number | null {
+    const words = encodeGroundingProblem(problem);
+    this.k.reset();
+    this.generation++;
+    const ptr = this.k.alloc(words.byteLength);
+    new Int32Array(this.k.memory.buffer, ptr, words.length).set(words);
+    const ctx = this.k.groundingPrepare(ptr);
+    if (ctx !== 0) return ctx;
+    if (this.k.groundingError() === ERR_TOO_LARGE) return null;
+    throw new Error(`Wasm grounding kernel rejected the problem (error ${this.k.groundingError()})`);
+  }
+
+  private countIn(problem: GroundingProblem, ctx: number): bigint {
+    const n = BigInt.asUintN(64, this.k.groundingCount(ctx));
+    if (this.k.groundingOverflow() || this.k.groundingError() === ERR_TOO_LARGE) return countGroundings(problem); // exact BigInt path
+    return n;
+  }
+
+  /** Puts the odometer back on `record` (the last grounding handed out). */
+  private restore(ctx: number, record: Int32Array, N: number): void {
+    const state = this.k.alloc(N * 12 + 8);
+    const cand = new Int32Array(this.k.memory.buffer, state, N);
+    const compl = new BigUint64Array(this.k.memory.buffer, state + N * 4 + ((N * 4) % 8), N);
+    for (let i = 0; i < N; i++) {
+      cand[i] = record[2 * i]!;
+      compl[i] = BigInt(record[2 * i + 1]!);
+    }
+    this.k.groundingIterRestore(ctx, state);
+  }
+}
+
+function* skip<T>(items: Iterable<T>, n: number): Generator<T, void, undefined> {
+  let i = 0;
+  for (const item of items) if (i++ >= n) yield item;
+}
+
+function choiceOf(records: Int32Array, r: number, N: number): GroundingChoice {
+  const cand = new Array<number>(N);
+  const completion = new Array<number>(N);
+  for (let i = 0; i < N; i++) {
+    cand[i] = records[(r * N + i) * 2]!;
+    completion[i] = records[(r * N + i) * 2 + 1]!;
+  }
+  return { cand, completion };
+}
+
+/**
+ * The flat i32 layout read by assembly/grounding.ts (documented there): header, neuron records,
+ * candidate truth tables, layer-1 name codes, parent links.
+ */
+export function encodeGroundingProblem(problem: GroundingProblem): Int32Array {
+  const m = problem.inputs.length;
+  if (m < 1 || m > MAX_DISTINCT_INPUTS) throw new LimitError(`${m} distinct grounding inputs; the kernels accept 1 to ${MAX_DISTINCT_INPUTS}`);
+  const N = problem.neurons.length;
+  const totalCand = problem.neurons.reduce((a, n) => a + n.tts.length, 0);
+  const totalParents = problem.neurons.reduce((a, n) => a + (n.parents?.length ?? 0), 0);
+  const words = new Int32Array(5 + 6 * N + 2 * totalCand + totalParents);
+  words.set([1, m, N, totalCand, totalParents]);
+  const tts = 5 + 6 * N;
+  const codes = tts + totalCand;
+  const links = codes + totalCand;
+  let cand = 0;
+  let par = 0;
+  problem.neurons.forEach((n, i) => {
+    words.set([n.layer, n.index, n.tts.length, cand, n.parents ? n.parents.length : -1, par], 5 + 6 * i);
+    n.tts.forEach((tt, c) => {
+      words[tts + cand + c] = tt | 0;
+      words[codes + cand + c] = n.nameCodes ? n.nameCodes[c]! : -1;
+    });
+    n.parents?.forEach((p, j) => (words[links + par + j] = p));
+    cand += n.tts.length;
+    par += n.parents?.length ?? 0;
+  });
+  return words;
+}

@@ -1,0 +1,171 @@
+/**
+ * `mi-ident` command line: `analyze`, `demo`, `help`. Parsing is node:util.parseArgs; user errors
+ * print one clear line and exit 2, never a stack trace.
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { analyzeModel, type AnalyzeOptions } from '../analyze.ts';
+import { BACKEND_CHOICES, type BackendChoice } from '../backends/select.ts';
+import { parseDataset } from '../data.ts';
+import { InputError, isUserError } from '../errors.ts';
+import { parseModel, type Model } from '../model.ts';
+import { PRETRAINED_XOR } from '../pretrained-xor.ts';
+import { formatSummary } from '../summary.ts';
+import { readJsonFile, writeFileAtomic } from '../node/files.ts';
+import { progressBar } from '../node/progress-bar.ts';
+import type { PairOrder } from '../mappings.ts';
+
+const USAGE = `mi-ident: exhaustive identifiability analysis of small MLPs (Méloux et al., ICLR 2025)
+
+Usage:
+  mi-ident demo [--json OUT]
+      Analyse the authors' pretrained XOR model (embedded): every stage, with timings.
+  mi-ident analyze MODEL.json --gates XOR[,NAND,...] [options]
+      Analyse a model (JSON format in the README). Output n is analysed on its own with gate n.
+
+Options of analyze:
+  --gates G[,G...]       one gate per output (AND OR IMP NAND NOR NIMP XOR, MAJORITY PARITY ...)
+  --min-sparsity S       drop node combinations with hidden sparsity <= S
+                         (default: main.py's rule, 0.2 if a hidden layer is wider than 3, 0.3 if wider than 4)
+  --pair-order O         interchange sample pairs: BA (reference, default), AB, or all
+  --distrib-layers       let one formula node map to neurons of several layers
+  --data FILE            circuit-search data {"x": [[...]], "y": [[...]]} (default: clean truth table)
+  --ground-data FILE     grounding inputs {"x": [[...]]} (default: clean truth table)
+  --threshold T          accuracy a circuit must exceed (default 0.99)
+  --depth D              maximum formula depth (default: hidden layers + 1)
+  --max-circuits N       refuse to enumerate more circuits than N (default 5000000)
+  --distinct             also count distinct gate assignments per circuit
+  --backend B            ${BACKEND_CHOICES.join(' | ')} (default auto)
+  --json OUT             write the full result as JSON (atomically)
+  --quiet                print nothing but errors
+  -h, --help             this text
+  --version              the version`;
+
+const OPTIONS = {
+  gates: { type: 'string' },
+  'min-sparsity': { type: 'string' },
+  'pair-order': { type: 'string' },
+  'distrib-layers': { type: 'boolean' },
+  data: { type: 'string' },
+  'ground-data': { type: 'string' },
+  threshold: { type: 'string' },
+  depth: { type: 'string' },
+  'max-circuits': { type: 'string' },
+  distinct: { type: 'boolean' },
+  backend: { type: 'string' },
+  json: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    console.error(`mi-ident: ${(e as Error).message}\nRun "mi-ident help" for usage.`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.version) {
+    console.log(version());
+    return 0;
+  }
+  if (values.help || command === undefined || command === 'help') {
+    console.log(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  try {
+    switch (command) {
+      case 'demo':
+        if (rest.length) throw new InputError(`demo takes no model file (got ${rest.join(' ')}); it uses the embedded pretrained XOR model`);
+        return await runAnalysis(parseModel(PRETRAINED_XOR), { ...analyzeOptions(values), gates: ['XOR'] }, values, true);
+      case 'analyze': {
+        if (rest.length !== 1) throw new InputError('analyze needs exactly one model file: mi-ident analyze MODEL.json --gates XOR');
+        if (!values.gates) throw new InputError('analyze needs --gates, one gate per model output (e.g. --gates XOR or --gates XOR,NAND)');
+        const model = parseModel(readJsonFile(rest[0]!, 'model'));
+        return await runAnalysis(model, analyzeOptions(values, model), values, false);
+      }
+      default:
+        throw new InputError(`unknown command "${command}" (commands: analyze, demo, help)`);
+    }
+  } catch (e) {
+    if (isUserError(e)) {
+      console.error(`mi-ident: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function runAnalysis(model: Model, options: AnalyzeOptions, values: Values, demo: boolean): Promise<number> {
+  const t = performance.now();
+  const result = await analyzeModel(model, { ...options, onProgress: values.quiet ? undefined : progressBar() });
+  const totalMs = performance.now() - t;
+  if (values.json) writeFileAtomic(values.json, JSON.stringify(result, null, 1) + '\n');
+  if (!values.quiet) {
+    if (demo) console.log("Pretrained XOR model of the paper's authors (xor_mlp.pt)");
+    console.log(formatSummary(result));
+    console.log(`\ntotal ${(totalMs / 1000).toFixed(2)} s${values.json ? `; result written to ${values.json}` : ''}`);
+  }
+  return 0;
+}
+
+/** Turns CLI values into {@link AnalyzeOptions}, validating each. */
+function analyzeOptions(values: Values, model?: Model): AnalyzeOptions {
+  const nIn = model?.layerSizes[0] ?? 2;
+  const nOut = model?.layerSizes[model.layerSizes.length - 1] ?? 1;
+  const options: AnalyzeOptions = { gates: (values.gates ?? '').split(',').map((g) => g.trim()).filter(Boolean) };
+  if (values['min-sparsity'] !== undefined) options.minSparsity = numberOption(values['min-sparsity'], '--min-sparsity', 0, 1);
+  if (values.threshold !== undefined) options.accuracyThreshold = numberOption(values.threshold, '--threshold', 0, 1);
+  if (values.depth !== undefined) options.formulaDepth = integerOption(values.depth, '--depth', 0);
+  if (values['max-circuits'] !== undefined) options.maxCircuits = integerOption(values['max-circuits'], '--max-circuits', 1);
+  if (values['pair-order'] !== undefined) {
+    const order = values['pair-order'];
+    if (order !== 'BA' && order !== 'AB' && order !== 'all') throw new InputError(`--pair-order must be BA, AB or all, got "${order}"`);
+    options.pairOrder = order as PairOrder;
+  }
+  if (values.backend !== undefined) {
+    if (!BACKEND_CHOICES.includes(values.backend as BackendChoice)) {
+      throw new InputError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${values.backend}"`);
+    }
+    options.backend = values.backend as BackendChoice;
+  }
+  if (values.data) options.data = parseDataset(readJsonFile(values.data, '--data'), nIn, nOut, '--data');
+  if (values['ground-data']) options.groundData = parseDataset(readJsonFile(values['ground-data'], '--ground-data'), nIn, null, '--ground-data');
+  options.distribLayers = values['distrib-layers'] ?? false;
+  options.distinctGateDicts = values.distinct ?? false;
+  return options;
+}
+
+function numberOption(text: string, flag: string, min: number, max: number): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
+    throw new InputError(`${flag} must be a number between ${min} and ${max}, got "${text}"`);
+  }
+  return v;
+}
+
+function integerOption(text: string, flag: string, min: number): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || v < min) throw new InputError(`${flag} must be an integer >= ${min}, got "${text}"`);
+  return v;
+}
+
+/** The package version, read from package.json above this file (source or dist layout). */
+function version(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'mi-ident') return pkg.version;
+    } catch {
+      // not at this level; try the next
+    }
+  }
+  return 'unknown';
+}

@@ -1,0 +1,52 @@
+/**
+ * mi-ident: exhaustive identifiability analysis of small MLPs (Méloux et al., ICLR 2025).
+ * The public API; no Node built-ins, so the same module runs in Node and in browsers.
+ * Node-only helpers (files, progress bar) are in `mi-ident/node`.
+ * @packageDocumentation
+ */
+export { parseModel, modelToJson, forward, forwardActivations, subModel, leaky, type Model, type ModelJson } from './model.ts';
+export { PRETRAINED_XOR } from './pretrained-xor.ts';
+export { GATES, TWO_INPUT_GATES, TWO_INPUT_GATE_NAMES, getGate, inputRows, evaluateGate, nameGate, type Gate } from './gates.ts';
+export { truthTableDataset, parseDataset, weightRows, roundHalfEven, type Dataset, type WeightedRows } from './data.ts';
+export { ModelFormatError, InputError, LimitError, BackendUnavailableError, isUserError } from './errors.ts';
+export type { Progress, LongRunOptions } from './progress.ts';
+
+export { circuitActivations, circuitOutput, fullCircuit, type Circuit } from './circuits/circuit.ts';
+export { CircuitSpace, DEFAULT_MAX_CIRCUITS, validEdgeMasks, hiddenSparsity, nodeMaskCombinations, type NodeCombination, type CircuitSpaceOptions } from './circuits/space.ts';
+export { findPerfectCircuits, type CircuitSearchOptions } from './circuits/search.ts';
+export { circuitMetrics, sparsity, isIncluded, jaccard, analyzeCircuitSet, type CircuitMetrics, type CircuitSetAnalysis } from './circuits/metrics.ts';
+
+export {
+  groundingProblem,
+  countGroundings,
+  iterateGroundings,
+  distinctGateDicts,
+  gateDictString,
+  type Grounding,
+  type GroundingStep,
+  type GroundingProblem,
+  type GroundingNeuron,
+} from './grounding.ts';
+export { countGroundingsFor, type GroundingBackendName, type GroundingRunOptions } from './grounding-runner.ts';
+export { countGroundingsWasm, distinctGateDictsWasm, iterateGroundingsWasm, loadGroundingKernels } from './backends/wasm-grounding.ts';
+
+export { formulasForGate, formulaString, samplePairs, relevantNodes, type Formula, type LogicTree, type PairOrder } from './formulas.ts';
+export {
+  findMinimalMappings,
+  mappingSearch,
+  validityTable,
+  formulasWithMapping,
+  mappingsPerFormula,
+  sortNeuronLists,
+  type Mapping,
+  type MinimalMapping,
+  type MappingOptions,
+  type FormulaMappings,
+} from './mappings.ts';
+
+export { analyzeModel, defaultMinSparsity, countToJson, type AnalyzeOptions, type AnalysisResult, type OutputAnalysis, type Count } from './analyze.ts';
+export { formatSummary } from './summary.ts';
+export { selectBackend, BACKEND_CHOICES, type BackendChoice } from './backends/select.ts';
+export { createTsBackend } from './backends/ts.ts';
+export { createWasmBackend } from './backends/wasm.ts';
+export type { Backend, BackendName, CircuitEvaluationRequest } from './backends/types.ts';

@@ -1,0 +1,31 @@
+/** The human-readable summary of an analysis result (what the CLI prints). */
+import type { AnalysisResult } from './analyze.ts';
+
+const fmt = (n: number | string) => (typeof n === 'number' ? n.toLocaleString('en-US') : BigInt(n).toLocaleString('en-US'));
+const ms = (t: number) => (t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFixed(2)} s`);
+
+/** Formats the counts that show (non-)identifiability, per output, with stage timings. */
+export function formatSummary(result: AnalysisResult, { timings = true } = {}): string {
+  const lines: string[] = [];
+  lines.push(
+    `model ${result.layerSizes.join('-')}  min sparsity ${result.options.minSparsity}  pair order ${result.options.pairOrder}` +
+      `  backend ${result.backend.circuits}/${result.backend.groundings}`,
+  );
+  for (const o of result.outputs) {
+    const perfect = o.perfectCircuits.length;
+    const mappings = o.mappingsPerFormula.reduce((a, b) => a + b, 0);
+    lines.push('');
+    lines.push(`output ${o.outputIndex}: ${o.gate}`);
+    lines.push(`  where-then-what: ${fmt(o.circuitsEnumerated)} circuits enumerated, ${fmt(perfect)} perfect, ${fmt(o.totalGroundings)} groundings`);
+    if (perfect > 0 && o.groundingsPerCircuit.length) {
+      const nums = o.groundingsPerCircuit.map(Number);
+      lines.push(`    interpretations per circuit: min ${fmt(Math.min(...nums))}, max ${fmt(Math.max(...nums))}`);
+    }
+    lines.push(`  what-then-where: ${fmt(o.formulas.length)} formulas, ${fmt(o.formulasWithMapping)} with a mapping, ${fmt(mappings)} minimal mappings`);
+    if (o.mappingsPerFormula.length) lines.push(`    mappings per formula: ${o.mappingsPerFormula.join(', ')}`);
+    if (timings) {
+      lines.push(`  time: circuits ${ms(o.timings.circuits)}, groundings ${ms(o.timings.groundings)}, mappings ${ms(o.timings.mappings)}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { analyzeModel, type AnalysisResult } from '../src/analyze.ts';
+import type { BackendChoice } from '../src/backends/select.ts';
 import { CircuitSpace } from '../src/circuits/space.ts';
 import { parseModel, type Model } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
@@ -23,7 +24,7 @@ interface StageTimes {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function measure(model: Model, gate: string): Promise<{ times: StageTimes; result: AnalysisResult }> {
+async function measure(model: Model, gate: string, backend: BackendChoice): Promise<{ times: StageTimes; result: AnalysisResult }> {
   const samples: StageTimes[] = [];
   let result!: AnalysisResult;
   for (let r = 0; r < RUNS; r++) {
@@ -31,7 +32,7 @@ async function measure(model: Model, gate: string): Promise<{ times: StageTimes;
     new CircuitSpace(model.layerSizes);
     const enumerate = performance.now() - t;
     t = performance.now();
-    result = await analyzeModel(model, { gates: [gate] });
+    result = await analyzeModel(model, { gates: [gate], backend });
     const o = result.outputs[0]!;
     samples.push({ enumerate, circuits: o.timings.circuits, groundings: o.timings.groundings, mappings: o.timings.mappings });
   }
@@ -39,36 +40,48 @@ async function measure(model: Model, gate: string): Promise<{ times: StageTimes;
   return { times: { enumerate: pick('enumerate'), circuits: pick('circuits'), groundings: pick('groundings'), mappings: pick('mappings') }, result };
 }
 
-function row(stage: string, oursMs: number, refS: number | undefined): string {
-  const ours = oursMs < 1000 ? `${oursMs.toFixed(2)} ms` : `${(oursMs / 1000).toFixed(2)} s`;
+const fmtMs = (ms: number) => (ms < 1000 ? `${ms.toFixed(2)} ms` : `${(ms / 1000).toFixed(2)} s`);
+
+function row(stage: string, tsMs: number, wasmMs: number, refS: number | undefined): string {
   const ref = refS === undefined ? '-' : `${refS.toFixed(3)} s`;
-  const ratio = refS === undefined ? '-' : `${Math.round((refS * 1000) / oursMs).toLocaleString('en-US')}x faster`;
-  return `| ${stage.padEnd(34)} | ${ours.padStart(11)} | ${ref.padStart(10)} | ${ratio.padStart(16)} |`;
+  const ratio = refS === undefined ? '-' : `${Math.round((refS * 1000) / wasmMs).toLocaleString('en-US')}x`;
+  const tsRatio = `${(tsMs / wasmMs).toFixed(1)}x`;
+  return `| ${stage.padEnd(30)} | ${fmtMs(tsMs).padStart(10)} | ${fmtMs(wasmMs).padStart(10)} | ${tsRatio.padStart(8)} | ${ref.padStart(10)} | ${ratio.padStart(9)} |`;
 }
 
-function table(title: string, t: StageTimes, ref: { enumerate?: number; circuits?: number; groundings?: number; mappings?: number }) {
-  const total = t.enumerate + t.circuits + t.groundings + t.mappings;
+type RefTimes = { enumerate?: number; circuits?: number; groundings?: number; mappings?: number };
+
+function table(title: string, ts: StageTimes, wasm: StageTimes, ref: RefTimes) {
+  const sum = (t: StageTimes) => t.enumerate + t.circuits + t.groundings + t.mappings;
   const refTotal = [ref.enumerate, ref.circuits, ref.groundings, ref.mappings].reduce((a: number, b) => a + (b ?? 0), 0);
   console.log(`\n${title}`);
-  console.log('| stage                              |        ours |  reference |            ratio |');
-  console.log('|---|---|---|---|');
-  console.log(row('enumerate circuits', t.enumerate, ref.enumerate));
-  console.log(row('find circuits (truth table)', t.circuits, ref.circuits));
-  console.log(row('groundings (exact counts)', t.groundings, ref.groundings));
-  console.log(row('formulas + minimal mappings', t.mappings, ref.mappings));
-  console.log(row('all stages', total, refTotal));
+  console.log('| stage                          |         TS |       Wasm | TS/Wasm  |  reference | ref/Wasm  |');
+  console.log('|---|---|---|---|---|---|');
+  console.log(row('enumerate circuits', ts.enumerate, wasm.enumerate, ref.enumerate));
+  console.log(row('find circuits (truth table)', ts.circuits, wasm.circuits, ref.circuits));
+  console.log(row('groundings (exact counts)', ts.groundings, wasm.groundings, ref.groundings));
+  console.log(row('formulas + minimal mappings', ts.mappings, wasm.mappings, ref.mappings));
+  console.log(row('all stages', sum(ts), sum(wasm), refTotal));
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`mi-ident bench: Node ${process.version}, ${availableParallelism()} cores (${cpu}), median of ${RUNS} runs, TS reference backend for circuits`);
+console.log(
+  `mi-ident bench: Node ${process.version}, ${availableParallelism()} cores (${cpu}), one thread, median of ${RUNS} runs.\n` +
+    'TS = --backend ts (reference for circuits and groundings), Wasm = --backend wasm (SIMD circuit search, grounding kernels);\n' +
+    'formulas and mappings run in TS in both (the formula list is cached after the first run; the reference rebuilds it).\n' +
+    'Reference = the original PyTorch code on one core of the same kind of machine (bench/reference-timings.json).',
+);
 
 {
-  const { times, result } = await measure(parseModel(PRETRAINED_XOR), 'XOR');
+  const model = parseModel(PRETRAINED_XOR);
+  const ts = (await measure(model, 'XOR', 'ts')).times;
+  const { times, result } = await measure(model, 'XOR', 'wasm');
   const o = result.outputs[0]!;
   const p = reference.pretrained;
   table(
     `Pretrained XOR 2-3-3-1: ${o.circuitsEnumerated} circuits, ${o.perfectCircuits.length} perfect, ${o.totalGroundings} groundings, ` +
-      `${o.formulas.length} formulas, ${o.formulasWithMapping} mapped (groundings backend: ${result.backend.groundings})`,
+      `${o.formulas.length} formulas, ${o.formulasWithMapping} mapped `,
+    ts,
     times,
     { enumerate: p.enumerate_s, circuits: p.find_circuits_4in_s, groundings: p.grounding_total_s, mappings: p.formula_dataset_s + p.mapping_search_s },
   );
@@ -76,11 +89,14 @@ console.log(`mi-ident bench: Node ${process.version}, ${availableParallelism()} 
 
 for (const name of ['XOR_w3_d2_seed2', 'AND_w3_d2_seed0']) {
   const c = JSON.parse(readFileSync(new URL(`../test/fixtures/cases/${name}.json`, import.meta.url), 'utf8'));
-  const { times, result } = await measure(parseModel(c.model), c.expected.outputs[0].gate);
+  const model = parseModel(c.model);
+  const ts = (await measure(model, c.expected.outputs[0].gate, 'ts')).times;
+  const { times, result } = await measure(model, c.expected.outputs[0].gate, 'wasm');
   const o = result.outputs[0]!;
   const r = reference.cases[name];
   table(
     `${name} (trained 2-3-3-1): ${o.perfectCircuits.length} perfect, ${countToJson(BigInt(o.totalGroundings))} groundings, ${o.formulasWithMapping} formulas mapped`,
+    ts,
     times,
     { circuits: r.find_circuits_4in_s, groundings: r.grounding_total_s, mappings: r.mapping_search_s },
   );

@@ -44,4 +44,9 @@ function embedWasm() {
 run('kernels', 'asc', ['--config', 'asconfig.json', '--target', 'release']);
 embedWasm();
 run('typescript', 'tsc', ['-p', 'tsconfig.build.json']);
+// The browser bundle: the public API as one ES module (the Wasm bytes are inside).
+run('browser bundle', 'esbuild', [
+  'src/index.ts', '--bundle', '--format=esm', '--platform=browser', '--target=es2022',
+  '--outfile=dist/browser/mi-ident.js', '--sourcemap', '--log-level=warning',
+]);
 console.log('build ok');

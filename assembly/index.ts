@@ -4,9 +4,11 @@
 // Circuit search: masked forward passes (src/backends/wasm.ts). Its JS side sub-allocates one
 // block from alloc() and never calls reset(); its own scratch is static memory.
 export { evaluateCircuitRange, maxLayers } from './forward';
+// Grounding counts of many circuits per call (src/backends/wasm-grounding.ts countCircuits).
+export { groundCircuitBatch } from './ground-circuits';
 
 // Grounding (src/backends/wasm-grounding.ts).
-export { alloc, reset } from './heap';
+export { alloc, reset, mark, release } from './heap';
 export {
   groundingPrepare,
   groundingCount,
@@ -17,3 +19,4 @@ export {
   groundingIterRestore,
   groundingIterNext,
 } from './grounding';
+

@@ -157,7 +157,7 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
       t = performance.now();
       let groundings: { counts: bigint[]; distinct?: number[]; backend: GroundingBackendName } = { counts: [], backend: 'ts' };
       if (stages.groundings) {
-        groundings = await countGroundingsFor(sub, perfectCircuits, groundInputs, {
+        groundings = await countGroundingsFor(sub, space, perfect, groundInputs, {
           distinct: options.distinctGateDicts ?? false,
           backend: backend.name === 'ts' ? 'ts' : 'auto',
           ...progressFor(options, gate),

@@ -1,9 +1,10 @@
 /**
- * Grounding counts for a list of circuits, on the Wasm kernels when they load and on the
- * TypeScript reference otherwise (same results; the choice is reported).
+ * Grounding counts for the perfect circuits of a space, on the Wasm kernels when they load (one
+ * kernel call per node combination) and on the TypeScript reference otherwise or for what the
+ * kernels cannot answer exactly (same results; the choice is reported).
  */
-import type { Circuit } from './circuits/circuit.ts';
-import { countGroundings, distinctGateDicts, groundingProblem } from './grounding.ts';
+import type { CircuitSpace } from './circuits/space.ts';
+import { countGroundings, distinctGateDicts, distinctGroundingRows, groundingProblem } from './grounding.ts';
 import type { Model } from './model.ts';
 import { checkAborted, type LongRunOptions } from './progress.ts';
 import { loadGroundingKernels, type GroundingKernels } from './backends/wasm-grounding.ts';
@@ -19,10 +20,11 @@ export interface GroundingRunOptions extends LongRunOptions {
   backend?: 'auto' | GroundingBackendName;
 }
 
-/** Exact grounding counts (and optionally distinct gate dicts) of each circuit, in order. */
+/** Exact grounding counts (and optionally distinct gate dicts) of circuits `indices` (ascending) of `space`. */
 export async function countGroundingsFor(
   model: Model,
-  circuits: readonly Circuit[],
+  space: CircuitSpace,
+  indices: readonly number[],
   groundInputs: readonly (readonly number[])[],
   options: GroundingRunOptions = {},
 ): Promise<{ counts: bigint[]; distinct?: number[]; backend: GroundingBackendName }> {
@@ -34,14 +36,25 @@ export async function countGroundingsFor(
       if (options.backend === 'wasm') throw e;
     }
   }
+  const { lastRows } = distinctGroundingRows(groundInputs, model.layerSizes[0]!);
   const counts: bigint[] = [];
-  const distinct: number[] = [];
-  circuits.forEach((circuit, i) => {
-    if (i % 256 === 0) checkAborted(options.signal);
-    const problem = groundingProblem(model, circuit, groundInputs);
-    counts.push(kernels ? kernels.count(problem) : countGroundings(problem));
-    if (options.distinct) distinct.push(kernels ? kernels.distinct(problem) : distinctGateDicts(problem));
-    if ((i + 1) % 256 === 0 || i + 1 === circuits.length) options.onProgress?.({ stage: 'groundings', done: i + 1, total: circuits.length });
+  const report = (done: number) => options.onProgress?.({ stage: 'groundings', done, total: indices.length });
+  for (let i = 0; i < indices.length; ) {
+    checkAborted(options.signal);
+    // The run of indices that falls in one node combination.
+    const combo = space.combinationOf(indices[i]!);
+    let j = i;
+    while (j < indices.length && indices[j]! < combo.offset + combo.count) j++;
+    const locals = indices.slice(i, j).map((index) => index - combo.offset);
+    const fast = kernels ? kernels.countCircuits(model, combo, locals, lastRows) : locals.map(() => null);
+    fast.forEach((n, k) => counts.push(n ?? countGroundings(groundingProblem(model, space.decode(indices[i + k]!), groundInputs))));
+    i = j;
+    report(i);
+  }
+  if (!options.distinct) return { counts, backend: kernels ? 'wasm' : 'ts' };
+  const distinct = indices.map((index) => {
+    const problem = groundingProblem(model, space.decode(index), groundInputs);
+    return kernels ? kernels.distinct(problem) : distinctGateDicts(problem);
   });
-  return { counts, ...(options.distinct ? { distinct } : {}), backend: kernels ? 'wasm' : 'ts' };
+  return { counts, distinct, backend: kernels ? 'wasm' : 'ts' };
 }

@@ -70,28 +70,9 @@ export const MAX_LAYER_STATES = 1 << 22;
  */
 export function groundingProblem(model: Model, circuit: Circuit, groundInputs: readonly (readonly number[])[]): GroundingProblem {
   const width = model.layerSizes[0]!;
-  checkInputs(groundInputs, width);
-  const acts = groundInputs.map((row) => circuitActivations(model, circuit, row));
+  const { inputs, lastRows } = distinctGroundingRows(groundInputs, width);
+  const acts = lastRows.map((row) => circuitActivations(model, circuit, row));
   const L = model.weights.length;
-
-  // Distinct truncated inputs keep first-insertion order (a Python dict); `rowOf` maps each
-  // grounding row to its distinct input, so later rows overwrite values ("last wins").
-  const inputs: number[][] = [];
-  const byKey = new Map<string, number>();
-  const rowOf = acts.map((a) => {
-    const t = Array.from(a[0]!, truncToInt);
-    const key = t.join(',');
-    let i = byKey.get(key);
-    if (i === undefined) {
-      i = inputs.length;
-      byKey.set(key, i);
-      inputs.push(t);
-    }
-    return i;
-  });
-  if (inputs.length > MAX_DISTINCT_INPUTS) {
-    throw new LimitError(`grounding inputs have ${inputs.length} distinct rows after truncation; at most ${MAX_DISTINCT_INPUTS} are supported`);
-  }
   const sortedOrder = inputs.map((_, i) => i).sort((a, b) => compareTuples(inputs[a]!, inputs[b]!));
 
   const neurons: GroundingNeuron[] = [];
@@ -101,8 +82,7 @@ export function groundingProblem(model: Model, circuit: Circuit, groundInputs: r
     const mask = circuit.nodeMasks[l]!;
     for (let k = 0; k < model.layerSizes[l]!; k++) {
       if (!mask[k]) continue;
-      const values = new Array<number>(inputs.length);
-      acts.forEach((a, r) => (values[rowOf[r]!] = l === L ? roundHalfEven(a[l]![k]!) : a[l]![k]!));
+      const values = acts.map((a) => (l === L ? roundHalfEven(a[l]![k]!) : a[l]![k]!));
       const { tts, separators } = candidates(values, l === L, `(${l},${k})`);
       if (tts.length === 0) continue; // constant: silently not grounded (G2)
       const edges = circuit.edgeMasks[l - 1]![k]!;
@@ -114,6 +94,37 @@ export function groundingProblem(model: Model, circuit: Circuit, groundInputs: r
     prevLayer = thisLayer;
   }
   return { inputWidth: width, inputs, neurons };
+}
+
+/**
+ * The distinct global inputs (rows truncated toward zero, G1) in first-occurrence order (a Python
+ * dict), and for each the last grounding row that truncates to it: the reference's
+ * `dict(zip(inputs, values))` keeps the last occurrence's values.
+ */
+export function distinctGroundingRows(
+  groundInputs: readonly (readonly number[])[],
+  width: number,
+): { inputs: number[][]; lastRows: (readonly number[])[] } {
+  checkInputs(groundInputs, width);
+  const inputs: number[][] = [];
+  const lastRows: (readonly number[])[] = [];
+  const byKey = new Map<string, number>();
+  for (const row of groundInputs) {
+    const t = row.map((v) => truncToInt(Math.fround(v))); // the model's input tensor is float32
+    const key = t.join(',');
+    const i = byKey.get(key);
+    if (i === undefined) {
+      byKey.set(key, inputs.length);
+      inputs.push(t);
+      lastRows.push(row);
+    } else {
+      lastRows[i] = row;
+    }
+  }
+  if (inputs.length > MAX_DISTINCT_INPUTS) {
+    throw new LimitError(`grounding inputs have ${inputs.length} distinct rows after truncation; at most ${MAX_DISTINCT_INPUTS} are supported`);
+  }
+  return { inputs, lastRows };
 }
 
 function checkInputs(rows: readonly (readonly number[])[], width: number): void {

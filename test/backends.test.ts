@@ -34,7 +34,7 @@ const dataArb = (nIn: number, nOut: number) =>
     y: rows.map(([, y]) => y),
   }));
 
-const layouts = [[2, 2, 2, 1], [2, 3, 3, 1], [3, 2, 2, 1], [2, 3, 2, 2], [2, 2, 1]];
+const layouts = [[2, 2, 2, 1], [2, 3, 3, 1], [3, 2, 2, 1], [2, 3, 2, 2], [2, 2, 1], [2, 2, 2, 2, 1], [2, 4, 3, 1]];
 
 test('property: the Wasm backend finds exactly the circuits the TS reference finds', async () => {
   const wasm = await createWasmBackend();

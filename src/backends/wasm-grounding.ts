@@ -20,6 +20,10 @@ import {
   type GroundingProblem,
 } from '../grounding.ts';
 import { instantiateKernelModule } from './wasm-kernels.ts';
+import { writeActivations, writeCombination, writeI32, writeModel, type WasmWriter } from './wasm-layout.ts';
+import { wasmSupportsModel } from './wasm.ts';
+import type { NodeCombination } from '../circuits/space.ts';
+import type { Model } from '../model.ts';
 
 /** Raw exports of build/kernels.wasm used here (pointers are byte addresses in `memory`). */
 interface KernelExports {
@@ -34,7 +38,15 @@ interface KernelExports {
   groundingIterStart(ctx: number): void;
   groundingIterRestore(ctx: number, state: number): void;
   groundingIterNext(ctx: number, buf: number, k: number): number;
+  groundCircuitBatch(
+    L: number, sizes: number, weights: number, biases: number, slope: number,
+    nodeMasks: number, counts: number, choices: number,
+    m: number, nPairs: number, act: number, locals: number, n: number, outCounts: number, outStatus: number,
+  ): void;
 }
+
+// Mirror of GROUND_OK in assembly/ground-circuits.ts.
+const GROUND_OK = 0;
 
 // Mirror of ERR_TOO_LARGE in assembly/grounding.ts: tables past the kernels' limits.
 const ERR_TOO_LARGE = 2;
@@ -47,6 +59,13 @@ export interface GroundingKernels {
   distinct(problem: GroundingProblem, options?: { cap?: number }): number;
   /** Same sequence as {@link iterateGroundings}; `batch` groundings are fetched per kernel call. */
   iterate(problem: GroundingProblem, options?: { batch?: number }): Generator<Grounding, void, undefined>;
+  /**
+   * Counts of circuits `locals` (ascending local indices) of one node combination, everything
+   * (activations, candidates, DP) in one kernel call. `lastRows` are the distinct grounding inputs'
+   * rows ({@link distinctGroundingRows}). Entries the kernel cannot answer exactly are `null`
+   * (the caller counts those with the TS reference).
+   */
+  countCircuits(model: Model, combo: NodeCombination, locals: readonly number[], lastRows: readonly (readonly number[])[]): (bigint | null)[];
 }
 
 let loading: Promise<GroundingKernels> | null = null;
@@ -91,6 +110,24 @@ class KernelSession implements GroundingKernels {
   private generation = 0;
 
   constructor(private readonly k: KernelExports) {}
+
+  countCircuits(model: Model, combo: NodeCombination, locals: readonly number[], lastRows: readonly (readonly number[])[]): (bigint | null)[] {
+    if (!wasmSupportsModel(model) || lastRows.length > MAX_DISTINCT_INPUTS) return locals.map(() => null);
+    this.k.reset();
+    this.generation++;
+    const w: WasmWriter = { alloc: (n) => this.k.alloc(n), memory: () => this.k.memory };
+    const m = writeModel(w, model);
+    const { act, nPairs } = writeActivations(w, model, lastRows.flat(), lastRows.length);
+    const c = writeCombination(w, combo);
+    const localsPtr = writeI32(w, locals);
+    const counts = w.alloc(locals.length * 8);
+    const status = w.alloc(locals.length * 4);
+    this.k.groundCircuitBatch(m.L, m.sizes, m.weights, m.biases, m.slope, c.nodeMasks, c.counts, c.choices,
+      lastRows.length, nPairs, act, localsPtr, locals.length, counts, status);
+    const st = new Int32Array(this.k.memory.buffer, status, locals.length);
+    const n = new BigUint64Array(this.k.memory.buffer, counts, locals.length);
+    return locals.map((_, i) => (st[i] === GROUND_OK ? n[i]! : null));
+  }
 
   count(problem: GroundingProblem): bigint {
     const ctx = this.load(problem);

@@ -3,11 +3,14 @@
  * share one path) and manages the memory JS writes their inputs to.
  */
 import { BackendUnavailableError } from '../errors.ts';
+import type { WasmWriter } from './wasm-layout.ts';
 
 /** The kernels' exports used from TypeScript. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
   alloc(bytes: number): number;
+  mark(): number;
+  release(mark: number): void;
   evaluateCircuitRange(
     L: number, sizes: number, weights: number, biases: number, slope: number,
     nodeMasks: number, counts: number, choices: number,
@@ -17,26 +20,21 @@ export interface KernelExports {
   [name: string]: unknown;
 }
 
-/** A position in the JS-managed arena, to free everything allocated after it. */
-export interface Mark {
-  readonly arena: number;
-  readonly cursor: number;
-}
-
-/** The instantiated kernels with a bump allocator over blocks reserved in Wasm memory. */
-export interface Kernels {
+/**
+ * The instantiated kernels and their bump heap (assembly/heap.ts). This instance serves circuit
+ * search only; it frees with mark/release and never resets.
+ */
+export interface Kernels extends WasmWriter {
   readonly exports: KernelExports;
   /** The current memory (re-read after any allocation: growing memory detaches old views). */
   memory(): WebAssembly.Memory;
   /** Allocates `bytes` (16-byte aligned) and returns the address. */
   alloc(bytes: number): number;
-  mark(): Mark;
-  release(mark: Mark): void;
+  /** The heap top, to free everything allocated after it with `release`. */
+  mark(): number;
+  release(mark: number): void;
   /** A mark released by `close()`. */
   scope(): { close(): void };
-  writeF64(values: ArrayLike<number>): number;
-  writeI32(values: ArrayLike<number>): number;
-  writeU32(values: ArrayLike<number>): number;
 }
 
 let loading: Promise<Kernels> | undefined;
@@ -75,54 +73,15 @@ export async function instantiateKernelModule(): Promise<WebAssembly.Instance> {
 
 async function instantiate(): Promise<Kernels> {
   const exports = (await instantiateKernelModule()).exports as unknown as KernelExports;
-  const arenas: { start: number; end: number }[] = [];
-  let arena = -1;
-  let cursor = 0;
-  const newArena = (min: number) => {
-    const size = Math.max(min, 2 * ((arenas[arena]?.end ?? 0) - (arenas[arena]?.start ?? 0)), 1 << 20);
-    const start = exports.alloc(size + 16);
-    arenas.push({ start: (start + 15) & ~15, end: start + size + 16 });
-    arena = arenas.length - 1;
-    cursor = arenas[arena]!.start;
-  };
   const kernels: Kernels = {
     exports,
     memory: () => exports.memory,
-    alloc(bytes) {
-      const size = (Math.max(bytes, 1) + 15) & ~15;
-      if (arena < 0 || cursor + size > arenas[arena]!.end) newArena(size);
-      const at = cursor;
-      cursor += size;
-      return at;
-    },
-    mark: () => ({ arena, cursor }),
-    release(m) {
-      if (m.arena >= 0) {
-        arena = m.arena;
-        cursor = m.cursor;
-      } else if (arenas.length) {
-        arena = 0;
-        cursor = arenas[0]!.start;
-      }
-    },
+    alloc: (bytes) => exports.alloc(bytes),
+    mark: () => exports.mark(),
+    release: (m) => exports.release(m),
     scope() {
-      const m = kernels.mark();
-      return { close: () => kernels.release(m) };
-    },
-    writeF64(values) {
-      const at = kernels.alloc(values.length * 8);
-      new Float64Array(exports.memory.buffer, at, values.length).set(values);
-      return at;
-    },
-    writeI32(values) {
-      const at = kernels.alloc(values.length * 4);
-      new Int32Array(exports.memory.buffer, at, values.length).set(values);
-      return at;
-    },
-    writeU32(values) {
-      const at = kernels.alloc(values.length * 4);
-      new Uint32Array(exports.memory.buffer, at, values.length).set(values);
-      return at;
+      const m = exports.mark();
+      return { close: () => exports.release(m) };
     },
   };
   return kernels;

@@ -2,15 +2,12 @@
  * The Wasm backend: circuit search with the AssemblyScript SIMD kernel (`assembly/forward.ts`).
  * Decisions are bit-identical to the TS reference (same float32 rounding points).
  */
-import type { NodeCombination } from '../circuits/space.ts';
-import type { WeightedRows } from '../data.ts';
+import { MAX_PACKED_EDGES } from '../circuits/space.ts';
 import type { Model } from '../model.ts';
 import { evaluateCircuitsTs } from './ts.ts';
 import type { Backend, CircuitEvaluationRequest } from './types.ts';
 import { loadKernels, type Kernels } from './wasm-kernels.ts';
-
-/** Edge masks are passed as 32-bit masks: layers with more edges use the TS reference path. */
-const MAX_EDGES_PER_LAYER = 32;
+import { writeActivations, writeCombination, writeF64, writeModel } from './wasm-layout.ts';
 
 /** Creates the Wasm backend (instantiates the kernels once, shared by every backend object). */
 export async function createWasmBackend(): Promise<Backend> {
@@ -24,10 +21,10 @@ export async function createWasmBackend(): Promise<Backend> {
   };
 }
 
-/** Whether a model's layers fit the kernel's limits. */
+/** Whether a model's layers fit the kernels' limits (16 layers, 32 edges per layer). */
 export function wasmSupportsModel(model: Model): boolean {
   const { layerSizes } = model;
-  return layerSizes.length - 1 <= 16 && layerSizes.slice(1).every((out, l) => out * layerSizes[l]! <= MAX_EDGES_PER_LAYER);
+  return layerSizes.length - 1 <= 16 && layerSizes.slice(1).every((out, l) => out * layerSizes[l]! <= MAX_PACKED_EDGES);
 }
 
 /** Evaluates a circuit range with the Wasm kernel, one node combination at a time. */
@@ -36,75 +33,32 @@ export function evaluateCircuitsWasm(kernels: Kernels, request: CircuitEvaluatio
   if (!wasmSupportsModel(model)) return evaluateCircuitsTs(request);
   const scope = kernels.scope();
   try {
-    const modelBuffers = writeModel(kernels, model, rows);
+    const m = writeModel(kernels, model);
+    const nRows = rows.weight.length;
+    const { act, nPairs } = writeActivations(kernels, model, rows.x, nRows);
+    const padded = nPairs * 2;
+    const labels = new Float64Array(rows.nOutputs * padded);
+    for (let s = 0; s < nRows; s++) for (let o = 0; o < rows.nOutputs; o++) labels[o * padded + s] = rows.y[s * rows.nOutputs + o]!;
+    const y = writeF64(kernels, labels);
+    const rowWeight = writeF64(kernels, Float64Array.from({ length: padded }, (_, s) => rows.weight[s] ?? 0));
     const found: number[] = [];
     for (const combo of space.combinations) {
       if (combo.offset + combo.count <= start) continue;
       if (combo.offset >= end) break;
       const from = Math.max(start, combo.offset) - combo.offset;
       const to = Math.min(end, combo.offset + combo.count) - combo.offset;
-      const comboBuffers = writeCombination(kernels, model, combo);
-      const outPtr = kernels.alloc((to - from) * 4);
+      const mark = kernels.mark();
+      const c = writeCombination(kernels, combo);
+      const out = kernels.alloc((to - from) * 4);
       const n = kernels.exports.evaluateCircuitRange(
-        model.weights.length, modelBuffers.sizes, modelBuffers.weights, modelBuffers.biases, model.negativeSlope,
-        comboBuffers.nodeMasks, comboBuffers.counts, comboBuffers.choices,
-        modelBuffers.nPairs, modelBuffers.act, modelBuffers.y, modelBuffers.rowWeight,
-        from, to, rows.total, accuracyThreshold, outPtr,
+        m.L, m.sizes, m.weights, m.biases, m.slope, c.nodeMasks, c.counts, c.choices,
+        nPairs, act, y, rowWeight, from, to, rows.total, accuracyThreshold, out,
       );
-      const out = new Uint32Array(kernels.memory().buffer, outPtr, n);
-      for (const local of out) found.push(combo.offset + local);
-      kernels.release(comboBuffers.mark);
+      for (const local of new Uint32Array(kernels.memory().buffer, out, n)) found.push(combo.offset + local);
+      kernels.release(mark);
     }
     return Uint32Array.from(found);
   } finally {
     scope.close();
   }
-}
-
-interface ModelBuffers {
-  sizes: number;
-  weights: number;
-  biases: number;
-  act: number;
-  y: number;
-  rowWeight: number;
-  nPairs: number;
-}
-
-/** Writes the model and the data rows (two rows per f64x2 vector, sample index fastest). */
-function writeModel(kernels: Kernels, model: Model, rows: WeightedRows): ModelBuffers {
-  const { layerSizes } = model;
-  const nRows = rows.weight.length;
-  const nPairs = Math.ceil(nRows / 2);
-  const padded = nPairs * 2;
-  const sizes = kernels.writeI32(layerSizes);
-  const weights = kernels.writeF64(model.weights.flatMap((w) => Array.from(w)));
-  const biases = kernels.writeF64(model.biases.flatMap((b) => Array.from(b)));
-  const totalNeurons = layerSizes.reduce((a, b) => a + b, 0);
-  const act = kernels.alloc(totalNeurons * padded * 8);
-  const inputs = new Float64Array(kernels.memory().buffer, act, rows.nInputs * padded);
-  for (let s = 0; s < nRows; s++) for (let j = 0; j < rows.nInputs; j++) inputs[j * padded + s] = rows.x[s * rows.nInputs + j]!;
-  const labels = new Float64Array(rows.nOutputs * padded);
-  for (let s = 0; s < nRows; s++) for (let o = 0; o < rows.nOutputs; o++) labels[o * padded + s] = rows.y[s * rows.nOutputs + o]!;
-  const weightsOfRows = new Float64Array(padded);
-  weightsOfRows.set(rows.weight);
-  return { sizes, weights, biases, act, y: kernels.writeF64(labels), rowWeight: kernels.writeF64(weightsOfRows), nPairs };
-}
-
-/** Writes one node combination: node masks, edge-choice counts and 32-bit edge masks. */
-function writeCombination(kernels: Kernels, model: Model, combo: NodeCombination) {
-  const mark = kernels.mark();
-  const nodeMasks = kernels.writeF64(combo.nodeMasks.flat());
-  const counts = kernels.writeI32(combo.edgeChoices.map((c) => c.length));
-  const bits: number[] = [];
-  combo.edgeChoices.forEach((choices, l) => {
-    const nIn = model.layerSizes[l]!;
-    for (const mask of choices) {
-      let m = 0;
-      mask.forEach((row, r) => row.forEach((v, j) => (m |= v << (r * nIn + j))));
-      bits.push(m >>> 0);
-    }
-  });
-  const choices = kernels.writeU32(bits);
-  return { mark, nodeMasks, counts, choices };
 }

@@ -116,6 +116,34 @@ export class CircuitSpace {
   }
 }
 
+const packedCache = new WeakMap<NodeCombination, { counts: Int32Array; bits: Uint32Array }>();
+
+/**
+ * A combination's edge choices packed for the kernels: `counts[l]` choices per layer and, layers
+ * concatenated, one 32-bit mask per choice with bit `r * nIn + j` for the edge j -> r
+ * (layers with more than 32 edges cannot be packed: see {@link MAX_PACKED_EDGES}). Cached.
+ */
+export function packedEdgeChoices(combo: NodeCombination): { counts: Int32Array; bits: Uint32Array } {
+  let packed = packedCache.get(combo);
+  if (packed) return packed;
+  const bits: number[] = [];
+  for (const choices of combo.edgeChoices) {
+    for (const mask of choices) {
+      const nIn = mask[0]?.length ?? 0;
+      if (mask.length * nIn > MAX_PACKED_EDGES) throw new LimitError(`a layer with ${mask.length * nIn} edges cannot be packed into 32 bits`);
+      let m = 0;
+      mask.forEach((row, r) => row.forEach((v, j) => (m |= v << (r * nIn + j))));
+      bits.push(m >>> 0);
+    }
+  }
+  packed = { counts: Int32Array.from(combo.edgeChoices, (c) => c.length), bits: Uint32Array.from(bits) };
+  packedCache.set(combo, packed);
+  return packed;
+}
+
+/** Most edges a layer may have for {@link packedEdgeChoices}. */
+export const MAX_PACKED_EDGES = 32;
+
 /** The circuit at position `local` inside a node combination (mixed radix, layer 0 slowest). */
 export function circuitAt(combo: NodeCombination, local: number): Circuit {
   const { edgeChoices } = combo;

@@ -1,0 +1,228 @@
+// Grounding counts for many circuits of one node combination in one call: each circuit's
+// activations on the distinct grounding inputs (the circuit-search forward pass, so values are
+// bit-identical to the TS reference), its candidate truth tables and parents, then the counting
+// DP of grounding.ts. JS only reads the counts back.
+
+import { computeLayer } from './forward';
+import { groundingCount, groundingError, groundingOverflow, groundingPrepare, ERR_TOO_LARGE } from './grounding';
+import { alloc, mark, release } from './heap';
+
+/** Per-circuit status written next to each count. */
+export const GROUND_OK = 0;
+/** The count does not fit in a u64: JS recounts in BigInt. */
+export const GROUND_OVERFLOW = 1;
+/** Past the kernels' limits or a degenerate separator ("Not allowed"): JS redoes it in TS. */
+export const GROUND_FALLBACK = 2;
+
+const MAX_INPUTS = 32;
+
+/**
+ * Counts the groundings of circuits `locals[0..n)` (local indices inside one node combination,
+ * ascending) and writes u64 counts to `countsPtr` and i32 statuses to `statusPtr`.
+ *
+ * Model, node masks, edge choices and the activation scratch are laid out as for
+ * evaluateCircuitRange (forward.ts); the scratch's layer-0 rows hold the m distinct grounding
+ * inputs (the last row of each truncated input), `m` <= 32, padded to `nPairs` row pairs.
+ */
+export function groundCircuitBatch(
+  L: i32, sizesPtr: usize, wPtr: usize, bPtr: usize, slopeValue: f64,
+  nodeMaskPtr: usize, countsPtr: usize, choicesPtr: usize,
+  m: i32, nPairs: i32, actPtr: usize,
+  localsPtr: usize, n: i32, outCounts: usize, outStatus: usize,
+): void {
+  const rowBytes = <usize>nPairs << 4;
+  // Layer offsets (weights, biases, activations, node masks, edge choices).
+  const wOff = alloc((L + 1) << 3);
+  const bOff = alloc((L + 1) << 3);
+  const aOff = alloc((L + 2) << 3);
+  const mOff = alloc((L + 2) << 3);
+  const cOff = alloc((L + 1) << 3);
+  const digits = alloc((L + 1) << 2);
+  const prevDigits = alloc((L + 1) << 2);
+  let w = wPtr, b = bPtr, a = actPtr, nm = nodeMaskPtr, c = choicesPtr;
+  let totalNeurons = 0;
+  for (let l = 0; l <= L; l++) {
+    const size = load<i32>(sizesPtr + (<usize>l << 2));
+    if (l > 0) totalNeurons += size;
+    store<usize>(aOff + (<usize>l << 3), a);
+    store<usize>(mOff + (<usize>l << 3), nm);
+    a += <usize>size * rowBytes;
+    nm += <usize>size << 3;
+    if (l < L) {
+      const next = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
+      store<usize>(wOff + (<usize>l << 3), w);
+      store<usize>(bOff + (<usize>l << 3), b);
+      store<usize>(cOff + (<usize>l << 3), c);
+      w += <usize>(size * next) << 3;
+      b += <usize>next << 3;
+      c += <usize>load<i32>(countsPtr + (<usize>l << 2)) << 2;
+    }
+  }
+  // Scratch for one circuit's problem: grounded neurons' (layer, index, position) and candidates.
+  const sorted = alloc(MAX_INPUTS << 3);
+  const posOf = alloc((totalNeurons + 1) << 2); // neuron position by flat (layer, index), -1 if not grounded
+  const maxCand = totalNeurons * (MAX_INPUTS - 1);
+  const problemBytes = (5 + 6 * totalNeurons + 2 * maxCand + totalNeurons * totalNeurons + 8) << 2;
+  for (let l = 0; l < L; l++) store<i32>(prevDigits + (<usize>l << 2), -1);
+
+  for (let i = 0; i < n; i++) {
+    // Decode this circuit's edge choices; recompute from the first layer whose choice changed.
+    let rest = load<i32>(localsPtr + (<usize>i << 2));
+    for (let l = L - 1; l >= 0; l--) {
+      const count = load<i32>(countsPtr + (<usize>l << 2));
+      store<i32>(digits + (<usize>l << 2), rest % count);
+      rest = rest / count;
+    }
+    let dirty = L;
+    for (let l = 0; l < L; l++) {
+      if (load<i32>(digits + (<usize>l << 2)) != load<i32>(prevDigits + (<usize>l << 2))) {
+        dirty = l;
+        break;
+      }
+    }
+    for (let l = dirty; l < L; l++) {
+      const d = load<i32>(digits + (<usize>l << 2));
+      store<i32>(prevDigits + (<usize>l << 2), d);
+      const edges = load<u32>(load<usize>(cOff + (<usize>l << 3)) + (<usize>d << 2));
+      computeLayer(l, L, sizesPtr, load<usize>(wOff + (<usize>l << 3)), load<usize>(bOff + (<usize>l << 3)), slopeValue, nPairs,
+        load<usize>(aOff + (<usize>l << 3)), load<usize>(aOff + (<usize>(l + 1) << 3)), edges, load<usize>(mOff + (<usize>(l + 1) << 3)));
+    }
+    const before = mark();
+    const problem = alloc(problemBytes);
+    const status = buildProblem(L, sizesPtr, m, rowBytes, aOff, mOff, cOff, digits, sorted, posOf, problem, totalNeurons);
+    let count: u64 = 0;
+    let st = status;
+    if (st == GROUND_OK) {
+      const ctx = groundingPrepare(problem);
+      if (ctx == 0) st = GROUND_FALLBACK;
+      else {
+        count = groundingCount(ctx);
+        if (groundingError() == ERR_TOO_LARGE) st = GROUND_FALLBACK;
+        else if (groundingOverflow() != 0) st = GROUND_OVERFLOW;
+      }
+    }
+    store<u64>(outCounts + (<usize>i << 3), count);
+    store<i32>(outStatus + (<usize>i << 2), st);
+    release(before);
+  }
+}
+
+/**
+ * Writes the grounding problem (grounding.ts layout) of the circuit whose activations are in the
+ * scratch: per active neuron of layers 1..L, its candidate truth tables over the m inputs
+ * (G2: thresholds between consecutive distinct values; output values rounded half to even), then
+ * its parents (grounded previous-layer neurons with an edge into it). Constant neurons are skipped.
+ */
+function buildProblem(
+  L: i32, sizesPtr: usize, m: i32, rowBytes: usize, aOff: usize, mOff: usize, cOff: usize, digits: usize,
+  sorted: usize, posOf: usize, problem: usize, totalNeurons: i32,
+): i32 {
+  // Pass 1: candidates of every grounded neuron, into a temporary list after the records.
+  const recs = problem + 20; // 6 words per neuron, filled as we go
+  const ttTmp = recs + (<usize>(6 * totalNeurons) << 2);
+  let N = 0;
+  let totalCand = 0;
+  let flat = 0; // flat index of this layer's first neuron (layer 1 starts at 0)
+  let prevFlat = 0; // the previous layer's
+  for (let l = 1; l <= L; l++) {
+    const size = load<i32>(sizesPtr + (<usize>l << 2));
+    const act = load<usize>(aOff + (<usize>l << 3));
+    const nodeMask = load<usize>(mOff + (<usize>l << 3));
+    const layerStart = N;
+    for (let k = 0; k < size; k++) {
+      store<i32>(posOf + (<usize>(flat + k) << 2), -1);
+      if (load<f64>(nodeMask + (<usize>k << 3)) == 0) continue;
+      const row = act + <usize>k * rowBytes;
+      // Sorted copy of the m values (insertion sort: m is small).
+      for (let r = 0; r < m; r++) {
+        let v = load<f64>(row + (<usize>r << 3));
+        if (l == L) v = nearest(v);
+        let j = r;
+        while (j > 0 && load<f64>(sorted + (<usize>(j - 1) << 3)) > v) {
+          store<f64>(sorted + (<usize>j << 3), load<f64>(sorted + (<usize>(j - 1) << 3)));
+          j--;
+        }
+        store<f64>(sorted + (<usize>j << 3), v);
+      }
+      const candStart = totalCand;
+      for (let r = 0; r + 1 < m; r++) {
+        const lo = load<f64>(sorted + (<usize>r << 3));
+        const hi = load<f64>(sorted + (<usize>(r + 1) << 3));
+        if (!(lo < hi)) continue;
+        // numpy: two float32 values add in float32, the halving is float64; integer outputs add exactly.
+        const sep = l == L ? (lo + hi) / 2 : <f64>(<f32>(lo + hi)) / 2;
+        let tt: u32 = 0;
+        for (let r2 = 0; r2 < m; r2++) {
+          let v = load<f64>(row + (<usize>r2 << 3));
+          if (l == L) v = nearest(v);
+          if (v > sep) tt |= (<u32>1) << <u32>r2;
+        }
+        const full: u32 = m >= 32 ? 0xffffffff : ((<u32>1) << <u32>m) - 1;
+        if (tt == 0 || tt == full) return GROUND_FALLBACK; // "Not allowed" in the reference
+        store<u32>(ttTmp + (<usize>totalCand << 2), tt);
+        totalCand++;
+      }
+      const nCand = totalCand - candStart;
+      if (nCand == 0) continue; // constant over the inputs: not grounded (G2)
+      store<i32>(posOf + (<usize>(flat + k) << 2), N);
+      const rec = recs + (<usize>(6 * N) << 2);
+      store<i32>(rec, l);
+      store<i32>(rec + 4, k);
+      store<i32>(rec + 8, nCand);
+      store<i32>(rec + 12, candStart);
+      store<i32>(rec + 16, l == 1 ? -1 : 0); // parents filled in pass 2
+      N++;
+    }
+    // Parents of this layer's neurons: the previous layer's grounded neurons with an edge.
+    if (l >= 2) {
+      const nIn = load<i32>(sizesPtr + (<usize>(l - 1) << 2));
+      const edges = load<u32>(load<usize>(cOff + (<usize>(l - 1) << 3)) + (<usize>load<i32>(digits + (<usize>(l - 1) << 2)) << 2));
+      for (let p = layerStart; p < N; p++) {
+        const rec = recs + (<usize>(6 * p) << 2);
+        const k = load<i32>(rec + 4);
+        let nPar = 0;
+        for (let j = 0; j < nIn; j++) {
+          if (((edges >> <u32>(k * nIn + j)) & 1) == 0) continue;
+          const pos = load<i32>(posOf + (<usize>(prevFlat + j) << 2));
+          if (pos >= 0) nPar++;
+        }
+        store<i32>(rec + 16, nPar);
+      }
+    }
+    prevFlat = flat;
+    flat += size;
+  }
+  // Pass 2: lay out tts, name codes (0: counting never reads them) and parent links.
+  store<i32>(problem, 1);
+  store<i32>(problem + 4, m);
+  store<i32>(problem + 8, N);
+  store<i32>(problem + 12, totalCand);
+  const tts = recs + (<usize>(6 * N) << 2);
+  memory.copy(tts, ttTmp, <usize>totalCand << 2);
+  const codes = tts + (<usize>totalCand << 2);
+  memory.fill(codes, 0, <usize>totalCand << 2);
+  const links = codes + (<usize>totalCand << 2);
+  let totalParents = 0;
+  flat = 0;
+  for (let p = 0; p < N; p++) {
+    const rec = recs + (<usize>(6 * p) << 2);
+    const l = load<i32>(rec);
+    const nPar = load<i32>(rec + 16);
+    store<i32>(rec + 20, totalParents);
+    if (nPar <= 0) continue;
+    const k = load<i32>(rec + 4);
+    const nIn = load<i32>(sizesPtr + (<usize>(l - 1) << 2));
+    let prevFlatL = 0;
+    for (let q = 1; q < l - 1; q++) prevFlatL += load<i32>(sizesPtr + (<usize>q << 2));
+    const edges = load<u32>(load<usize>(cOff + (<usize>(l - 1) << 3)) + (<usize>load<i32>(digits + (<usize>(l - 1) << 2)) << 2));
+    for (let j = 0; j < nIn; j++) {
+      if (((edges >> <u32>(k * nIn + j)) & 1) == 0) continue;
+      const pos = load<i32>(posOf + (<usize>(prevFlatL + j) << 2));
+      if (pos < 0) continue;
+      store<i32>(links + (<usize>totalParents << 2), pos);
+      totalParents++;
+    }
+  }
+  store<i32>(problem + 16, totalParents);
+  return GROUND_OK;
+}

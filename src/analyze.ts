@@ -14,6 +14,7 @@ import { checkAborted, type LongRunOptions } from './progress.ts';
 import { countGroundingsFor, type GroundingBackendName } from './grounding-runner.ts';
 import { mappingSearch, sortNeuronLists, type MinimalMapping, type PairOrder } from './mappings.ts';
 import { selectBackend, type BackendChoice } from './backends/select.ts';
+import { splitRange, type WorkerPool } from './parallel/pool.ts';
 
 /** Options of {@link analyzeModel}. */
 export interface AnalyzeOptions extends LongRunOptions {
@@ -44,7 +45,17 @@ export interface AnalyzeOptions extends LongRunOptions {
   distinctGateDicts?: boolean;
   /** Skip stages: e.g. `{ groundings: false }`. */
   stages?: { circuits?: boolean; groundings?: boolean; mappings?: boolean };
+  /**
+   * Worker pool for large searches (called only when the work is big enough to pay for it):
+   * `createNodePool` from `mi-ident/node`, or a `WorkerPool` of browser Web Workers. Results are
+   * identical to one thread.
+   */
+  workers?: () => WorkerPool;
 }
+
+/** Below these sizes a search stays on the calling thread: starting workers would cost more. */
+export const PARALLEL_MIN_CIRCUITS = 100_000;
+export const PARALLEL_MIN_GROUNDINGS = 4_000;
 
 /** A perfect circuit in the result JSON. */
 export interface PerfectCircuitJson {
@@ -145,9 +156,18 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
       if (groundInputs.some((r) => r.length !== nIn)) throw new InputError(`grounding inputs must have ${nIn} values per row`);
 
       let t = performance.now();
-      const perfect = stages.circuits
-        ? await findPerfectCircuits(backend, sub, space, weightRows(data), { accuracyThreshold, ...progressFor(options, gate) })
-        : [];
+      const rows = weightRows(data);
+      const kernelBackend = backend.name === 'ts' ? 'ts' : 'wasm';
+      const spaceKey = { layerSizes: sub.layerSizes, minSparsity };
+      let perfect: number[] = [];
+      if (stages.circuits && options.workers && space.count >= PARALLEL_MIN_CIRCUITS) {
+        const pool = options.workers();
+        perfect = await inPieces(space.count, pool, options, gate, 'circuits', async ([start, end]) =>
+          Array.from((await pool.run({ kind: 'circuits', backend: kernelBackend, model: sub, space: spaceKey, rows, accuracyThreshold, start, end })) as Uint32Array),
+        );
+      } else if (stages.circuits) {
+        perfect = await findPerfectCircuits(backend, sub, space, rows, { accuracyThreshold, ...progressFor(options, gate) });
+      }
       const circuitsMs = performance.now() - t;
       const perfectCircuits = perfect.map((index) => {
         const c = space.decode(index);
@@ -156,7 +176,14 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
 
       t = performance.now();
       let groundings: { counts: bigint[]; distinct?: number[]; backend: GroundingBackendName } = { counts: [], backend: 'ts' };
-      if (stages.groundings) {
+      if (stages.groundings && options.workers && !options.distinctGateDicts && perfect.length >= PARALLEL_MIN_GROUNDINGS) {
+        const pool = options.workers();
+        const counts = await inPieces(perfect.length, pool, options, gate, 'groundings', async ([a, b]) =>
+          (await pool.run({ kind: 'groundings', backend: kernelBackend, model: sub, space: spaceKey, indices: perfect.slice(a, b), groundInputs })) as bigint[],
+        );
+        groundings = { counts, backend: kernelBackend };
+        groundingBackend = kernelBackend;
+      } else if (stages.groundings) {
         groundings = await countGroundingsFor(sub, space, perfect, groundInputs, {
           distinct: options.distinctGateDicts ?? false,
           backend: backend.name === 'ts' ? 'ts' : 'auto',
@@ -198,6 +225,32 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
     backend: { circuits: backend.name, groundings: groundingBackend },
     outputs,
   };
+}
+
+/**
+ * Runs `work` on contiguous pieces of `[0, total)` across the pool and concatenates the results in
+ * piece order, so the output equals a single-thread run's.
+ */
+async function inPieces<T>(
+  total: number,
+  pool: WorkerPool,
+  options: AnalyzeOptions,
+  gate: Gate,
+  stage: string,
+  work: (range: [number, number]) => Promise<T[]>,
+): Promise<T[]> {
+  let done = 0;
+  const { onProgress } = progressFor(options, gate);
+  const parts = await Promise.all(
+    splitRange(total, pool.size * 4).map(async (range) => {
+      checkAborted(options.signal);
+      const part = await work(range);
+      done += range[1] - range[0];
+      onProgress?.({ stage, done, total });
+      return part;
+    }),
+  );
+  return parts.flat();
 }
 
 /** Prefixes progress stages with the gate so multi-output runs read clearly. */

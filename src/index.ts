@@ -50,3 +50,6 @@ export { selectBackend, BACKEND_CHOICES, type BackendChoice } from './backends/s
 export { createTsBackend } from './backends/ts.ts';
 export { createWasmBackend } from './backends/wasm.ts';
 export type { Backend, BackendName, CircuitEvaluationRequest } from './backends/types.ts';
+export { WorkerPool, splitRange, type WorkerLike } from './parallel/pool.ts';
+export { runTask, type Task, type TaskResult, type CircuitTask, type GroundingTask } from './parallel/tasks.ts';
+export { PARALLEL_MIN_CIRCUITS, PARALLEL_MIN_GROUNDINGS } from './analyze.ts';

@@ -13,6 +13,9 @@ import { PRETRAINED_XOR } from '../pretrained-xor.ts';
 import { formatSummary } from '../summary.ts';
 import { readJsonFile, writeFileAtomic } from '../node/files.ts';
 import { progressBar } from '../node/progress-bar.ts';
+import { createNodePool } from '../node/workers.ts';
+import type { WorkerPool } from '../parallel/pool.ts';
+import { availableParallelism } from 'node:os';
 import type { PairOrder } from '../mappings.ts';
 
 const USAGE = `mi-ident: exhaustive identifiability analysis of small MLPs (Méloux et al., ICLR 2025)
@@ -36,6 +39,7 @@ Options of analyze:
   --max-circuits N       refuse to enumerate more circuits than N (default 5000000)
   --distinct             also count distinct gate assignments per circuit
   --backend B            ${BACKEND_CHOICES.join(' | ')} (default auto)
+  --threads N            worker threads for large searches (default: all cores; 1 = none)
   --json OUT             write the full result as JSON (atomically)
   --quiet                print nothing but errors
   -h, --help             this text
@@ -53,6 +57,7 @@ const OPTIONS = {
   'max-circuits': { type: 'string' },
   distinct: { type: 'boolean' },
   backend: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -104,8 +109,19 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runAnalysis(model: Model, options: AnalyzeOptions, values: Values, demo: boolean): Promise<number> {
+  const threads = values.threads === undefined ? availableParallelism() : integerOption(values.threads, '--threads', 1);
+  let pool: WorkerPool | undefined;
   const t = performance.now();
-  const result = await analyzeModel(model, { ...options, onProgress: values.quiet ? undefined : progressBar() });
+  let result;
+  try {
+    result = await analyzeModel(model, {
+      ...options,
+      onProgress: values.quiet ? undefined : progressBar(),
+      workers: threads > 1 ? () => (pool ??= createNodePool(threads)) : undefined,
+    });
+  } finally {
+    pool?.terminate();
+  }
   const totalMs = performance.now() - t;
   if (values.json) writeFileAtomic(values.json, JSON.stringify(result, null, 1) + '\n');
   if (!values.quiet) {

@@ -2,3 +2,4 @@
 export { readJsonFile, writeFileAtomic } from './files.ts';
 export { progressBar } from './progress-bar.ts';
 export { main as runCli } from '../cli/main.ts';
+export { createNodePool, nodeWorkerFactory } from './workers.ts';

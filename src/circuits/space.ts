@@ -15,7 +15,13 @@ import type { Circuit } from './circuit.ts';
 export interface NodeCombination {
   /** Node masks per layer, inputs (all ones) first. */
   readonly nodeMasks: number[][];
-  /** `edgeChoices[l]` lists the valid edge masks (`out x in`) of layer l, in enumeration order. */
+  /**
+   * `edgeBits[l]` lists layer l's valid edge masks in enumeration order, each packed as a 32-bit
+   * mask with bit `r * nIn + j` for the edge j -> r (layers of at most 32 edges; see
+   * {@link MAX_PACKED_EDGES}). This is what the kernels read.
+   */
+  readonly edgeBits: readonly Uint32Array[];
+  /** `edgeChoices[l]` the same masks as `out x in` 0/1 arrays (built on first use). */
   readonly edgeChoices: number[][][][];
   /** Number of circuits in this combination: the product of the edge-choice counts. */
   readonly count: number;
@@ -52,21 +58,24 @@ export class CircuitSpace {
     }
     this.layerSizes = [...layerSizes];
     this.minSparsity = options.minSparsity ?? 0;
-    const edgeCache = new Map<string, number[][][]>();
+    if (layerSizes.slice(1).some((out, l) => out * layerSizes[l]! > MAX_PACKED_EDGES)) {
+      throw new LimitError(`layer sizes ${layerSizes.join('-')} have a layer of more than ${MAX_PACKED_EDGES} edges, too many to enumerate its circuits`);
+    }
+    const edgeCache = new Map<string, Uint32Array>();
     const edgesFor = (inMask: number[], outMask: number[]) => {
       const key = `${inMask.join('')}|${outMask.join('')}`;
       let list = edgeCache.get(key);
-      if (!list) edgeCache.set(key, (list = validEdgeMasks(inMask, outMask)));
+      if (!list) edgeCache.set(key, (list = validEdgeBits(inMask, outMask)));
       return list;
     };
     const combos: NodeCombination[] = [];
     let offset = 0;
     for (const nodeMasks of nodeMaskCombinations(layerSizes)) {
       if (this.minSparsity && hiddenSparsity(nodeMasks) <= this.minSparsity) continue;
-      const edgeChoices = nodeMasks.slice(1).map((out, l) => edgesFor(nodeMasks[l]!, out));
-      const count = edgeChoices.reduce((a, c) => a * c.length, 1);
+      const edgeBits = nodeMasks.slice(1).map((out, l) => edgesFor(nodeMasks[l]!, out));
+      const count = edgeBits.reduce((a, c) => a * c.length, 1);
       if (count === 0) continue;
-      combos.push({ nodeMasks, edgeChoices, count, offset });
+      combos.push(combination(nodeMasks, edgeBits, count, offset));
       offset += count;
     }
     this.combinations = combos;
@@ -118,42 +127,53 @@ export class CircuitSpace {
 
 const packedCache = new WeakMap<NodeCombination, { counts: Int32Array; bits: Uint32Array }>();
 
-/**
- * A combination's edge choices packed for the kernels: `counts[l]` choices per layer and, layers
- * concatenated, one 32-bit mask per choice with bit `r * nIn + j` for the edge j -> r
- * (layers with more than 32 edges cannot be packed: see {@link MAX_PACKED_EDGES}). Cached.
- */
+/** A combination's edge choices for the kernels: choices per layer and all layers' masks concatenated. Cached. */
 export function packedEdgeChoices(combo: NodeCombination): { counts: Int32Array; bits: Uint32Array } {
   let packed = packedCache.get(combo);
-  if (packed) return packed;
-  const bits: number[] = [];
-  for (const choices of combo.edgeChoices) {
-    for (const mask of choices) {
-      const nIn = mask[0]?.length ?? 0;
-      if (mask.length * nIn > MAX_PACKED_EDGES) throw new LimitError(`a layer with ${mask.length * nIn} edges cannot be packed into 32 bits`);
-      let m = 0;
-      mask.forEach((row, r) => row.forEach((v, j) => (m |= v << (r * nIn + j))));
-      bits.push(m >>> 0);
+  if (!packed) {
+    const bits = new Uint32Array(combo.edgeBits.reduce((a, b) => a + b.length, 0));
+    let at = 0;
+    for (const layer of combo.edgeBits) {
+      bits.set(layer, at);
+      at += layer.length;
     }
+    packed = { counts: Int32Array.from(combo.edgeBits, (b) => b.length), bits };
+    packedCache.set(combo, packed);
   }
-  packed = { counts: Int32Array.from(combo.edgeChoices, (c) => c.length), bits: Uint32Array.from(bits) };
-  packedCache.set(combo, packed);
   return packed;
 }
 
-/** Most edges a layer may have for {@link packedEdgeChoices}. */
+/** Most edges a layer may have: masks are packed into 32 bits. */
 export const MAX_PACKED_EDGES = 32;
+
+function combination(nodeMasks: number[][], edgeBits: Uint32Array[], count: number, offset: number): NodeCombination {
+  let choices: number[][][][] | undefined;
+  return {
+    nodeMasks,
+    edgeBits,
+    count,
+    offset,
+    get edgeChoices() {
+      return (choices ??= edgeBits.map((bits, l) => Array.from(bits, (m) => unpackEdges(m, nodeMasks[l + 1]!.length, nodeMasks[l]!.length))));
+    },
+  };
+}
+
+/** A packed edge mask as `nOut x nIn` 0/1 rows. */
+export function unpackEdges(mask: number, nOut: number, nIn: number): number[][] {
+  return Array.from({ length: nOut }, (_, r) => Array.from({ length: nIn }, (_, j) => (mask >>> (r * nIn + j)) & 1));
+}
 
 /** The circuit at position `local` inside a node combination (mixed radix, layer 0 slowest). */
 export function circuitAt(combo: NodeCombination, local: number): Circuit {
-  const { edgeChoices } = combo;
-  const edgeMasks = new Array<number[][]>(edgeChoices.length);
-  for (let l = edgeChoices.length - 1; l >= 0; l--) {
-    const n = edgeChoices[l]!.length;
-    edgeMasks[l] = edgeChoices[l]![local % n]!;
+  const { edgeBits, nodeMasks } = combo;
+  const edgeMasks = new Array<number[][]>(edgeBits.length);
+  for (let l = edgeBits.length - 1; l >= 0; l--) {
+    const n = edgeBits[l]!.length;
+    edgeMasks[l] = unpackEdges(edgeBits[l]![local % n]!, nodeMasks[l + 1]!.length, nodeMasks[l]!.length);
     local = Math.floor(local / n);
   }
-  return { nodeMasks: combo.nodeMasks, edgeMasks };
+  return { nodeMasks, edgeMasks };
 }
 
 /** Node-mask combinations in reference order, the last (all nodes kept) dropped (C1, C2). */
@@ -191,39 +211,45 @@ export function hiddenSparsity(nodeMasks: readonly (readonly number[])[]): numbe
 }
 
 /**
- * Valid edge masks between two node masks (C3): edges only between active nodes, every active
- * target with an incoming edge and every active source with an outgoing edge. The reference
- * enumerates `itertools.product([0,1], ...)` over the active block in row-major order, first
- * entry slowest; that is the same as taking each active row's bit pattern (first column = most
- * significant bit) in ascending order, row 0 slowest, and zero rows can never be valid.
+ * Valid edge masks between two node masks (C3), packed (bit `r * nIn + j`): edges only between
+ * active nodes, every active target with an incoming edge and every active source with an outgoing
+ * edge. The reference enumerates `itertools.product([0,1], ...)` over the active block in row-major
+ * order, first entry slowest; that is the same as taking each active row's bit pattern (first
+ * column = most significant bit) in ascending order, row 0 slowest, and zero rows are never valid.
  */
-export function validEdgeMasks(inMask: readonly number[], outMask: readonly number[]): number[][][] {
+export function validEdgeBits(inMask: readonly number[], outMask: readonly number[]): Uint32Array {
+  const nIn = inMask.length;
   const rows = outMask.flatMap((v, i) => (v ? [i] : []));
   const cols = inMask.flatMap((v, i) => (v ? [i] : []));
-  if (rows.length * cols.length > 30) {
-    throw new LimitError(`a layer block of ${rows.length}x${cols.length} edges is too large to enumerate`);
-  }
+  if (outMask.length * nIn > MAX_PACKED_EDGES) throw new LimitError(`a layer of ${outMask.length * nIn} edges cannot be packed into 32 bits`);
   if (rows.length === 0 || cols.length === 0) {
     // An empty block is valid only if both sides are empty (no row or column left uncovered).
-    return rows.length === cols.length ? [outMask.map(() => new Array<number>(inMask.length).fill(0))] : [];
+    return rows.length === cols.length ? Uint32Array.of(0) : new Uint32Array(0);
   }
   const full = (1 << cols.length) - 1;
-  const result: number[][][] = [];
+  // contribution[r][p]: the packed bits of active row r holding column pattern p.
+  const contribution = rows.map((row) =>
+    Array.from({ length: full + 1 }, (_, p) => cols.reduce((m, col, c) => m | (((p >> (cols.length - 1 - c)) & 1) << (row * nIn + col)), 0) >>> 0),
+  );
+  const out: number[] = [];
   const patterns = new Array<number>(rows.length).fill(1);
   for (;;) {
     let covered = 0;
-    for (const p of patterns) covered |= p;
-    if (covered === full) result.push(expandBlock(patterns, rows, cols, outMask.length, inMask.length));
+    let bits = 0;
+    for (let r = 0; r < rows.length; r++) {
+      covered |= patterns[r]!;
+      bits |= contribution[r]![patterns[r]!]!;
+    }
+    if (covered === full) out.push(bits >>> 0);
     // Advance the mixed-radix counter: the last row varies fastest.
     let r = rows.length - 1;
     while (r >= 0 && patterns[r] === full) patterns[r--] = 1;
-    if (r < 0) return result;
+    if (r < 0) return Uint32Array.from(out);
     patterns[r]!++;
   }
 }
 
-function expandBlock(patterns: number[], rows: number[], cols: number[], nOut: number, nIn: number): number[][] {
-  const mask = Array.from({ length: nOut }, () => new Array<number>(nIn).fill(0));
-  rows.forEach((row, r) => cols.forEach((col, c) => (mask[row]![col] = (patterns[r]! >> (cols.length - 1 - c)) & 1)));
-  return mask;
+/** {@link validEdgeBits} as `out x in` 0/1 arrays. */
+export function validEdgeMasks(inMask: readonly number[], outMask: readonly number[]): number[][][] {
+  return Array.from(validEdgeBits(inMask, outMask), (m) => unpackEdges(m, outMask.length, inMask.length));
 }

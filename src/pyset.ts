@@ -66,9 +66,23 @@ interface Hash {
 }
 
 const hashCache = new Map<string, Hash>();
+const pairHashCache = new Map<number, Hash>();
 
 function hashOf(key: PyKey): Hash {
   if (typeof key === 'number' && key >= 0 && key < 0x100000000) return { lo: key, hi: 0 };
+  // (layer, neuron) pairs are the hot case of the mapping search: a numeric cache key.
+  if (typeof key !== 'number' && key.length === 2) {
+    const [a, b] = key;
+    if (typeof a === 'number' && typeof b === 'number' && a >= 0 && b >= 0 && a < 0x10000 && b < 0x10000 && Number.isInteger(a) && Number.isInteger(b)) {
+      const id = a * 0x10000 + b;
+      let h = pairHashCache.get(id);
+      if (!h) {
+        const u = pyHash(key);
+        pairHashCache.set(id, (h = { lo: Number(u & 0xffffffffn), hi: Number(u >> 32n) }));
+      }
+      return h;
+    }
+  }
   const id = JSON.stringify(key);
   let h = hashCache.get(id);
   if (!h) {

@@ -20,3 +20,5 @@ export {
   groundingIterNext,
 } from './grounding';
 
+// Training: mini-batch AdamW epochs and accuracy (src/train/wasm-engine.ts, own instance).
+export { trainEpoch, countCorrect } from './train';

@@ -12,8 +12,9 @@ import { getGate, type Gate } from './gates.ts';
 import { subModel, type Model } from './model.ts';
 import { checkAborted, type LongRunOptions } from './progress.ts';
 import { countGroundingsFor, type GroundingBackendName } from './grounding-runner.ts';
-import { mappingSearch, sortNeuronLists, type MinimalMapping, type PairOrder } from './mappings.ts';
+import { mappingSearch, mappingSearchAsync, sortNeuronLists, type MinimalMapping, type PairOrder } from './mappings.ts';
 import { selectBackend, type BackendChoice } from './backends/select.ts';
+import { isWebGpuBackend, type WebGpuBackendOptions } from './backends/webgpu.ts';
 import { splitRange, type WorkerPool } from './parallel/pool.ts';
 
 /** Options of {@link analyzeModel}. */
@@ -39,8 +40,10 @@ export interface AnalyzeOptions extends LongRunOptions {
   accuracyThreshold?: number;
   /** Maximum formula depth (default: number of hidden layers + 1, as main.py). */
   formulaDepth?: number;
-  /** Compute backend for circuit evaluation (default 'auto'). */
+  /** Compute backend for circuit evaluation and, with WebGPU, interventions (default 'auto'). */
   backend?: BackendChoice;
+  /** WebGPU: a caller's GPUDevice, where fallback warnings go, kernel tuning. */
+  webgpu?: WebGpuBackendOptions;
   /** Also count distinct gate dicts per circuit (enumerates groundings; slower). */
   distinctGateDicts?: boolean;
   /** Skip stages: e.g. `{ groundings: false }`. */
@@ -140,7 +143,7 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
   if (options.data && options.data.y[0]?.length !== gates.length) {
     throw new InputError(`the circuit data has ${options.data.y[0]?.length} label column(s); the model has ${gates.length} output(s)`);
   }
-  const backend = await selectBackend(options.backend ?? 'auto');
+  const backend = await selectBackend(options.backend ?? 'auto', { webgpu: options.webgpu });
   const outputs: OutputAnalysis[] = [];
   let groundingBackend: GroundingBackendName = 'ts';
   try {
@@ -160,7 +163,8 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
       const kernelBackend = backend.name === 'ts' ? 'ts' : 'wasm';
       const spaceKey = { layerSizes: sub.layerSizes, minSparsity };
       let perfect: number[] = [];
-      if (stages.circuits && options.workers && space.count >= PARALLEL_MIN_CIRCUITS) {
+      // Workers run CPU kernels: a WebGPU backend searches on its device instead.
+      if (stages.circuits && options.workers && !isWebGpuBackend(backend) && space.count >= PARALLEL_MIN_CIRCUITS) {
         const pool = options.workers();
         perfect = await inPieces(space.count, pool, options, gate, 'circuits', async ([start, end]) =>
           Array.from((await pool.run({ kind: 'circuits', backend: kernelBackend, model: sub, space: spaceKey, rows, accuracyThreshold, start, end })) as Uint32Array),
@@ -194,9 +198,12 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
       const groundingsMs = performance.now() - t;
 
       t = performance.now();
-      const formulas = stages.mappings
-        ? mappingSearch(sub, gate, formulaDepth, { pairOrder, distribLayers, signal: options.signal })
-        : [];
+      const mappingOptions = { pairOrder, distribLayers, signal: options.signal };
+      const formulas = !stages.mappings
+        ? []
+        : isWebGpuBackend(backend)
+          ? await mappingSearchAsync(sub, gate, formulaDepth, { ...mappingOptions, validityTables: backend.validityTables })
+          : mappingSearch(sub, gate, formulaDepth, mappingOptions);
       const mappingsMs = performance.now() - t;
       const withMapping = formulas.filter((f) => f.minimalMappings.length > 0);
 

@@ -34,6 +34,7 @@ export { formulasForGate, formulaString, samplePairs, relevantNodes, type Formul
 export {
   findMinimalMappings,
   mappingSearch,
+  mappingSearchAsync,
   validityTable,
   formulasWithMapping,
   mappingsPerFormula,
@@ -42,14 +43,36 @@ export {
   type MinimalMapping,
   type MappingOptions,
   type FormulaMappings,
+  type ValidityTablesFn,
 } from './mappings.ts';
 
 export { analyzeModel, defaultMinSparsity, countToJson, type AnalyzeOptions, type AnalysisResult, type OutputAnalysis, type Count } from './analyze.ts';
 export { formatSummary } from './summary.ts';
-export { selectBackend, BACKEND_CHOICES, type BackendChoice } from './backends/select.ts';
+export { selectBackend, BACKEND_CHOICES, type BackendChoice, type BackendOptions } from './backends/select.ts';
 export { createTsBackend } from './backends/ts.ts';
 export { createWasmBackend } from './backends/wasm.ts';
+export { createWebGpuBackend, isWebGpuBackend, adapterName, type WebGpuBackend, type WebGpuBackendOptions, type AdapterSummary, type GpuStats } from './backends/webgpu.ts';
 export type { Backend, BackendName, CircuitEvaluationRequest } from './backends/types.ts';
 export { WorkerPool, splitRange, type WorkerLike } from './parallel/pool.ts';
 export { runTask, type Task, type TaskResult, type CircuitTask, type GroundingTask } from './parallel/tasks.ts';
 export { PARALLEL_MIN_CIRCUITS, PARALLEL_MIN_GROUNDINGS } from './analyze.ts';
+
+// Training (deterministic, seeded; Wasm with a bit-identical TypeScript reference).
+export { streamRng, uniform, shuffleInPlace, sampleWithoutReplacement, NormalSampler, type Rng } from './train/rng.ts';
+export { detLog } from './train/det-math.ts';
+export { gateData, drawRows, toRows, type TrainingSet, type GateDataOptions } from './train/data.ts';
+export { initModel, packParameters, unpackParameters, parameterCount, DEFAULT_SLOPE } from './train/params.ts';
+export { trainModel, type TrainOptions, type TrainResult, type TrainEngineChoice, type StopReason } from './train/train.ts';
+export type { TrainEngine, EngineSetup, AdamWOptions } from './train/engine.ts';
+export { createReferenceEngine } from './train/reference.ts';
+export { createWasmEngine } from './train/wasm-engine.ts';
+
+// Experiments: main.py's grid, its units, results and their statistics (the Node runner, store,
+// merge and report are in mi-ident/experiment).
+export { DEFAULT_CONFIG, resolveConfig, minSparsityFor, configDifferences, type ExperimentConfig } from './experiment/config.ts';
+export { gridUnits, unitKey, shardUnits, parseShard, slurmShard, WHOLE_GRID, type Unit, type Shard } from './experiment/grid.ts';
+export { PRESETS, getPreset, type Preset } from './experiment/presets.ts';
+export { runUnit, unitGates, unitData, trainUnitModel, unitLayerSizes, KEEP_ACCURACY, type UnitData, type UnitOptions } from './experiment/unit.ts';
+export { recordsToCsv, MAIN_PY_COLUMNS, CSV_COLUMNS, type ResultRow, type UnitRecord } from './experiment/rows.ts';
+export { resultStats, formatStats, spread, type ResultStats, type Spread } from './experiment/stats.ts';
+export { figureSpec, figureRequests, reportHtml, FACTORS, METRICS, type ReportSource } from './experiment/report.ts';

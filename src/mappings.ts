@@ -120,6 +120,17 @@ export function validityTable(model: Model, formula: HighLevelTable, pairs: Pair
   return valid;
 }
 
+/**
+ * Computes the validity tables (as {@link validityTable}) of several formulas that share the model,
+ * the pairs and the candidate sets, e.g. in one GPU dispatch: the hook of {@link mappingSearchAsync}.
+ */
+export type ValidityTablesFn = (
+  model: Model,
+  tables: readonly HighLevelTable[],
+  pairs: PairInputs,
+  candidates: Uint32Array,
+) => Promise<Uint8Array[]>;
+
 /** The high-level table of a formula: for each relevant node and pair, the intervened formula's value on base. */
 export function highLevelTable(formula: Formula, nodes: readonly number[], pairs: readonly SamplePair[]): HighLevelTable {
   const trees = new Map(intervenedTrees(formula.tree).map((t) => [`${t.nodeId}=${t.value}`, t.tree]));
@@ -264,8 +275,10 @@ export interface MappingProblem {
   readonly valid: Uint8Array;
 }
 
-/** Builds the relevant nodes, pairs, candidate sets and validity table of a formula. */
-export function mappingProblem(model: Model, formula: Formula, opts: MappingOptions): MappingProblem {
+/** A formula's mapping problem before its validity table is computed. */
+type ProblemInputs = Omit<MappingProblem, 'valid'> & { readonly table: HighLevelTable; readonly inputs: PairInputs };
+
+function problemInputs(model: Model, formula: Formula, opts: MappingOptions): ProblemInputs {
   if (model.layerSizes[0] !== formula.variables.length) {
     throw new InputError(`the model has ${model.layerSizes[0]} inputs but the formula has ${formula.variables.length} variables`);
   }
@@ -273,8 +286,13 @@ export function mappingProblem(model: Model, formula: Formula, opts: MappingOpti
   const names = nodes.map((id) => nodeName(findNode(formula.tree, id)!));
   const pairs = samplePairs(formula, opts.pairOrder);
   const candidates = candidateMasks(model, opts.distribLayers ?? false);
-  const valid = validityTable(model, highLevelTable(formula, nodes, pairs), pairInputs(pairs), candidates);
-  return { nodes, names, pairs, candidates, valid };
+  return { nodes, names, pairs, candidates, table: highLevelTable(formula, nodes, pairs), inputs: pairInputs(pairs) };
+}
+
+/** Builds the relevant nodes, pairs, candidate sets and validity table of a formula. */
+export function mappingProblem(model: Model, formula: Formula, opts: MappingOptions): MappingProblem {
+  const { nodes, names, pairs, candidates, table, inputs } = problemInputs(model, formula, opts);
+  return { nodes, names, pairs, candidates, valid: validityTable(model, table, inputs, candidates) };
 }
 
 /**
@@ -284,7 +302,11 @@ export function mappingProblem(model: Model, formula: Formula, opts: MappingOpti
  * one, empty, mapping `{}` (M6).
  */
 export function findMinimalMappings(model: Model, formula: Formula, opts: MappingOptions): Mapping[] {
-  const problem = mappingProblem(model, formula, opts);
+  return minimalMappingsOf(model, mappingProblem(model, formula, opts), opts.signal);
+}
+
+/** The minimal mappings of a problem whose validity table is known (the CPU part of the search). */
+function minimalMappingsOf(model: Model, problem: MappingProblem, signal?: AbortSignal): Mapping[] {
   const neurons = hiddenNeurons(model);
   const bitOf = new Map(neurons.map(([l, y], i) => [`${l},${y}`, i]));
   const L = model.layerSizes.length - 1;
@@ -302,7 +324,7 @@ export function findMinimalMappings(model: Model, formula: Formula, opts: Mappin
   const allMappings = new PySet([...neurons].reverse());
   let minimal: Explanation[] = [];
   for (const e of findMappings(ctx, 0, [], allMappings)) {
-    checkAborted(opts.signal);
+    checkAborted(signal);
     minimal = keepMinimal(minimal, e);
   }
   return minimal.map((e) => e.mapping);
@@ -325,6 +347,40 @@ export function mappingSearch(model: Model, gate: Gate, maxDepth: number, opts: 
   return formulasForGate(gate, maxDepth).map((formula) => {
     checkAborted(opts.signal);
     return { formula: formula.str, minimalMappings: findMinimalMappings(model, formula, opts), formulaEntry: formula };
+  });
+}
+
+/**
+ * {@link mappingSearch} with the validity tables computed by `validityTables` (e.g. a GPU backend's),
+ * all formulas sharing pairs and candidates in one call; the minimal-mapping assembly stays here.
+ * Gives the same results as {@link mappingSearch}.
+ */
+export async function mappingSearchAsync(
+  model: Model,
+  gate: Gate,
+  maxDepth: number,
+  opts: MappingOptions & { readonly validityTables: ValidityTablesFn },
+): Promise<FormulaMappings[]> {
+  const formulas = formulasForGate(gate, maxDepth);
+  const inputs = formulas.map((f) => problemInputs(model, f, opts));
+  // Formulas of one gate have the same sample pairs in practice; group by them anyway.
+  const groups = new Map<string, number[]>();
+  inputs.forEach((p, i) => {
+    const key = `${p.inputs.sources.join()}|${p.inputs.bases.join()}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const valid = new Array<Uint8Array>(formulas.length);
+  for (const members of groups.values()) {
+    checkAborted(opts.signal);
+    const first = inputs[members[0]!]!;
+    const tables = await opts.validityTables(model, members.map((i) => inputs[i]!.table), first.inputs, first.candidates);
+    members.forEach((i, k) => (valid[i] = tables[k]!));
+  }
+  return formulas.map((formula, i) => {
+    checkAborted(opts.signal);
+    const { nodes, names, pairs, candidates } = inputs[i]!;
+    const problem = { nodes, names, pairs, candidates, valid: valid[i]! };
+    return { formula: formula.str, minimalMappings: minimalMappingsOf(model, problem, opts.signal), formulaEntry: formula };
   });
 }
 

@@ -25,6 +25,15 @@ Usage:
       Analyse the authors' pretrained XOR model (embedded): every stage, with timings.
   mi-ident analyze MODEL.json --gates XOR[,NAND,...] [options]
       Analyse a model (JSON format in the README). Output n is analysed on its own with gate n.
+  mi-ident train --gates G[,G...] --out MODEL.json [options]
+      Train one model as main.py does (deterministic: same seed, same weights).
+  mi-ident run --out DIR [main.py's flags]
+      Train and analyse a grid of models; resumable, shardable (--shard i/n), parallel.
+  mi-ident reproduce basic|multitask|gates|size|noise|skew|loss-target [--out DIR]
+      One of the paper's experiments (the authors' README settings).
+  mi-ident merge --out DIR SRC...     combine shard folders of one grid
+  mi-ident report DIR... [--out FILE] HTML report with figures and summary statistics
+  (mi-ident COMMAND --help lists the options of train, run, reproduce, merge and report)
 
 Options of analyze:
   --gates G[,G...]       one gate per output (AND OR IMP NAND NOR NIMP XOR, MAJORITY PARITY ...)
@@ -68,6 +77,8 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  const experimentCommand = EXPERIMENT_COMMANDS.get(argv[0] ?? '');
+  if (experimentCommand) return runExperimentCommand(experimentCommand, argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -97,8 +108,29 @@ export async function main(argv: string[]): Promise<number> {
         return await runAnalysis(model, analyzeOptions(values, model), values, false);
       }
       default:
-        throw new InputError(`unknown command "${command}" (commands: analyze, demo, help)`);
+        throw new InputError(`unknown command "${command}" (commands: analyze, demo, train, run, reproduce, merge, report, help)`);
     }
+  } catch (e) {
+    if (isUserError(e)) {
+      console.error(`mi-ident: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** Training and experiment commands: their own options, loaded only when used. */
+const EXPERIMENT_COMMANDS = new Map<string, () => Promise<(argv: string[]) => Promise<number>>>([
+  ['train', async () => (await import('./commands/train.ts')).trainCommand],
+  ['run', async () => (await import('./commands/run.ts')).runCommand],
+  ['reproduce', async () => (await import('./commands/run.ts')).reproduceCommand],
+  ['merge', async () => (await import('./commands/merge.ts')).mergeCommand],
+  ['report', async () => (await import('./commands/report.ts')).reportCommand],
+]);
+
+async function runExperimentCommand(load: () => Promise<(argv: string[]) => Promise<number>>, argv: string[]): Promise<number> {
+  try {
+    return await (await load())(argv);
   } catch (e) {
     if (isUserError(e)) {
       console.error(`mi-ident: ${e.message}`);

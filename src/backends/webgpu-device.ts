@@ -1,0 +1,131 @@
+/**
+ * Getting a GPUDevice: the caller's, or one acquired from `navigator.gpu` (browsers) or from Dawn
+ * (Node, src/node/webgpu-node.ts, imported lazily). Also the adapter description and device-loss
+ * tracking every GPU operation races against, so a lost device never leaves a promise pending.
+ */
+import { BackendUnavailableError } from '../errors.ts';
+
+/** What is known of the adapter behind a device. */
+export interface AdapterSummary {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  /** A software (CPU) implementation such as SwiftShader: correct, but slower than Wasm. */
+  readonly isFallback: boolean;
+}
+
+/** A device ready for the kernels. */
+export interface GpuContext {
+  readonly device: GPUDevice;
+  readonly adapter: AdapterSummary;
+  /** Whether the device was acquired here (and may be destroyed here) rather than passed in. */
+  readonly owned: boolean;
+  /** Rejects with a {@link GpuLostError} once the device is lost; never resolves. */
+  readonly lost: Promise<never>;
+  /** Why the device was lost, or null while it is usable. */
+  lostReason(): string | null;
+}
+
+/** The device was lost (driver reset, destroy(), out of memory...). */
+export class GpuLostError extends Error {
+  override name = 'GpuLostError';
+}
+
+/** Describes an adapter, treating SwiftShader, llvmpipe and lavapipe as fallback adapters too. */
+export function summarizeAdapter(info: GPUAdapterInfo | undefined): AdapterSummary {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const summary = {
+    vendor: text(info?.vendor),
+    architecture: text(info?.architecture),
+    device: text(info?.device),
+    description: text(info?.description),
+  };
+  const software = /swiftshader|llvmpipe|lavapipe|softpipe/i.test(Object.values(summary).join(' '));
+  return { ...summary, isFallback: info?.isFallbackAdapter === true || software };
+}
+
+/** A one-line name for messages and benchmarks, e.g. `nvidia hopper (NVIDIA H100 80GB HBM3)`. */
+export function adapterName(a: AdapterSummary): string {
+  const head = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  const tail = a.description || a.device;
+  return `${head}${tail ? ` (${tail})` : ''}${a.isFallback ? ', software fallback' : ''}`;
+}
+
+/** Wraps a device: loss tracking and the adapter summary. */
+export function gpuContext(device: GPUDevice, owned: boolean, info?: GPUAdapterInfo): GpuContext {
+  let reason: string | null = null;
+  const lost = device.lost.then((l) => {
+    reason = `the WebGPU device was lost (${l.reason}${l.message ? `: ${l.message}` : ''})`;
+    throw new GpuLostError(reason);
+  });
+  lost.catch(() => {}); // observed by operations, not an unhandled rejection
+  return { device, adapter: summarizeAdapter(info ?? device.adapterInfo), owned, lost, lostReason: () => reason };
+}
+
+/** Options of {@link acquireGpu}. */
+export interface AcquireOptions {
+  /** Accept a software adapter (SwiftShader); `auto` backend selection does not. */
+  readonly allowFallback: boolean;
+}
+
+const shared = new Map<boolean, Promise<GpuContext>>();
+
+/**
+ * A device for the kernels, shared by every backend of this realm that did not bring its own
+ * (a new one is acquired after a loss). Rejects with a {@link BackendUnavailableError} that says
+ * why when there is no suitable adapter.
+ */
+export function acquireGpu(options: AcquireOptions): Promise<GpuContext> {
+  let pending = shared.get(options.allowFallback);
+  if (!pending) {
+    pending = acquire(options);
+    shared.set(options.allowFallback, pending);
+    pending.then(
+      (ctx) => ctx.lost.catch(() => shared.delete(options.allowFallback)),
+      () => shared.delete(options.allowFallback),
+    );
+  }
+  return pending;
+}
+
+async function acquire({ allowFallback }: AcquireOptions): Promise<GpuContext> {
+  const adapter = await requestAdapter(allowFallback);
+  const summary = summarizeAdapter(adapter.info);
+  if (summary.isFallback && !allowFallback) {
+    throw new BackendUnavailableError(`only a software WebGPU adapter is available (${adapterName(summary)})`);
+  }
+  // The default limits cap storage buffers at 128 MiB; ask for what the adapter offers.
+  const { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupsPerDimension } = adapter.limits;
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({
+      requiredLimits: { maxStorageBufferBindingSize, maxBufferSize, maxComputeWorkgroupsPerDimension },
+    });
+  } catch (e) {
+    throw new BackendUnavailableError(`the WebGPU adapter (${adapterName(summary)}) refused a device: ${(e as Error).message}`);
+  }
+  return gpuContext(device, true, adapter.info);
+}
+
+async function requestAdapter(allowFallback: boolean): Promise<GPUAdapter> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (gpu) {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+    if (!adapter) throw new BackendUnavailableError('no WebGPU adapter: navigator.gpu.requestAdapter() returned none (in Chromium, a GPU or --enable-unsafe-webgpu is needed)');
+    return adapter;
+  }
+  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  if (!isNode) throw new BackendUnavailableError('no WebGPU here: navigator.gpu is missing');
+  let node: typeof import('../node/webgpu-node.ts');
+  try {
+    // A computed specifier, so bundlers leave the Node-only module out of browser bundles.
+    const specifier = '../node/webgpu-node.js';
+    node = await import(/* @vite-ignore */ specifier);
+  } catch (e) {
+    throw new BackendUnavailableError(`no WebGPU in this Node build: ${(e as Error).message}`);
+  }
+  const result = await node.requestNodeAdapter({ allowSoftware: allowFallback });
+  if (!result.adapter) throw new BackendUnavailableError(`no WebGPU adapter: ${result.reason}`);
+  return result.adapter;
+}

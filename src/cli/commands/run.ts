@@ -1,0 +1,107 @@
+/**
+ * `mi-ident run` (main.py's grid with its flags) and `mi-ident reproduce NAME` (the paper's
+ * experiments): train and analyse every unit into a resumable results folder.
+ */
+import { InputError } from '../../errors.ts';
+import { resolveConfig, type ExperimentConfig } from '../../experiment/config.ts';
+import { runExperiment } from '../../experiment/node-runner.ts';
+import { getPreset, PRESETS } from '../../experiment/presets.ts';
+import { formatStats, resultStats } from '../../experiment/stats.ts';
+import { progressBar } from '../../node/progress-bar.ts';
+import { backendFromValues, configFromValues, parseCommandArgs, RUN_OPTIONS, shardFromValues, workersFromValues, type RunValues } from './options.ts';
+
+/** Usage of the grid flags shared by run and reproduce. */
+export const RUN_FLAGS_USAGE = `Grid (main.py's flags and defaults; lists as --size 2 3 4 or --size 2,3,4):
+  --target-logic-gates G...  gates to draw from (default AND OR IMP NAND NOR NIMP XOR)
+  --n-gates N...             gates per model, one output each (default 1)
+  --size K...                hidden layer width (default 3)
+  --depth D...               hidden layers (default 2)
+  --n-experiments N          seed offsets 0..N-1 (default 100)
+  --seed S                   first seed (default 0)
+  --noise-std X              Gaussian input noise (default 0.1; 0 = clean)
+  --skewed-distribution      draw input rows with random probabilities
+  --loss-target X...         training loss to reach (default 0.01)
+  --learning-rate X...       AdamW learning rate (default 0.001)
+  --batch-size N --epochs N --n-samples-train N --n-samples-val N --n-repeats N
+                             (defaults 100, 1000, 1000, 50, 10)
+  --accuracy-threshold X     a circuit must beat this accuracy (default 0.99)
+  --min-sparsity X           for sizes <= 3 (main.py forces 0.2 for sizes > 3, 0.3 for sizes > 4)
+  --max-circuits N           ground only the N sparsest perfect circuits (default: all)
+  --pair-order BA|AB|all     interchange sample pairs of the mapping search (default BA)
+Running:
+  --out DIR                  results folder: config.json, results.jsonl, results.csv
+                             (rerun the same command to resume; another configuration is refused)
+  --shard i/n                run the i-th of n slices of the grid (default: SLURM_ARRAY_TASK_ID/COUNT
+                             when set, else all); combine folders with mi-ident merge
+  --workers N                parallel units (default: every core)
+  --backend B                circuit-search backend: auto, ts, wasm, webgpu (default auto)
+  --quiet                    print nothing but errors
+  (--verbose, --val-frequency and --device are accepted for main.py command lines and ignored)`;
+
+const RUN_USAGE = `mi-ident run --out DIR [grid flags]
+  Trains and analyses every model of the grid (main.py's run_experiment), one row per output.
+
+${RUN_FLAGS_USAGE}`;
+
+const REPRODUCE_USAGE = `mi-ident reproduce EXPERIMENT [--out DIR] [grid flags]
+  Runs one of the paper's experiments (the authors' README settings) into DIR (default results/EXPERIMENT).
+  Grid flags given here override the experiment's settings (e.g. --n-experiments 10).
+
+Experiments:
+${Object.values(PRESETS).map((p) => `  ${p.name.padEnd(12)} ${p.description}`).join('\n')}
+
+${RUN_FLAGS_USAGE}`;
+
+/** `mi-ident run ...`; returns the exit code. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, RUN_OPTIONS);
+  if (values.help) return usage(RUN_USAGE);
+  if (positionals.length) throw new InputError(`run takes no positional arguments (got ${positionals.join(' ')}); did you mean mi-ident reproduce ${positionals[0]}?`);
+  if (!values.out) throw new InputError('run needs --out DIR, the results folder (rerun the same command to resume)');
+  return execute(resolveConfig(configFromValues(values)), values, values.out);
+}
+
+/** `mi-ident reproduce NAME ...`; returns the exit code. */
+export async function reproduceCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, RUN_OPTIONS);
+  if (values.help) return usage(REPRODUCE_USAGE);
+  if (positionals.length !== 1) throw new InputError(`reproduce needs one experiment name (${Object.keys(PRESETS).join(', ')})`);
+  const preset = getPreset(positionals[0]!);
+  const config = resolveConfig({ ...preset.config, ...configFromValues(values) });
+  return execute(config, values, values.out ?? `results/${preset.name}`);
+}
+
+function usage(text: string): number {
+  console.log(text);
+  return 0;
+}
+
+async function execute(config: ExperimentConfig, values: RunValues, out: string): Promise<number> {
+  const shard = shardFromValues(values);
+  const quiet = values.quiet ?? false;
+  const bar = quiet ? undefined : progressBar();
+  // A killed or interrupted run loses nothing stored: say how to go on.
+  const onSigint = () => {
+    process.stderr.write(`\nmi-ident: interrupted; finished units are in ${out}: run the same command again to resume\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const report = await runExperiment(config, {
+      out,
+      shard,
+      workers: workersFromValues(values),
+      backend: backendFromValues(values),
+      onProgress: bar,
+    });
+    if (!quiet) {
+      const part = shard && shard.count > 1 ? `shard ${shard.index}/${shard.count}: ` : '';
+      console.log(`${part}${report.total} units in ${out} (${report.resumed} already done, ${report.ran} run now) in ${(report.ms / 1000).toFixed(1)} s`);
+      for (const line of formatStats(resultStats(report.records))) console.log(`  ${line}`);
+      console.log(`results: ${report.csvPath}`);
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * An experiment grid's configuration: main.py's options and defaults, validation with messages a
+ * researcher understands, and the canonical form stored with results (to refuse mixing).
+ */
+import { InputError } from '../errors.ts';
+import { getGate, TWO_INPUT_GATES } from '../gates.ts';
+import type { PairOrder } from '../mappings.ts';
+
+/** What defines an experiment grid and its results (main.py's flags, camel-cased). */
+export interface ExperimentConfig {
+  /** `--target-logic-gates`: the gates each model's targets are drawn from. */
+  targetLogicGates: string[];
+  /** `--n-gates`: numbers of gates (model outputs) to draw. */
+  nGates: number[];
+  /** `--size`: hidden layer widths. */
+  sizes: number[];
+  /** `--depth`: numbers of hidden layers. */
+  depths: number[];
+  /** `--n-experiments`: seed offsets 0 .. n-1. */
+  nExperiments: number;
+  /** `--seed`: the first seed. */
+  seed: number;
+  /** `--noise-std`: Gaussian input noise (0: clean inputs, no repetition). */
+  noiseStd: number;
+  /** `--skewed-distribution`: draw truth-table rows with random per-run probabilities. */
+  skewedDistribution: boolean;
+  /** `--loss-target`: training stops below this epoch loss; a model is kept only at or below it. */
+  lossTargets: number[];
+  /** `--learning-rate`. */
+  learningRates: number[];
+  batchSize: number;
+  epochs: number;
+  /** `--n-samples-train` / `--n-samples-val` / `--n-repeats` (main.py's n_repeats of each set). */
+  nSamplesTrain: number;
+  nSamplesVal: number;
+  nRepeats: number;
+  /** Circuit accuracy must be strictly above this. */
+  accuracyThreshold: number;
+  /** `--min-sparsity` for sizes <= 3; main.py forces 0.2 above 3 and 0.3 above 4. */
+  minSparsity: number;
+  /** `--max-circuits`: ground only this many perfect circuits, the sparsest first (null: all). */
+  maxCircuits: number | null;
+  /** Sample-pair order of the mapping search (BA: the reference under PYTHONHASHSEED=0). */
+  pairOrder: PairOrder;
+}
+
+/** main.py's defaults. */
+export const DEFAULT_CONFIG: Readonly<ExperimentConfig> = Object.freeze({
+  targetLogicGates: [...TWO_INPUT_GATES],
+  nGates: [1],
+  sizes: [3],
+  depths: [2],
+  nExperiments: 100,
+  seed: 0,
+  noiseStd: 0.1,
+  skewedDistribution: false,
+  lossTargets: [0.01],
+  learningRates: [0.001],
+  batchSize: 100,
+  epochs: 1000,
+  nSamplesTrain: 1000,
+  nSamplesVal: 50,
+  nRepeats: 10,
+  accuracyThreshold: 0.99,
+  minSparsity: 0,
+  maxCircuits: null,
+  pairOrder: 'BA',
+});
+
+/** The fields of {@link ExperimentConfig}, in the order they are stored and compared. */
+export const CONFIG_FIELDS = Object.keys(DEFAULT_CONFIG) as (keyof ExperimentConfig)[];
+
+/** The minimum sparsity main.py uses for hidden width `size` (C4). */
+export function minSparsityFor(config: Pick<ExperimentConfig, 'minSparsity'>, size: number): number {
+  return size > 4 ? 0.3 : size > 3 ? 0.2 : config.minSparsity;
+}
+
+const positiveInts = (v: readonly number[]) => v.length > 0 && v.every((n) => Number.isInteger(n) && n >= 1);
+const positiveNumbers = (v: readonly number[]) => v.length > 0 && v.every((n) => Number.isFinite(n) && n > 0);
+
+/** Fills defaults and checks every field; throws an {@link InputError} naming the flag. */
+export function resolveConfig(partial: Partial<ExperimentConfig> = {}): ExperimentConfig {
+  const c: ExperimentConfig = { ...DEFAULT_CONFIG, ...definedOnly(partial) } as ExperimentConfig;
+  const fail = (flag: string, what: string, got: unknown) => {
+    throw new InputError(`${flag} ${what}, got ${Array.isArray(got) ? got.join(' ') : String(got)}`);
+  };
+  if (c.targetLogicGates.length === 0) fail('--target-logic-gates', 'needs at least one gate', '');
+  const gates = c.targetLogicGates.map((g) => getGate(g)); // unknown names throw, listing the known ones
+  c.targetLogicGates = gates.map((g) => g.name);
+  if (new Set(c.targetLogicGates).size !== gates.length) fail('--target-logic-gates', 'must not repeat a gate', c.targetLogicGates);
+  if (!positiveInts(c.nGates)) fail('--n-gates', 'must be positive integers', c.nGates);
+  const maxGates = Math.max(...c.nGates);
+  if (maxGates > gates.length) {
+    fail('--n-gates', `cannot exceed the number of target gates (${gates.length}: ${c.targetLogicGates.join(' ')}), as gates are drawn without replacement;`, maxGates);
+  }
+  if (maxGates > 1 && new Set(gates.map((g) => g.nInputs)).size > 1) {
+    fail('--target-logic-gates', 'must all take the same number of inputs when --n-gates > 1 (they share one model)', c.targetLogicGates);
+  }
+  if (!positiveInts(c.sizes)) fail('--size', 'must be positive integers', c.sizes);
+  if (!positiveInts(c.depths)) fail('--depth', 'must be positive integers', c.depths);
+  if (!Number.isInteger(c.nExperiments) || c.nExperiments < 1) fail('--n-experiments', 'must be a positive integer', c.nExperiments);
+  if (!Number.isSafeInteger(c.seed) || c.seed < 0) fail('--seed', 'must be an integer >= 0', c.seed);
+  if (!Number.isFinite(c.noiseStd) || c.noiseStd < 0) fail('--noise-std', 'must be a number >= 0', c.noiseStd);
+  if (!positiveNumbers(c.lossTargets)) fail('--loss-target', 'must be positive numbers', c.lossTargets);
+  if (!positiveNumbers(c.learningRates)) fail('--learning-rate', 'must be positive numbers', c.learningRates);
+  for (const [flag, v] of [['--batch-size', c.batchSize], ['--epochs', c.epochs], ['--n-samples-train', c.nSamplesTrain], ['--n-samples-val', c.nSamplesVal], ['--n-repeats', c.nRepeats]] as const) {
+    if (!Number.isInteger(v) || v < 1) fail(flag, 'must be a positive integer', v);
+  }
+  if (!(c.accuracyThreshold >= 0 && c.accuracyThreshold <= 1)) fail('--accuracy-threshold', 'must be between 0 and 1', c.accuracyThreshold);
+  if (!(c.minSparsity >= 0 && c.minSparsity <= 1)) fail('--min-sparsity', 'must be between 0 and 1', c.minSparsity);
+  if (c.maxCircuits !== null && (!Number.isInteger(c.maxCircuits) || c.maxCircuits < 1)) fail('--max-circuits', 'must be a positive integer', c.maxCircuits);
+  if (!['BA', 'AB', 'all'].includes(c.pairOrder)) fail('--pair-order', 'must be BA, AB or all', c.pairOrder);
+  return canonicalConfig(c);
+}
+
+/** The config with its fields in {@link CONFIG_FIELDS} order (stable JSON for comparisons). */
+export function canonicalConfig(c: ExperimentConfig): ExperimentConfig {
+  return Object.fromEntries(CONFIG_FIELDS.map((k) => [k, c[k]])) as unknown as ExperimentConfig;
+}
+
+/** Differences between two configs, as `--flag a vs b` lines (empty when they are the same grid). */
+export function configDifferences(a: ExperimentConfig, b: ExperimentConfig): string[] {
+  return CONFIG_FIELDS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map(
+    (k) => `${flagOf(k)}: ${show(a[k])} vs ${show(b[k])}`,
+  );
+}
+
+/** The CLI flag of a config field (`lossTargets` -> `--loss-target`). */
+export function flagOf(field: keyof ExperimentConfig): string {
+  const special: Partial<Record<keyof ExperimentConfig, string>> = { sizes: 'size', depths: 'depth', lossTargets: 'loss-target', learningRates: 'learning-rate' };
+  return `--${special[field] ?? field.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
+}
+
+function show(v: unknown): string {
+  return Array.isArray(v) ? v.join(' ') : String(v);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,42 @@
+/**
+ * `mi-ident report` (Node only): reads results folders, renders the report's figures to SVG with
+ * Vega-Lite and Vega headless (no browser, no canvas), and writes one self-contained HTML file.
+ */
+import { basename, join, resolve } from 'node:path';
+import { InputError } from '../errors.ts';
+import { writeFileAtomic } from '../node/files.ts';
+import { ResultStore } from './node-store.ts';
+import { figureRequests, reportHtml, type ReportSource } from './report.ts';
+
+/** Renders one Vega-Lite spec to an SVG string. */
+export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
+  // Loaded on demand: the report is the only user of the (large) plotting libraries.
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Reads the results folders as report sources. */
+export function readSources(dirs: readonly string[]): ReportSource[] {
+  if (dirs.length === 0) throw new InputError('report needs at least one results folder');
+  return dirs.map((dir) => {
+    const { stored, records } = ResultStore.read(dir);
+    return { name: basename(resolve(dir)), config: stored.config, records };
+  });
+}
+
+/** Writes the HTML report of `dirs` to `out` (default: report.html in the first folder); returns its path. */
+export async function writeReport(dirs: readonly string[], out?: string): Promise<{ path: string; figures: number }> {
+  const sources = readSources(dirs);
+  const requests = figureRequests(sources);
+  const figures = [];
+  for (const f of requests) figures.push({ ...f, svg: await renderSvg(f.spec) });
+  const path = out ?? join(dirs[0]!, 'report.html');
+  writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString()));
+  return { path, figures: figures.length };
+}

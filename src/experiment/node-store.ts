@@ -1,0 +1,233 @@
+/**
+ * A results folder (Node only): `config.json` (the grid and the shard it holds), `results.jsonl`
+ * (one fsync'd line per finished unit, appended with a single write) and `results.csv`
+ * (rewritten atomically from the JSONL).
+ *
+ * Crash safety: a line is either wholly in the file or not at all as far as a reader is concerned.
+ * A run killed mid-write can leave a partial last line; opening the folder again cuts it off,
+ * so that unit simply runs again. Units are deduplicated by key, so nothing is counted twice.
+ */
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../errors.ts';
+import { writeFileAtomic } from '../node/files.ts';
+import { canonicalConfig, configDifferences, type ExperimentConfig } from './config.ts';
+import { WHOLE_GRID, type Shard } from './grid.ts';
+import { recordsToCsv, type UnitRecord } from './rows.ts';
+
+/** Bump when the meaning of stored results changes: older folders are then refused. */
+export const RESULTS_FORMAT = 1;
+
+export const CONFIG_FILE = 'config.json';
+export const RESULTS_FILE = 'results.jsonl';
+export const CSV_FILE = 'results.csv';
+const LOCK_FILE = '.lock';
+
+/** What config.json holds. */
+export interface StoredConfig {
+  tool: 'mi-ident';
+  format: number;
+  config: ExperimentConfig;
+  /** The part of the grid this folder holds. */
+  shard: Shard;
+}
+
+/** Reads a results folder's config.json, or null when the folder has none. */
+export function readStoredConfig(dir: string): StoredConfig | null {
+  const path = join(dir, CONFIG_FILE);
+  if (!existsSync(path)) return null;
+  let stored: StoredConfig;
+  try {
+    stored = JSON.parse(readFileSync(path, 'utf8')) as StoredConfig;
+  } catch (e) {
+    throw new InputError(`${path} is not valid JSON (${(e as Error).message}); is ${dir} an mi-ident results folder?`);
+  }
+  if (stored?.tool !== 'mi-ident' || typeof stored.config !== 'object') throw new InputError(`${path} is not an mi-ident results configuration`);
+  if (stored.format !== RESULTS_FORMAT) {
+    throw new InputError(`${dir} holds results of format ${stored.format}; this version of mi-ident writes format ${RESULTS_FORMAT}: use a new --out folder`);
+  }
+  return stored;
+}
+
+/** An open results folder. */
+export class ResultStore {
+  /** Finished units by key. */
+  readonly records = new Map<string, UnitRecord>();
+  private fd: number;
+
+  private constructor(readonly dir: string, readonly stored: StoredConfig) {
+    this.fd = -1;
+  }
+
+  /**
+   * Opens (creating it if needed) the folder `dir` for `config` and `shard`. Refuses a folder that
+   * holds another configuration or shard, or other files, with a message that says why.
+   */
+  static open(dir: string, config: ExperimentConfig, shard: Shard = WHOLE_GRID): ResultStore {
+    const wanted: StoredConfig = { tool: 'mi-ident', format: RESULTS_FORMAT, config: canonicalConfig(config), shard: { index: shard.index, count: shard.count } };
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new InputError(`cannot create the results folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    let stored = readStoredConfig(dir);
+    if (stored) {
+      const diff = configDifferences(stored.config, wanted.config);
+      if (diff.length) {
+        throw new InputError(`${dir} holds results of another configuration (stored vs requested: ${diff.join('; ')}); use another --out folder, or the stored options to resume`);
+      }
+      if (stored.shard.index !== shard.index || stored.shard.count !== shard.count) {
+        throw new InputError(`${dir} holds shard ${stored.shard.index}/${stored.shard.count} of this grid, not ${shard.index}/${shard.count}; give each shard its own --out folder`);
+      }
+    } else {
+      const others = readdirSync(dir).filter((f) => f !== LOCK_FILE && !f.startsWith(`.${CONFIG_FILE}.`));
+      if (others.length) throw new InputError(`${dir} is not empty and holds no mi-ident results (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); choose an empty or new --out folder`);
+      writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(wanted, null, 1) + '\n');
+      stored = wanted;
+    }
+    const store = new ResultStore(dir, stored);
+    store.lock();
+    store.removeStaleTemporaries();
+    store.load();
+    return store;
+  }
+
+  /** Opens a folder read-only (merge, report): its config and records. */
+  static read(dir: string): { stored: StoredConfig; records: UnitRecord[] } {
+    const stored = readStoredConfig(dir);
+    if (!stored) throw new InputError(`${dir} is not an mi-ident results folder (no ${CONFIG_FILE})`);
+    const path = join(dir, RESULTS_FILE);
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    return { stored, records: [...parseLines(text, path).records.values()] };
+  }
+
+  /** Whether the unit with this key has finished. */
+  has(key: string): boolean {
+    return this.records.has(key);
+  }
+
+  /** Appends a finished unit: one line, one write, then fsync. */
+  append(record: UnitRecord): void {
+    if (this.records.has(record.key)) return;
+    writeSync(this.fd, JSON.stringify(record) + '\n');
+    fsyncSync(this.fd);
+    this.records.set(record.key, record);
+  }
+
+  /** Rewrites results.csv (atomically) from every finished unit. */
+  writeCsv(): string {
+    const path = join(this.dir, CSV_FILE);
+    writeFileAtomic(path, recordsToCsv(this.records.values()));
+    return path;
+  }
+
+  /** Closes the JSONL and releases the folder. */
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    try {
+      unlinkSync(join(this.dir, LOCK_FILE));
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Temporary files of atomic writes that a killed run left behind (we hold the lock: nobody else writes). */
+  private removeStaleTemporaries(): void {
+    for (const f of readdirSync(this.dir)) {
+      if (/^\.(config\.json|results\.csv)\.\d+\.tmp$/.test(f)) unlinkSync(join(this.dir, f));
+    }
+  }
+
+  /** Reads the JSONL, cutting off a partial last line, and opens it for appending. */
+  private load(): void {
+    const path = join(this.dir, RESULTS_FILE);
+    try {
+      this.fd = openSync(path, 'a+');
+    } catch (e) {
+      throw new InputError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const { records, validBytes, totalBytes } = parseLines(readFileSync(path, 'utf8'), path);
+    if (validBytes < totalBytes) {
+      ftruncateSync(this.fd, validBytes);
+      fsyncSync(this.fd);
+    }
+    for (const [k, r] of records) this.records.set(k, r);
+  }
+
+  /**
+   * One writer per folder: a lock file with our pid and host. A lock left by a dead process of
+   * this host (a killed run) is taken over; a live one, or one from another host, is refused.
+   */
+  private lock(): void {
+    const path = join(this.dir, LOCK_FILE);
+    const me = JSON.stringify({ pid: process.pid, host: hostname() });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(path, 'wx');
+        writeSync(fd, me);
+        closeSync(fd);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new InputError(`cannot write to ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      let owner: { pid?: number; host?: string } = {};
+      try {
+        owner = JSON.parse(readFileSync(path, 'utf8'));
+      } catch {
+        // a lock being written right now, or garbage: treat as stale below if its owner is unknown
+      }
+      if (owner.host && owner.host !== hostname()) {
+        throw new InputError(`${this.dir} is in use by a run on ${owner.host} (pid ${owner.pid}); if no run is active there, delete ${path}`);
+      }
+      if (owner.pid && owner.pid !== process.pid && isAlive(owner.pid)) {
+        throw new InputError(`${this.dir} is in use by another mi-ident run (pid ${owner.pid}); wait for it or use another --out folder`);
+      }
+      unlinkSync(path); // stale: its process is gone
+    }
+    throw new InputError(`cannot lock ${this.dir}: another run keeps taking it`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Parses JSONL text. Complete lines must parse, except the last one, which a crash may have cut
+ * (it is then dropped). Returns the records by key (first occurrence wins) and the byte length of
+ * the valid prefix.
+ */
+function parseLines(text: string, path: string): { records: Map<string, UnitRecord>; validBytes: number; totalBytes: number } {
+  const records = new Map<string, UnitRecord>();
+  const totalBytes = Buffer.byteLength(text);
+  let validBytes = 0;
+  let start = 0;
+  let lineNo = 0;
+  while (start < text.length) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end < 0 ? text.length : end);
+    lineNo++;
+    let record: UnitRecord | null = null;
+    try {
+      record = JSON.parse(line) as UnitRecord;
+    } catch {
+      record = null;
+    }
+    const isLast = end < 0 || end === text.length - 1;
+    if (end < 0 || !record || typeof record.key !== 'string') {
+      if (isLast) break; // a torn last line: the unit runs again
+      throw new InputError(`${path}: line ${lineNo} is not a valid result record; the file was edited or damaged`);
+    }
+    if (!records.has(record.key)) records.set(record.key, record);
+    start = end + 1;
+    validBytes += Buffer.byteLength(line) + 1;
+  }
+  return { records, validBytes, totalBytes };
+}

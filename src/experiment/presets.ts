@@ -1,0 +1,39 @@
+/**
+ * The paper's experiments as presets of the runner: the settings of the authors' README
+ * (`main.py ... --n-experiments 100`), each on top of main.py's defaults.
+ */
+import { InputError } from '../errors.ts';
+import type { ExperimentConfig } from './config.ts';
+
+/** A named experiment of the paper. */
+export interface Preset {
+  readonly name: string;
+  /** What the experiment varies, for the help text and the report. */
+  readonly description: string;
+  readonly config: Partial<ExperimentConfig>;
+}
+
+/** The basic setup every XOR experiment starts from. */
+const xor: Partial<ExperimentConfig> = { targetLogicGates: ['XOR'], noiseStd: 0, nExperiments: 100 };
+
+/** Every preset, by name. */
+export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
+  basic: { name: 'basic', description: 'XOR, 2-3-3-1, clean data, 100 seeds (the main result)', config: { ...xor } },
+  multitask: { name: 'multitask', description: '1 to 6 gates drawn from the 7 two-input gates, one output each', config: { noiseStd: 0, nExperiments: 100, nGates: [1, 2, 3, 4, 5, 6] } },
+  gates: { name: 'gates', description: 'one gate drawn from XOR, AND, OR, IMP per seed', config: { noiseStd: 0, nExperiments: 100, targetLogicGates: ['XOR', 'AND', 'OR', 'IMP'] } },
+  size: { name: 'size', description: 'XOR with hidden widths 2, 3, 4, 5', config: { ...xor, sizes: [2, 3, 4, 5] } },
+  noise: { name: 'noise', description: 'XOR trained on inputs with Gaussian noise (std 0.1)', config: { ...xor, noiseStd: 0.1 } },
+  skew: { name: 'skew', description: 'XOR trained on a skewed input distribution', config: { ...xor, skewedDistribution: true } },
+  'loss-target': {
+    name: 'loss-target',
+    description: 'XOR trained to loss targets 0.1 ... 1e-6',
+    config: { ...xor, lossTargets: [0.1, 0.01, 0.001, 0.0001, 0.00001, 0.000001] },
+  },
+});
+
+/** Looks a preset up, with the list of names in the error. */
+export function getPreset(name: string): Preset {
+  const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+  if (!p) throw new InputError(`unknown experiment "${name}" (experiments: ${Object.keys(PRESETS).join(', ')})`);
+  return p;
+}

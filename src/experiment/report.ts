@@ -1,0 +1,219 @@
+/**
+ * The experiment report's content: which factors vary across the results, the Vega-Lite specs of
+ * the distribution figures (box plot and points, log-like scale), the statistics tables, and the
+ * HTML page around rendered SVGs. Rendering itself (Vega, headless) is in node-report.ts.
+ */
+import type { ExperimentConfig } from './config.ts';
+import { flagOf, CONFIG_FIELDS } from './config.ts';
+import type { ResultRow, UnitRecord } from './rows.ts';
+import { formatStats, resultStats, type ResultStats, type Spread } from './stats.ts';
+
+/** Results of one folder with the configuration that produced them. */
+export interface ReportSource {
+  /** Folder name, for the page. */
+  name: string;
+  config: ExperimentConfig;
+  records: UnitRecord[];
+}
+
+/** A factor the figures can be drawn against. */
+export interface Factor {
+  key: 'sizes' | 'gate' | 'n_gates' | 'noise_std' | 'skewed_distribution' | 'loss_target';
+  title: string;
+}
+
+/** Every factor of the paper's experiments, in the report's order. */
+export const FACTORS: readonly Factor[] = [
+  { key: 'sizes', title: 'hidden width' },
+  { key: 'gate', title: 'gate' },
+  { key: 'n_gates', title: 'number of gates' },
+  { key: 'noise_std', title: 'input noise (std)' },
+  { key: 'skewed_distribution', title: 'skewed input distribution' },
+  { key: 'loss_target', title: 'loss target' },
+];
+
+/** A measured quantity: one value per network, or pooled per circuit / per formula. */
+export interface Metric {
+  key: 'perfect_circuits' | 'interpretations_per_circuit' | 'formulas' | 'mappings_per_formula';
+  title: string;
+  values(row: ResultRow): number[];
+}
+
+/** The four counts of the paper's figures. */
+export const METRICS: readonly Metric[] = [
+  { key: 'perfect_circuits', title: 'perfect circuits per network', values: (r) => [r.perfect_circuits] },
+  { key: 'interpretations_per_circuit', title: 'interpretations per circuit', values: (r) => r.interpretations_per_circuit.map(Number) },
+  { key: 'formulas', title: 'formulas with a mapping per network', values: (r) => [r.formulas] },
+  { key: 'mappings_per_formula', title: 'minimal mappings per formula', values: (r) => r.mappings_per_formula },
+];
+
+/** The value of a factor for a row, as a label. */
+function factorLabel(row: ResultRow, factor: Factor): string {
+  const v = row[factor.key];
+  return typeof v === 'boolean' ? (v ? 'skewed' : 'uniform') : String(v);
+}
+
+/** Sorts labels numerically when they are numbers, else alphabetically. */
+function compareLabels(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  return Number.isNaN(x) || Number.isNaN(y) ? a.localeCompare(b) : x - y;
+}
+
+/** Every row of every source. */
+export function allRows(sources: readonly ReportSource[]): ResultRow[] {
+  return sources.flatMap((s) => s.records.flatMap((r) => r.rows));
+}
+
+/** The factors that take at least two values across the rows (or `gate` alone when none does). */
+export function varyingFactors(rows: readonly ResultRow[]): Factor[] {
+  const varying = FACTORS.filter((f) => new Set(rows.map((r) => factorLabel(r, f))).size > 1);
+  return varying.length ? varying : [FACTORS[1]!];
+}
+
+/** At most this many points are drawn per figure (the box plot uses every value). */
+const MAX_POINTS = 1500;
+
+/** Tick marks for the symlog axis: 0, then 1-2-5 steps for small ranges or powers of ten. */
+function logTicks(max: number): number[] {
+  const steps = max < 100 ? [1, 2, 5] : [1];
+  const ticks = [0];
+  for (let decade = 1; decade <= Math.max(max, 1); decade *= 10) {
+    for (const s of steps) if (s * decade <= Math.max(max, 1) * 1.0001) ticks.push(s * decade);
+  }
+  return ticks;
+}
+
+/**
+ * The Vega-Lite spec of one figure: the distribution of `metric` for each value of `factor`, as a
+ * box plot (quartiles, whiskers to min and max) with the values as jittered points, on a symlog
+ * scale (logarithmic, but with room for zeros).
+ */
+export function figureSpec(rows: readonly ResultRow[], metric: Metric, factor: Factor): Record<string, unknown> {
+  const values = rows.flatMap((r) => metric.values(r).map((value) => ({ factor: factorLabel(r, factor), value })));
+  const step = Math.max(1, Math.ceil(values.length / MAX_POINTS));
+  // Deterministic jitter (golden-ratio sequence), so the same results draw the same picture.
+  const points = values.filter((_, i) => i % step === 0).map((v, i) => ({ ...v, jitter: ((i * 0.6180339887498949) % 1) - 0.5 }));
+  const order = [...new Set(values.map((v) => v.factor))].sort(compareLabels);
+  const max = values.reduce((m, v) => Math.max(m, v.value), 0);
+  const x = { field: 'factor', type: 'ordinal', title: factor.title, sort: order, axis: { labelAngle: 0 } };
+  const y = { field: 'value', type: 'quantitative', title: metric.title, scale: { type: 'symlog' }, axis: { values: logTicks(max), labelExpr: "datum.value >= 10000 ? format(datum.value, '~s') : format(datum.value, ',d')" } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${metric.title} by ${factor.title}`,
+    width: Math.max(160, 70 * order.length),
+    height: 220,
+    layer: [
+      { data: { values }, mark: { type: 'boxplot', extent: 'min-max', opacity: 0.55, size: 28 }, encoding: { x, y } },
+      {
+        data: { values: points },
+        mark: { type: 'point', filled: true, size: 12, opacity: 0.45, color: '#333' },
+        encoding: { x, y, xOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [-1.6, 1.6] }, axis: null } },
+      },
+    ],
+  };
+}
+
+/** One figure to render: its specification and where it goes. */
+export interface FigureRequest {
+  id: string;
+  factor: Factor;
+  metric: Metric;
+  spec: Record<string, unknown>;
+}
+
+/** Every figure of the report: each metric against each varying factor. */
+export function figureRequests(sources: readonly ReportSource[]): FigureRequest[] {
+  const rows = allRows(sources);
+  return varyingFactors(rows).flatMap((factor) =>
+    METRICS.map((metric) => ({ id: `${metric.key}-by-${factor.key}`, factor, metric, spec: figureSpec(rows, metric, factor) })),
+  );
+}
+
+/** A unit's factor value from the unit and its configuration (null: a multi-gate unit has no single gate). */
+function unitLabel(r: UnitRecord, config: ExperimentConfig, factor: Factor): string | null {
+  switch (factor.key) {
+    case 'sizes': return String(r.unit.size);
+    case 'n_gates': return String(r.unit.nGates);
+    case 'loss_target': return String(r.unit.lossTarget);
+    case 'noise_std': return String(config.noiseStd);
+    case 'skewed_distribution': return config.skewedDistribution ? 'skewed' : 'uniform';
+    case 'gate': return r.gates.length === 1 ? r.gates[0]! : null;
+  }
+}
+
+/**
+ * Units grouped by a factor's value. For `gate`, a converged multi-gate unit counts once per
+ * output (as a unit with that output's row), and an unconverged one in no group.
+ */
+export function groupByFactor(sources: readonly ReportSource[], factor: Factor): [string, UnitRecord[]][] {
+  const groups = new Map<string, Set<UnitRecord>>();
+  const add = (label: string, r: UnitRecord) => (groups.get(label) ?? groups.set(label, new Set()).get(label)!).add(r);
+  for (const s of sources) {
+    for (const r of s.records) {
+      if (factor.key === 'gate' && r.rows.length) {
+        for (const row of r.rows) add(row.gate, { ...r, rows: [row] });
+      } else {
+        const label = unitLabel(r, s.config, factor);
+        if (label !== null) add(label, r);
+      }
+    }
+  }
+  return [...groups.entries()].map(([label, set]) => [label, [...set]] as [string, UnitRecord[]]).sort((a, b) => compareLabels(a[0], b[0]));
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+const num = (n: number) => (Number.isNaN(n) ? '–' : Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1));
+const share = (part: number, whole: number) => (whole ? `${part} (${((100 * part) / whole).toFixed(0)}%)` : '–');
+const showSpread = (s: Spread) => (s.n ? `${num(s.min)} / ${num(s.median)} / ${num(s.max)}` : '–');
+
+/** The statistics table: one row per group. */
+function statsTable(groups: [string, ResultStats][], groupTitle: string): string {
+  const head = [groupTitle, 'units', 'converged', 'networks', 'perfect circuits<br>min / median / max', 'interpretations per circuit<br>min / median / max',
+    'formulas with a mapping<br>min / median / max', 'mappings per formula<br>min / median / max', 'exactly one perfect circuit', 'exactly one circuit interpretation',
+    'no formula mapped', 'exactly one minimal mapping'];
+  const body = groups.map(([label, s]) => [escapeHtml(label), num(s.units), share(s.converged, s.units), num(s.networks), showSpread(s.perfectCircuits),
+    showSpread(s.interpretationsPerCircuit), showSpread(s.formulas), showSpread(s.mappingsPerFormula), share(s.oneCircuit, s.networks),
+    share(s.oneInterpretation, s.networks), share(s.noFormula, s.networks), share(s.oneMapping, s.networks)]);
+  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** The configuration of a source as main.py-style flags. */
+function configLine(config: ExperimentConfig): string {
+  return CONFIG_FIELDS.map((k) => `${flagOf(k)} ${Array.isArray(config[k]) ? (config[k] as unknown[]).join(' ') : String(config[k])}`).join(' ');
+}
+
+/** The report page: sources, summary statistics (overall and per varying factor), and figures. */
+export function reportHtml(sources: readonly ReportSource[], figures: readonly (FigureRequest & { svg: string })[], generated: string): string {
+  const all = sources.flatMap((s) => s.records);
+  const factors = varyingFactors(allRows(sources));
+  const sections = factors.map((f) => {
+    const groups = groupByFactor(sources, f);
+    // One group only (nothing varies): the summary table above says it all.
+    const table = groups.length > 1 ? statsTable(groups.map(([label, records]) => [label, resultStats(records)]), escapeHtml(f.title)) : '';
+    const figs = figures.filter((g) => g.factor.key === f.key).map((g) => `<figure id="${g.id}">${g.svg}</figure>`).join('\n');
+    return `<section><h2>By ${escapeHtml(f.title)}</h2>${table}<div class="figures">${figs}</div></section>`;
+  });
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mi-ident report</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 12px; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-align: top; }
+th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+.figures { display: flex; flex-wrap: wrap; gap: 1em; } figure { margin: 0; }
+code { font-size: 12px; } pre { white-space: pre-wrap; background: #f7f7f7; padding: .6em; }
+</style></head><body>
+<h1>Identifiability of trained MLPs: experiment report</h1>
+<p>Generated by mi-ident on ${escapeHtml(generated)}. A <em>network</em> is one output of a converged model (main.py's separate_into_k_mlps);
+figures show each network's counts, or each circuit's and each formula's, as box plots (quartiles, whiskers to the extremes) over the
+points, on a symmetric-log scale (logarithmic, with room for zero).</p>
+<h2>Sources</h2>
+<ul>${sources.map((s) => `<li><b>${escapeHtml(s.name)}</b>: ${s.records.length} units<br><code>${escapeHtml(configLine(s.config))}</code></li>`).join('')}</ul>
+<h2>Summary</h2>
+<pre>${escapeHtml(formatStats(resultStats(all)).join('\n'))}</pre>
+${statsTable([['all', resultStats(all)]], '')}
+${sections.join('\n')}
+</body></html>
+`;
+}

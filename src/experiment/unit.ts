@@ -1,0 +1,195 @@
+/**
+ * One unit of an experiment: draw the gates, make the data, train, and (if the model converged)
+ * analyse every output, as one iteration of main.py's `run_experiment` (oracle README §1, P1–P6).
+ *
+ * Randomness comes from three named streams, each keyed by `seed + seed_offset` as main.py's
+ * `set_seeds(seed + seed_offset)`: `gates` (which gates), `data` (truth-table set, skew weights,
+ * train and validation sets, in main.py's order) and `torch` (initial weights, then one shuffle
+ * per epoch). Every unit of the same (n_gates, seed_offset) therefore shares its gates and data,
+ * and every unit of the same seed_offset its initial weights and shuffles, as in main.py.
+ * Unlike main.py, offsets 0 and 1 do not share their data (quirk P3 is not reproduced).
+ */
+import { analyzeModel, countToJson, type OutputAnalysis } from '../analyze.ts';
+import type { BackendChoice } from '../backends/select.ts';
+import { CircuitSpace } from '../circuits/space.ts';
+import { getGate, type Gate } from '../gates.ts';
+import { countGroundingsFor } from '../grounding-runner.ts';
+import { modelToJson, subModel, type Model } from '../model.ts';
+import { gateData, toRows, type TrainingSet } from '../train/data.ts';
+import { initModel } from '../train/params.ts';
+import { sampleWithoutReplacement, streamRng, uniform } from '../train/rng.ts';
+import { trainModel, type TrainEngineChoice, type TrainResult } from '../train/train.ts';
+import { minSparsityFor, type ExperimentConfig } from './config.ts';
+import { unitKey, type Unit } from './grid.ts';
+import type { ResultRow, UnitRecord } from './rows.ts';
+
+/** main.py keeps a model only with at least this validation accuracy (hard-coded there). */
+export const KEEP_ACCURACY = 0.99;
+
+/** The gates of a unit: `n_gates` drawn without replacement from the target gates. */
+export function unitGates(config: ExperimentConfig, nGates: number, seedOffset: number): Gate[] {
+  const rng = streamRng('gates', config.seed + seedOffset, nGates);
+  return sampleWithoutReplacement(rng, config.targetLogicGates.map(getGate), nGates);
+}
+
+/** The datasets of one iteration: truth-table set (grounding), training and validation sets. */
+export interface UnitData {
+  /** main.py's `x_tt`: grounding inputs (uniform rows, `n_repeats` per row on average). */
+  tt: TrainingSet;
+  train: TrainingSet;
+  /** Circuit search and the keep decision. */
+  val: TrainingSet;
+  /** The skewed rows' weights, or null. */
+  weights: number[] | null;
+}
+
+/** The data of the iteration (seed_offset, gates), drawn as main.py does (P2). */
+export function unitData(config: ExperimentConfig, gates: readonly Gate[], seedOffset: number): UnitData {
+  const rng = streamRng('data', config.seed + seedOffset, gates.length);
+  const noiseStd = config.noiseStd;
+  const tt = gateData(rng, gates, { nRepeats: config.nRepeats, noiseStd });
+  const weights = config.skewedDistribution ? Array.from({ length: 1 << gates[0]!.nInputs }, () => uniform(rng)) : null;
+  const train = gateData(rng, gates, { nRepeats: config.nSamplesTrain, noiseStd, weights });
+  const val = gateData(rng, gates, { nRepeats: config.nSamplesVal, noiseStd, weights });
+  return { tt, train, val, weights };
+}
+
+/** Layer sizes of a unit's model: inputs, `depth` hidden layers of `size`, one output per gate. */
+export function unitLayerSizes(nInputs: number, size: number, depth: number, nGates: number): number[] {
+  return [nInputs, ...new Array<number>(depth).fill(size), nGates];
+}
+
+/** Trains the unit's model on its data (fresh `torch` stream: initial weights, then shuffles). */
+export async function trainUnitModel(
+  config: ExperimentConfig,
+  unit: Omit<Unit, 'index'>,
+  gates: readonly Gate[],
+  data: UnitData,
+  options: { engine?: TrainEngineChoice; signal?: AbortSignal } = {},
+): Promise<TrainResult> {
+  const torch = streamRng('torch', config.seed + unit.seedOffset);
+  const initial = initModel(torch, unitLayerSizes(gates[0]!.nInputs, unit.size, unit.depth, gates.length));
+  return trainModel(initial, data.train, torch, {
+    learningRate: unit.learningRate,
+    batchSize: config.batchSize,
+    epochs: config.epochs,
+    lossTarget: unit.lossTarget,
+    validation: data.val,
+    engine: options.engine,
+    signal: options.signal,
+  });
+}
+
+/** Options of {@link runUnit}. */
+export interface UnitOptions {
+  /** Circuit-search backend (default auto). */
+  backend?: BackendChoice;
+  trainEngine?: TrainEngineChoice;
+  signal?: AbortSignal;
+}
+
+const ms = (t: number) => Math.round(t * 10) / 10;
+
+/** Runs one unit from scratch: its record is a function of (config, unit) alone, timings aside. */
+export async function runUnit(config: ExperimentConfig, unit: Unit, options: UnitOptions = {}): Promise<UnitRecord> {
+  const started = performance.now();
+  const gates = unitGates(config, unit.nGates, unit.seedOffset);
+  const data = unitData(config, gates, unit.seedOffset);
+  const trained = await trainUnitModel(config, unit, gates, data, { engine: options.trainEngine, signal: options.signal });
+  const converged = trained.valAccuracy >= KEEP_ACCURACY && trained.finalLoss <= unit.lossTarget;
+  const record: UnitRecord = {
+    key: unitKey(unit),
+    unit,
+    gates: gates.map((g) => g.name),
+    converged,
+    valAccuracy: trained.valAccuracy,
+    finalLoss: trained.finalLoss,
+    epochs: trained.epochs,
+    model: converged ? modelToJson(trained.model) : null,
+    rows: [],
+    ms: 0,
+  };
+  if (converged) record.rows = await analyzeUnit(config, unit, gates, data, trained, options);
+  record.ms = ms(performance.now() - started);
+  return record;
+}
+
+/** The analysis of every output of a converged model, as CSV rows. */
+async function analyzeUnit(
+  config: ExperimentConfig,
+  unit: Unit,
+  gates: readonly Gate[],
+  data: UnitData,
+  trained: TrainResult,
+  options: UnitOptions,
+): Promise<ResultRow[]> {
+  const minSparsity = minSparsityFor(config, unit.size);
+  const groundX = toRows(data.tt).x;
+  const result = await analyzeModel(trained.model, {
+    gates: gates.map((g) => g.name),
+    minSparsity,
+    pairOrder: config.pairOrder,
+    accuracyThreshold: config.accuracyThreshold,
+    data: toRows(data.val),
+    groundData: { x: groundX },
+    backend: options.backend,
+    stages: { groundings: config.maxCircuits === null },
+    signal: options.signal,
+  });
+  const rows: ResultRow[] = [];
+  for (const o of result.outputs) {
+    let counts = o.groundingsPerCircuit;
+    let groundingsMs = o.timings.groundings;
+    if (config.maxCircuits !== null) {
+      const t = performance.now();
+      counts = await groundSparsest(trained.model, o, minSparsity, groundX, config.maxCircuits);
+      groundingsMs = performance.now() - t;
+    }
+    const total = counts.reduce<bigint>((a, c) => a + BigInt(c), 0n);
+    rows.push({
+      gates: gates.map((g) => g.name).join(' '),
+      n_gates: unit.nGates,
+      sizes: unit.size,
+      seed_offset: unit.seedOffset,
+      perfect_circuits: o.perfectCircuits.length,
+      interpretations_per_circuit: counts,
+      formulas: o.formulasWithMapping,
+      mappings_per_formula: o.mappingsPerFormula,
+      loss_target: unit.lossTarget,
+      learning_rate: unit.learningRate,
+      depth: unit.depth,
+      weights: data.weights,
+      output: o.outputIndex,
+      gate: o.gate,
+      seed: config.seed,
+      noise_std: config.noiseStd,
+      skewed_distribution: config.skewedDistribution,
+      min_sparsity: minSparsity,
+      circuits_enumerated: o.circuitsEnumerated,
+      total_interpretations: countToJson(total),
+      val_accuracy: trained.valAccuracy,
+      final_loss: trained.finalLoss,
+      epochs: trained.epochs,
+      train_ms: ms(trained.ms),
+      circuits_ms: ms(o.timings.circuits),
+      groundings_ms: ms(groundingsMs),
+      mappings_ms: ms(o.timings.mappings),
+      backend: `${result.backend.circuits}/${result.backend.groundings}`,
+    });
+  }
+  return rows;
+}
+
+/**
+ * main.py's `--max-circuits`: only the `limit` circuits of highest node sparsity are grounded
+ * (a stable sort, so ties keep enumeration order), and their counts are listed in that order.
+ */
+async function groundSparsest(model: Model, o: OutputAnalysis, minSparsity: number, groundX: number[][], limit: number) {
+  const chosen = [...o.perfectCircuits].sort((a, b) => b.nodeSparsity - a.nodeSparsity).slice(0, limit);
+  const ascending = chosen.map((c) => c.index).sort((a, b) => a - b);
+  const sub = subModel(model, o.outputIndex);
+  const space = new CircuitSpace(sub.layerSizes, { minSparsity });
+  const { counts } = await countGroundingsFor(sub, space, ascending, groundX);
+  const byIndex = new Map(ascending.map((index, i) => [index, counts[i]!]));
+  return chosen.map((c) => countToJson(byIndex.get(c.index)!));
+}

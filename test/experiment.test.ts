@@ -1,0 +1,222 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeModel } from '../src/analyze.ts';
+import { normalizeArgs } from '../src/cli/commands/options.ts';
+import { DEFAULT_CONFIG, minSparsityFor, resolveConfig, type ExperimentConfig } from '../src/experiment/config.ts';
+import { gridUnits, parseShard, shardUnits, slurmShard, unitKey } from '../src/experiment/grid.ts';
+import { mergeResults } from '../src/experiment/node-merge.ts';
+import { writeReport } from '../src/experiment/node-report.ts';
+import { runExperiment } from '../src/experiment/node-runner.ts';
+import { ResultStore } from '../src/experiment/node-store.ts';
+import { PRESETS } from '../src/experiment/presets.ts';
+import { CSV_COLUMNS, MAIN_PY_COLUMNS, recordsToCsv } from '../src/experiment/rows.ts';
+import { resultStats } from '../src/experiment/stats.ts';
+import { runUnit, unitData, unitGates } from '../src/experiment/unit.ts';
+import { parseModel } from '../src/model.ts';
+import { toRows } from '../src/train/data.ts';
+import { csvWithoutTimings, jsonlRecords, withoutTimings } from './experiment-helpers.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'mi-ident-experiment-'));
+let folders = 0;
+const folder = () => join(root, `run-${folders++}`);
+
+/** A grid of 6 fast units: 1 and 2 gates from AND, OR, XOR, 2-3-(1|2) models, 3 seeds (5 converge). */
+const tiny: ExperimentConfig = resolveConfig({
+  targetLogicGates: ['AND', 'OR', 'XOR'], nGates: [1, 2], noiseStd: 0, nExperiments: 3, nSamplesTrain: 250, sizes: [3], depths: [1],
+});
+
+test('defaults are main.py\'s', () => {
+  assert.equal(DEFAULT_CONFIG, {
+    targetLogicGates: ['AND', 'OR', 'IMP', 'NAND', 'NOR', 'NIMP', 'XOR'], nGates: [1], sizes: [3], depths: [2], nExperiments: 100,
+    seed: 0, noiseStd: 0.1, skewedDistribution: false, lossTargets: [0.01], learningRates: [0.001], batchSize: 100, epochs: 1000,
+    nSamplesTrain: 1000, nSamplesVal: 50, nRepeats: 10, accuracyThreshold: 0.99, minSparsity: 0, maxCircuits: null, pairOrder: 'BA',
+  });
+  assert.is(minSparsityFor({ minSparsity: 0.1 }, 3), 0.1);
+  assert.is(minSparsityFor({ minSparsity: 0.1 }, 4), 0.2);
+  assert.is(minSparsityFor({ minSparsity: 0.1 }, 5), 0.3);
+});
+
+test('bad configurations are refused with the flag named', () => {
+  const bad: [Partial<ExperimentConfig>, RegExp][] = [
+    [{ noiseStd: -0.1 }, /--noise-std must be a number >= 0, got -0.1/],
+    [{ targetLogicGates: ['XOR', 'FOO'] }, /unknown gate "FOO" \(known gates: AND, OR/],
+    [{ targetLogicGates: ['XOR'], nGates: [2] }, /--n-gates cannot exceed the number of target gates \(1: XOR\)/],
+    [{ targetLogicGates: ['XOR', 'MAJORITY'], nGates: [2] }, /same number of inputs/],
+    [{ sizes: [0] }, /--size must be positive integers, got 0/],
+    [{ lossTargets: [] }, /--loss-target must be positive numbers/],
+    [{ nExperiments: 0 }, /--n-experiments must be a positive integer/],
+    [{ maxCircuits: 0 }, /--max-circuits must be a positive integer/],
+  ];
+  for (const [c, pattern] of bad) assert.throws(() => resolveConfig(c), pattern);
+  assert.is(resolveConfig({ targetLogicGates: ['xor', 'majority'] }).targetLogicGates.join(), 'XOR,MAJORITY'); // n_gates 1 may mix
+});
+
+test('the grid follows main.py\'s loop order; shards partition it', () => {
+  const c = resolveConfig({ nGates: [1, 2], nExperiments: 2, sizes: [2, 3], lossTargets: [0.1, 0.01] });
+  const units = gridUnits(c);
+  assert.is(units.length, 16);
+  assert.equal(units.slice(0, 5).map(unitKey), ['g1/s0/k2/d2/t0.1/lr0.001', 'g1/s0/k2/d2/t0.01/lr0.001', 'g1/s0/k3/d2/t0.1/lr0.001', 'g1/s0/k3/d2/t0.01/lr0.001', 'g1/s1/k2/d2/t0.1/lr0.001']);
+  assert.is(new Set(units.map(unitKey)).size, 16);
+  const shards = [1, 2, 3].map((i) => shardUnits(units, { index: i, count: 3 }));
+  assert.equal(shards.flat().map((u) => u.index).sort((a, b) => a - b), units.map((u) => u.index));
+  assert.equal(parseShard('2/3'), { index: 2, count: 3 });
+  assert.throws(() => parseShard('3/2'), /--shard 3\/2: the shard number must be between 1 and the shard count 2/);
+  assert.throws(() => parseShard('0/2'), /between 1 and/);
+  assert.throws(() => parseShard('two'), /--shard must look like i\/n/);
+  assert.equal(slurmShard({ SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0' }), { index: 1, count: 4 });
+  assert.equal(slurmShard({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1' }), { index: 4, count: 4 });
+  assert.is(slurmShard({}), null);
+});
+
+test('argparse-style lists and negative numbers reach validation', () => {
+  assert.equal(normalizeArgs(['reproduce', 'size', '--size', '2', '3', '--noise-std', '-1', '--quiet', '--loss-target=0.1']),
+    ['reproduce', 'size', '--size=2,3', '--noise-std=-1', '--quiet', '--loss-target=0.1']);
+});
+
+test('presets are the authors\' README settings', () => {
+  const basic = resolveConfig(PRESETS.basic!.config);
+  assert.equal([basic.targetLogicGates, basic.noiseStd, basic.nExperiments, basic.sizes, basic.nGates], [['XOR'], 0, 100, [3], [1]]);
+  assert.equal(resolveConfig(PRESETS.multitask!.config).nGates, [1, 2, 3, 4, 5, 6]);
+  assert.equal(resolveConfig(PRESETS.multitask!.config).targetLogicGates.length, 7);
+  assert.equal(resolveConfig(PRESETS.gates!.config).targetLogicGates, ['XOR', 'AND', 'OR', 'IMP']);
+  assert.equal(resolveConfig(PRESETS.size!.config).sizes, [2, 3, 4, 5]);
+  assert.is(resolveConfig(PRESETS.noise!.config).noiseStd, 0.1);
+  assert.is(resolveConfig(PRESETS.skew!.config).skewedDistribution, true);
+  assert.equal(resolveConfig(PRESETS['loss-target']!.config).lossTargets, [0.1, 0.01, 0.001, 0.0001, 0.00001, 0.000001]);
+});
+
+test('a unit is a function of (config, unit): gates, data, weights and every count', async () => {
+  const unit = gridUnits(tiny)[4]!; // two gates, seed offset 1
+  const a = await runUnit(tiny, unit);
+  const b = await runUnit(tiny, unit);
+  assert.equal(withoutTimings(a), withoutTimings(b));
+  assert.equal(a.gates, unitGates(tiny, 2, 1).map((g) => g.name));
+  assert.is(a.gates.length, 2);
+  if (a.converged) {
+    assert.is(a.rows.length, 2);
+    assert.equal(a.rows.map((r) => r.gate), a.gates);
+    // The stored model reproduces the stored counts through the analysis API.
+    const data = unitData(tiny, unitGates(tiny, 2, 1), 1);
+    const again = await analyzeModel(parseModel(a.model), { gates: a.gates, data: toRows(data.val), groundData: toRows(data.tt) });
+    assert.equal(again.outputs.map((o) => o.perfectCircuits.length), a.rows.map((r) => r.perfect_circuits));
+    assert.equal(again.outputs.map((o) => o.groundingsPerCircuit), a.rows.map((r) => r.interpretations_per_circuit));
+  }
+});
+
+test('--max-circuits grounds only the sparsest perfect circuits (stable order), as main.py', async () => {
+  const config = resolveConfig({ targetLogicGates: ['XOR'], noiseStd: 0, nExperiments: 1, nSamplesTrain: 200 });
+  const [unit] = gridUnits(config);
+  const full = await runUnit(config, unit!);
+  const capped = await runUnit(resolveConfig({ ...config, maxCircuits: 3 }), unit!);
+  assert.ok(full.converged && full.rows[0]!.perfect_circuits > 3, 'the seed converges with more than 3 perfect circuits');
+  const row = capped.rows[0]!;
+  assert.is(row.perfect_circuits, full.rows[0]!.perfect_circuits);
+  assert.is(row.interpretations_per_circuit.length, 3);
+  // Recompute the choice: node sparsity descending, ties in enumeration order.
+  const data = unitData(config, unitGates(config, 1, 0), 0);
+  const analysis = await analyzeModel(parseModel(full.model), { gates: ['XOR'], data: toRows(data.val), groundData: toRows(data.tt) });
+  const circuits = analysis.outputs[0]!.perfectCircuits.map((c, i) => ({ ...c, count: analysis.outputs[0]!.groundingsPerCircuit[i] }));
+  const chosen = [...circuits].sort((a, b) => b.nodeSparsity - a.nodeSparsity).slice(0, 3);
+  assert.equal(row.interpretations_per_circuit, chosen.map((c) => c.count));
+});
+
+test('CSV: main.py\'s columns first, one row per (converged unit, output), lists as pandas writes them', async () => {
+  const units = gridUnits(tiny).slice(0, 2);
+  const records = [];
+  for (const u of units) records.push(await runUnit(tiny, u));
+  const csv = recordsToCsv(records).split('\n');
+  assert.equal(csv[0]!.split(',').slice(0, MAIN_PY_COLUMNS.length), [...MAIN_PY_COLUMNS]);
+  assert.equal(csv[0]!.split(','), [...CSV_COLUMNS]);
+  assert.is(csv.length - 2, records.filter((r) => r.converged).length);
+  assert.equal(records.map((r) => r.converged), [false, true]);
+  assert.match(csv[1]!, /^XOR,1,3,1,\d+,"?\[[\d, ]*\]"?,\d+,"?\[[\d, ]*\]"?,0\.01,0\.001,1,,0,XOR,0,0,False,0,\d+,\d+,1,0\.\d+,\d+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,wasm\/wasm$/);
+});
+
+test('results store: resume, torn last line, refusals (other config, other shard, foreign folder, live lock)', async () => {
+  const dir = folder();
+  const [u0, u1] = gridUnits(tiny);
+  const r0 = await runUnit(tiny, u0!);
+  const r1 = await runUnit(tiny, u1!);
+  const store = ResultStore.open(dir, tiny);
+  store.append(r0);
+  store.append(r0); // a duplicate is ignored
+  store.close();
+  // A crash in the middle of a write leaves a partial line: it is cut off and the unit runs again.
+  const jsonl = join(dir, 'results.jsonl');
+  const good = statSync(jsonl).size;
+  appendFileSync(jsonl, JSON.stringify(r1).slice(0, 40));
+  const again = ResultStore.open(dir, tiny);
+  assert.ok(again.has(r0.key) && !again.has(r1.key));
+  assert.is(statSync(jsonl).size, good);
+  again.append(r1);
+  again.close();
+  assert.equal(jsonlRecords(dir).map((r) => r.key), [r0.key, r1.key]);
+  // A damaged line in the middle is an error, not silently dropped.
+  writeFileSync(jsonl, `${JSON.stringify(r0)}\n{oops\n${JSON.stringify(r1)}\n`);
+  assert.throws(() => ResultStore.open(dir, tiny), /line 2 is not a valid result record/);
+  writeFileSync(jsonl, `${JSON.stringify(r0)}\n`);
+
+  assert.throws(() => ResultStore.open(dir, { ...tiny, noiseStd: 0.1, sizes: [2] }), /holds results of another configuration \(stored vs requested: --size: 3 vs 2; --noise-std: 0 vs 0.1\)/);
+  assert.throws(() => ResultStore.open(dir, tiny, { index: 1, count: 2 }), /holds shard 1\/1 of this grid, not 1\/2/);
+  const foreign = folder();
+  mkdirSync(foreign);
+  writeFileSync(join(foreign, 'notes.txt'), 'mine');
+  assert.throws(() => ResultStore.open(foreign, tiny), /is not empty and holds no mi-ident results \(notes.txt\)/);
+  assert.throws(() => ResultStore.open(join(jsonl, 'sub'), tiny), /cannot create the results folder/);
+  // One writer at a time: a live lock holder is refused, a dead one's lock is taken over.
+  writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname() }));
+  assert.throws(() => ResultStore.open(dir, tiny), /in use by another mi-ident run \(pid \d+\)/);
+  writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname() }));
+  ResultStore.open(dir, tiny).close();
+  assert.not.ok(existsSync(join(dir, '.lock')));
+});
+
+test('runner: parallel workers give the single-thread results; a rerun resumes with nothing to do', async () => {
+  const one = folder();
+  const two = folder();
+  const r1 = await runExperiment(tiny, { out: one, workers: 1 });
+  const r2 = await runExperiment(tiny, { out: two, workers: 2 });
+  assert.is(r1.ran, 6);
+  assert.equal(csvWithoutTimings(two), csvWithoutTimings(one));
+  assert.equal(r2.records.map(withoutTimings), r1.records.map(withoutTimings));
+  const again = await runExperiment(tiny, { out: one, workers: 2 });
+  assert.equal([again.resumed, again.ran], [6, 0]);
+  assert.equal(csvWithoutTimings(one), csvWithoutTimings(two));
+  const stats = resultStats(r1.records);
+  assert.is(stats.units, 6);
+  assert.is(stats.networks, r1.records.reduce((n, r) => n + r.rows.length, 0));
+});
+
+test('shards merged equal a single run of the whole grid', async () => {
+  const whole = folder();
+  await runExperiment(tiny, { out: whole, workers: 1 });
+  const shards = [1, 2, 3].map(() => folder());
+  for (const [i, out] of shards.entries()) await runExperiment(tiny, { out, workers: 1, shard: { index: i + 1, count: 3 } });
+  const partial = mergeResults(folder(), shards.slice(0, 2));
+  assert.is(partial.missing.length, 2);
+  const merged = folder();
+  const report = mergeResults(merged, shards);
+  assert.equal([report.merged, report.total, report.missing.length], [6, 6, 0]);
+  assert.equal(csvWithoutTimings(merged), csvWithoutTimings(whole));
+  assert.equal(jsonlRecords(merged).map(withoutTimings), jsonlRecords(whole).map(withoutTimings));
+  const other = folder();
+  await runExperiment({ ...tiny, nExperiments: 1 }, { out: other, workers: 1 });
+  assert.throws(() => mergeResults(folder(), [whole, other]), /holds another configuration .*--n-experiments: 3 vs 1/);
+});
+
+test('report: HTML with the summary statistics and one SVG figure per metric and varying factor', async () => {
+  const dir = folder();
+  await runExperiment(tiny, { out: dir, workers: 1 });
+  const { path, figures } = await writeReport([dir]);
+  const html = readFileSync(path, 'utf8');
+  assert.is(figures, 8); // gate and number of gates vary; 4 metrics each
+  assert.is(html.match(/<svg/g)?.length, 8);
+  assert.match(html, /perfect circuits per network by number of gates/);
+  assert.match(html, /exactly one minimal mapping/);
+  assert.match(html, /networks with no formula mapped: \d+ of \d+/);
+});
+
+test.run();

@@ -19,7 +19,6 @@ import {
   nodeName,
   relevantNodes,
   samplePairs,
-  combinationIndices,
   type Formula,
   type PairOrder,
   type SamplePair,
@@ -89,11 +88,38 @@ export function hiddenNeurons(model: Model): [layer: number, neuron: number][] {
  */
 export function validityTable(model: Model, formula: HighLevelTable, pairs: PairInputs, candidates: Uint32Array): Uint8Array {
   const { nPairs } = pairs;
+  const nCand = candidates.length;
+  const outBits = interventionOutputs(model, pairs, candidates);
+  const valid = new Uint8Array(formula.nNodes * nCand);
+  for (let n = 0; n < formula.nNodes; n++) {
+    for (let c = 0; c < nCand; c++) {
+      let ok = 1;
+      for (let p = 0; p < nPairs && ok; p++) if (outBits[c * nPairs + p] !== formula.expected[n * nPairs + p]) ok = 0;
+      valid[n * nCand + c] = ok;
+    }
+  }
+  return valid;
+}
+
+const outputCache = new WeakMap<Model, Map<string, Uint8Array>>();
+
+/**
+ * `out[c * nPairs + p]`: is output 0 of the model run on base p, with candidate c's neurons
+ * overwritten (post-activation) by their values on source p, > 0.5? It depends on the model, the
+ * pairs and the candidates only, not on the formula, so it is computed once per model and reused
+ * by every formula of a search.
+ */
+export function interventionOutputs(model: Model, pairs: PairInputs, candidates: Uint32Array): Uint8Array {
+  let byInputs = outputCache.get(model);
+  if (!byInputs) outputCache.set(model, (byInputs = new Map()));
+  const key = `${pairs.sources.join()}|${pairs.bases.join()}|${candidates.join()}`;
+  let outBits = byInputs.get(key);
+  if (outBits) return outBits;
+  const { nPairs } = pairs;
   const nIn = model.layerSizes[0]!;
   const neurons = hiddenNeurons(model);
   const nCand = candidates.length;
-  // outBits[c * nPairs + p]: does the patched model say 1?
-  const outBits = new Uint8Array(nCand * nPairs);
+  outBits = new Uint8Array(nCand * nPairs);
   for (let p = 0; p < nPairs; p++) {
     const source = forwardActivations(model, pairs.sources.subarray(p * nIn, (p + 1) * nIn));
     const base = pairs.bases.subarray(p * nIn, (p + 1) * nIn);
@@ -109,15 +135,8 @@ export function validityTable(model: Model, formula: HighLevelTable, pairs: Pair
       outBits[c * nPairs + p] = acts[acts.length - 1]![0]! > 0.5 ? 1 : 0;
     }
   }
-  const valid = new Uint8Array(formula.nNodes * nCand);
-  for (let n = 0; n < formula.nNodes; n++) {
-    for (let c = 0; c < nCand; c++) {
-      let ok = 1;
-      for (let p = 0; p < nPairs && ok; p++) if (outBits[c * nPairs + p] !== formula.expected[n * nPairs + p]) ok = 0;
-      valid[n * nCand + c] = ok;
-    }
-  }
-  return valid;
+  byInputs.set(key, outBits);
+  return outBits;
 }
 
 /**
@@ -193,75 +212,93 @@ function contiguous(layers: ReadonlySet<number>): boolean {
 // ---------------------------------------------------------------------------------------------
 // The search
 
-/** One full explanation as found: node names and their neuron lists, plus masks for comparisons. */
+/** One full explanation as found: each relevant node's neuron dict and neuron bitmask, by node position. */
 interface Explanation {
-  readonly mapping: Mapping;
-  /** Node name -> bitmask of its neurons. */
-  readonly masks: ReadonlyMap<string, number>;
+  readonly dicts: readonly Record<string, number[]>[];
+  readonly masks: Int32Array;
 }
 
 /** What the recursive search needs, fixed for one formula. */
 interface SearchContext {
   readonly nodes: readonly number[];
-  readonly names: readonly string[];
   readonly valid: Uint8Array;
-  readonly candidateIndex: ReadonlyMap<number, number>;
+  /** Candidate index of a neuron bitmask, or -1 (not a candidate set). */
+  readonly candidateOf: (mask: number) => number;
   readonly nCandidates: number;
-  readonly neuronBit: (key: PyKey) => number;
+  /** Bit position of a hidden neuron `[layer, neuron]`. */
+  readonly neuronBit: (key: readonly [number, number]) => number;
   readonly inputKeys: PyKey[];
   readonly outputKeys: PyKey[];
+  readonly onFound: (e: Explanation) => void;
+  readonly signal?: AbortSignal;
 }
 
 /**
- * The reference's `find_mappings`, as a generator of full explanations in its order: for the
- * next node, try the subsets of the unused neurons from largest to smallest (combinations over the
- * set's iteration order), recurse on each valid one with those neurons removed.
+ * The reference's `find_mappings`: for the next node, try the subsets of the unused neurons from
+ * largest to smallest (`combinations` over the set's iteration order), recurse on each valid one
+ * with those neurons removed; full explanations go to `ctx.onFound` in the reference's order.
  */
-function* findMappings(ctx: SearchContext, k: number, chosen: [string, Record<string, number[]>, number][], unused: PySet): Generator<Explanation> {
+function findMappings(ctx: SearchContext, k: number, dicts: Record<string, number[]>[], masks: Int32Array, unused: PySet): void {
   if (k === ctx.nodes.length) {
-    yield {
-      mapping: Object.fromEntries(chosen.map(([name, dict]) => [name, dict])),
-      masks: new Map(chosen.map(([name, , mask]) => [name, mask])),
-    };
+    ctx.onFound({ dicts: dicts.slice(), masks: masks.slice() });
     return;
   }
+  checkAborted(ctx.signal);
   // `mappings2 -= {inputs}; mappings2 -= {outputs}`: removes nothing, but mirrors the reference's
   // in-place set traffic (it could only matter through a resize).
   unused.differenceUpdate(PySet.of(...ctx.inputKeys));
   unused.differenceUpdate(PySet.of(...ctx.outputKeys));
   const order = unused.toArray() as [number, number][];
-  const bits = order.map(ctx.neuronBit);
-  for (let size = order.length; size >= 1; size--) {
-    for (const combo of combinationIndices(order.length, size)) {
+  const n = order.length;
+  const bit = order.map((key) => 1 << ctx.neuronBit(key));
+  const idx = new Int32Array(n);
+  for (let size = n; size >= 1; size--) {
+    // combinations(order, size) in lexicographic index order, as itertools.
+    for (let i = 0; i < size; i++) idx[i] = i;
+    for (;;) {
       let mask = 0;
-      for (const i of combo) mask += 2 ** bits[i]!;
-      const c = ctx.candidateIndex.get(mask);
-      if (c === undefined) continue; // layers not contiguous, or several layers without distribLayers
-      if (!ctx.valid[k * ctx.nCandidates + c]) continue;
-      const subset = combo.map((i) => order[i]!);
-      // subset_dict: layer -> neurons, in the subset's order.
-      const dict: Record<string, number[]> = {};
-      for (const [l, y] of subset) (dict[String(l)] ??= []).push(y);
-      const rest = unused.difference(new PySet(subset));
-      yield* findMappings(ctx, k + 1, [...chosen, [ctx.names[k]!, dict, mask]], rest);
+      for (let i = 0; i < size; i++) mask |= bit[idx[i]!]!;
+      const c = ctx.candidateOf(mask);
+      // Not a candidate: layers not contiguous, or several layers without distribLayers.
+      if (c >= 0 && ctx.valid[k * ctx.nCandidates + c]) {
+        const subset = Array.from(idx.subarray(0, size), (i) => order[i]!);
+        // subset_dict: layer -> neurons, in the subset's order.
+        const dict: Record<string, number[]> = {};
+        for (const [l, y] of subset) (dict[String(l)] ??= []).push(y);
+        dicts[k] = dict;
+        masks[k] = mask;
+        findMappings(ctx, k + 1, dicts, masks, unused.difference(new PySet(subset)));
+      }
+      let i = size - 1;
+      while (i >= 0 && idx[i] === i + n - size) i--;
+      if (i < 0) break;
+      idx[i]!++;
+      for (let j = i + 1; j < size; j++) idx[j] = idx[j - 1]! + 1;
     }
   }
 }
 
 /** `m1 < m2` in the reference: every node's neurons in m1 are included in m2's (non-strict). */
 function includedIn(m1: Explanation, m2: Explanation): boolean {
-  for (const [name, mask] of m1.masks) {
-    const other = m2.masks.get(name) ?? 0;
-    if ((mask & ~other) !== 0) return false; // masks fit in 31 bits (candidateMasks checks)
-  }
+  const a = m1.masks;
+  const b = m2.masks;
+  for (let i = 0; i < a.length; i++) if ((a[i]! & ~b[i]!) !== 0) return false;
   return true;
 }
 
-/** The reference's list update: a new explanation below an existing one replaces it; otherwise it is kept unless something is below it. */
-function keepMinimal(minimal: Explanation[], e: Explanation): Explanation[] {
-  if (minimal.some((m) => includedIn(e, m))) return [...minimal.filter((m) => !includedIn(e, m)), e];
-  if (!minimal.some((m) => includedIn(m, e))) return [...minimal, e];
-  return minimal;
+/**
+ * The reference's list update, in place: a new explanation below existing ones replaces them (and
+ * goes last); otherwise it is appended unless something is below it.
+ */
+function keepMinimal(minimal: Explanation[], e: Explanation): void {
+  if (minimal.some((m) => includedIn(e, m))) {
+    let kept = 0;
+    for (const m of minimal) if (!includedIn(e, m)) minimal[kept++] = m;
+    minimal.length = kept;
+    minimal.push(e);
+  } else if (!minimal.some((m) => includedIn(m, e))) {
+    minimal.push(e);
+  }
 }
 
 /** Everything {@link findMinimalMappings} computes for a formula, for reuse and inspection. */
@@ -308,26 +345,35 @@ export function findMinimalMappings(model: Model, formula: Formula, opts: Mappin
 /** The minimal mappings of a problem whose validity table is known (the CPU part of the search). */
 function minimalMappingsOf(model: Model, problem: MappingProblem, signal?: AbortSignal): Mapping[] {
   const neurons = hiddenNeurons(model);
-  const bitOf = new Map(neurons.map(([l, y], i) => [`${l},${y}`, i]));
+  const bitOf = new Map(neurons.map(([l, y], i) => [l * 65536 + y, i]));
   const L = model.layerSizes.length - 1;
+  const minimal: Explanation[] = [];
   const ctx: SearchContext = {
     nodes: problem.nodes,
-    names: problem.names,
     valid: problem.valid,
-    candidateIndex: new Map(Array.from(problem.candidates, (m, i) => [m, i])),
+    candidateOf: candidateLookup(problem.candidates, neurons.length),
     nCandidates: problem.candidates.length,
-    neuronBit: (key) => bitOf.get(String(key))!,
+    neuronBit: ([l, y]) => bitOf.get(l * 65536 + y)!,
     inputKeys: Array.from({ length: model.layerSizes[0]! }, (_, x) => [0, x]),
     outputKeys: Array.from({ length: model.layerSizes[L]! }, (_, x) => [L, x]),
+    onFound: (e) => keepMinimal(minimal, e),
+    signal,
   };
   // all_mappings = set(reversed([(1, 0), (1, 1), ..., (L-1, w-1)]))
   const allMappings = new PySet([...neurons].reverse());
-  let minimal: Explanation[] = [];
-  for (const e of findMappings(ctx, 0, [], allMappings)) {
-    checkAborted(signal);
-    minimal = keepMinimal(minimal, e);
+  findMappings(ctx, 0, new Array(problem.nodes.length), new Int32Array(problem.nodes.length), allMappings);
+  return minimal.map((e) => Object.fromEntries(problem.names.map((name, i) => [name, e.dicts[i]!])));
+}
+
+/** Candidate index by neuron bitmask: a typed table for up to 20 hidden neurons, else a Map. */
+function candidateLookup(candidates: Uint32Array, nNeurons: number): (mask: number) => number {
+  if (nNeurons <= 20) {
+    const table = new Int32Array(1 << nNeurons).fill(-1);
+    candidates.forEach((m, i) => (table[m] = i));
+    return (mask) => table[mask]!;
   }
-  return minimal.map((e) => e.mapping);
+  const map = new Map(Array.from(candidates, (m, i) => [m, i]));
+  return (mask) => map.get(mask >>> 0) ?? -1;
 }
 
 /** The mapping search result of one formula. */

@@ -178,56 +178,48 @@ const gens = memory.data(MAX_LAYERS * 4);
   store<i32>(digits + (<usize>i << 2), v);
 }
 
-/** Largest number of layers {@link evaluateCircuitRange} accepts. */
+/** Largest number of layers {@link evaluateCombinations} accepts. */
 export const maxLayers = MAX_LAYERS;
 
+/** Bytes per entry of the combination table read by {@link evaluateCombinations}. */
+export const COMBO_BYTES = 32;
+
 /**
- * Evaluates circuits `[from, to)` (local indices inside one node combination) and writes the
- * local indices of those whose weighted accuracy exceeds `threshold` to `outPtr` (u32).
- * Returns how many were written.
+ * Evaluates the circuits of node combinations `[c0, c1)` of a space (the first from local index
+ * `firstFrom`, the last up to `lastTo`) and writes the global indices (f64) of those whose
+ * weighted accuracy exceeds `threshold` to `outPtr`, in order. Returns how many were written.
  *
  * Memory (all written by the caller):
  * - sizesPtr: i32[L+1] layer sizes; wPtr / bPtr: f64 weights (row-major out x in) and biases,
  *   layers concatenated;
- * - nodeMaskPtr: f64 node masks of every layer, concatenated (layer 0 = inputs);
- * - countsPtr: i32[L] edge choices per layer; choicesPtr: u32 edge masks (bit r*nIn+j), layers
- *   concatenated;
- * - actPtr: f64 scratch, sum(sizes) rows of 2*nPairs values; rows of layer 0 hold the (masked)
- *   inputs on entry;
+ * - tablePtr: one {@link COMBO_BYTES} entry per combination: i32 node-mask pointer (f64 0/1 of
+ *   every layer, concatenated), i32 edge-choice counts pointer (i32[L]), i32 edge choices pointer
+ *   (u32 masks, bit r*nIn+j, layers concatenated), i32 circuit count, f64 offset of its first circuit;
+ * - actPtr: f64 scratch, sum(sizes) rows of 2*nPairs values; rows of layer 0 hold the inputs;
  * - yPtr: f64 labels, nOut rows of 2*nPairs; rowWeightPtr: f64 per row (0 for padding rows).
  */
-export function evaluateCircuitRange(
+export function evaluateCombinations(
   L: i32, sizesPtr: usize, wPtr: usize, bPtr: usize, slopeValue: f64,
-  nodeMaskPtr: usize, countsPtr: usize, choicesPtr: usize,
+  tablePtr: usize, c0: i32, c1: i32, firstFrom: i32, lastTo: i32,
   nPairs: i32, actPtr: usize, yPtr: usize, rowWeightPtr: usize,
-  from: i32, to: i32, total: f64, threshold: f64, outPtr: usize,
+  total: f64, threshold: f64, outPtr: usize,
 ): i32 {
   const rowBytes = <usize>nPairs << 4;
-  let w = wPtr, b = bPtr, a = actPtr, m = nodeMaskPtr, c = choicesPtr;
+  let w = wPtr, b = bPtr, a = actPtr;
   for (let l = 0; l <= L; l++) {
     const n = load<i32>(sizesPtr + (<usize>l << 2));
     setAt(actOff, l, a);
-    setAt(maskOff, l, m);
     a += <usize>n * rowBytes;
-    m += <usize>n << 3;
     if (l < L) {
       const nNext = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
       setAt(wOff, l, w);
       setAt(bOff, l, b);
-      setAt(choiceOff, l, c);
       w += <usize>(n * nNext) << 3;
       b += <usize>nNext << 3;
-      c += <usize>load<i32>(countsPtr + (<usize>l << 2)) << 2;
     }
   }
-  // Decode `from` into digits, layer 0 slowest.
-  let rest = from;
-  for (let l = L - 1; l >= 0; l--) {
-    const n = load<i32>(countsPtr + (<usize>l << 2));
-    setDigit(l, rest % n);
-    rest = rest / n;
-  }
-  // Memo tables per layer (see computeLayerMemo); stamps start at 0, generations at 1.
+  // Memo tables per layer (see computeLayerMemo): stamps start at 0, generations at 1, and every
+  // new combination bumps the generations (its node masks differ).
   const top = mark();
   for (let l = 0; l < L; l++) {
     const nIn = load<i32>(sizesPtr + (<usize>l << 2));
@@ -242,15 +234,54 @@ export function evaluateCircuitRange(
     setAt(stampOff, l, allocZeroed(<usize>slots << 2));
     store<i32>(gens + (<usize>l << 2), 1);
   }
-  const nOut = load<i32>(sizesPtr + (<usize>L << 2));
-  const slope = f64x2.splat(slopeValue);
   const nIn0 = load<i32>(sizesPtr);
   for (let j = 0; j < nIn0; j++) setAt(rowTable(0), j, getAt(actOff, 0) + <usize>j * rowBytes);
   let found = 0;
+  for (let c = c0; c < c1; c++) {
+    const entry = tablePtr + <usize>c * COMBO_BYTES;
+    const count = load<i32>(entry + 12);
+    const from = c == c0 ? firstFrom : 0;
+    const to = c == c1 - 1 ? lastTo : count;
+    let m = <usize>load<i32>(entry);
+    let ch = <usize>load<i32>(entry + 8);
+    const countsPtr = <usize>load<i32>(entry + 4);
+    for (let l = 0; l <= L; l++) {
+      setAt(maskOff, l, m);
+      m += <usize>load<i32>(sizesPtr + (<usize>l << 2)) << 3;
+      if (l < L) {
+        setAt(choiceOff, l, ch);
+        ch += <usize>load<i32>(countsPtr + (<usize>l << 2)) << 2;
+        store<i32>(gens + (<usize>l << 2), load<i32>(gens + (<usize>l << 2)) + 1);
+      }
+    }
+    found = evaluateRange(L, sizesPtr, countsPtr, slopeValue, nPairs, yPtr, rowWeightPtr, from, to, total, threshold,
+      load<f64>(entry + 16), outPtr, found);
+  }
+  release(top);
+  return found;
+}
+
+/**
+ * Circuits `[from, to)` of the combination whose offsets are set up: appends the global indices
+ * (`base` + local index, f64) of those that beat the threshold and returns the new count.
+ */
+function evaluateRange(
+  L: i32, sizesPtr: usize, countsPtr: usize, slopeValue: f64, nPairs: i32, yPtr: usize, rowWeightPtr: usize,
+  from: i32, to: i32, total: f64, threshold: f64, base: f64, outPtr: usize, found: i32,
+): i32 {
+  const rowBytes = <usize>nPairs << 4;
+  // Decode `from` into digits, layer 0 slowest.
+  let rest = from;
+  for (let l = L - 1; l >= 0; l--) {
+    const n = load<i32>(countsPtr + (<usize>l << 2));
+    setDigit(l, rest % n);
+    rest = rest / n;
+  }
+  const nOut = load<i32>(sizesPtr + (<usize>L << 2));
+  const slope = f64x2.splat(slopeValue);
   let lastDigit = -1; // the output layer's edge choice that lastWeights holds
   let dirty = 0; // first layer whose activations must be recomputed
-  for (let idx = from; idx < to; idx++) {
-    for (let l = dirty; l < L; l++) {
+  for (let idx = from; idx < to; idx++) {    for (let l = dirty; l < L; l++) {
       const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit(l) << 2));
       const memo = getAt(memoOff, l);
       if (l == L - 1) {
@@ -294,7 +325,7 @@ export function evaluateCircuitRange(
     }
     const n = f64x2.extract_lane(correct, 0) + f64x2.extract_lane(correct, 1);
     if (n / total > threshold) {
-      store<u32>(outPtr + (<usize>found << 2), <u32>idx);
+      store<f64>(outPtr + (<usize>found << 3), base + <f64>idx);
       found++;
     }
     // Advance the mixed-radix digits; the lowest layer that changed is recomputed next time.
@@ -310,6 +341,5 @@ export function evaluateCircuitRange(
     }
     dirty = l < 0 ? 0 : l;
   }
-  release(top);
   return found;
 }

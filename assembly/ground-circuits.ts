@@ -21,7 +21,7 @@ const MAX_INPUTS = 32;
  * ascending) and writes u64 counts to `countsPtr` and i32 statuses to `statusPtr`.
  *
  * Model, node masks, edge choices and the activation scratch are laid out as for
- * evaluateCircuitRange (forward.ts); the scratch's layer-0 rows hold the m distinct grounding
+ * evaluateCombinations (forward.ts); the scratch's layer-0 rows hold the m distinct grounding
  * inputs (the last row of each truncated input), `m` <= 32, padded to `nPairs` row pairs.
  */
 export function groundCircuitBatch(

@@ -11,11 +11,11 @@ export interface KernelExports {
   alloc(bytes: number): number;
   mark(): number;
   release(mark: number): void;
-  evaluateCircuitRange(
+  evaluateCombinations(
     L: number, sizes: number, weights: number, biases: number, slope: number,
-    nodeMasks: number, counts: number, choices: number,
+    table: number, c0: number, c1: number, firstFrom: number, lastTo: number,
     nPairs: number, act: number, y: number, rowWeight: number,
-    from: number, to: number, total: number, threshold: number, out: number,
+    total: number, threshold: number, out: number,
   ): number;
   [name: string]: unknown;
 }

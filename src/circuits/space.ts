@@ -101,8 +101,13 @@ export class CircuitSpace {
     return circuitAt(combo, index - combo.offset);
   }
 
-  /** The node combination holding circuit `index` (binary search over offsets). */
+  /** The node combination holding circuit `index`. */
   combinationOf(index: number): NodeCombination {
+    return this.combinations[this.combinationIndex(index)]!;
+  }
+
+  /** The position in {@link combinations} of the combination holding circuit `index` (binary search). */
+  combinationIndex(index: number): number {
     let lo = 0;
     let hi = this.combinations.length - 1;
     while (lo < hi) {
@@ -110,7 +115,7 @@ export class CircuitSpace {
       if (this.combinations[mid]!.offset <= index) lo = mid;
       else hi = mid - 1;
     }
-    return this.combinations[lo]!;
+    return lo;
   }
 
   /** Streams circuits `[start, end)` in order without materialising the space. */

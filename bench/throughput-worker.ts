@@ -1,0 +1,24 @@
+/**
+ * Bench helper run in a worker thread: evaluates the pretrained 2-3-3-1 model's circuit space
+ * `reps` times with the Wasm backend and reports the elapsed milliseconds (the kernel's
+ * throughput per core, as an experiment grid uses the cores: one model per thread).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { CircuitSpace } from '../src/circuits/space.ts';
+import { parseModel } from '../src/model.ts';
+import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
+import { createWasmBackend } from '../src/backends/wasm.ts';
+import { truthTableDataset, weightRows } from '../src/data.ts';
+import { getGate } from '../src/gates.ts';
+
+const model = parseModel(PRETRAINED_XOR);
+const space = new CircuitSpace(model.layerSizes);
+const request = { model, space, start: 0, end: space.count, rows: weightRows(truthTableDataset(getGate('XOR'))), accuracyThreshold: 0.99 };
+const wasm = await createWasmBackend();
+for (let i = 0; i < 20; i++) await wasm.evaluateCircuits(request); // warm-up
+parentPort!.once('message', async () => {
+  const t = performance.now();
+  for (let i = 0; i < workerData.reps; i++) await wasm.evaluateCircuits(request);
+  parentPort!.postMessage(performance.now() - t);
+});
+parentPort!.postMessage('ready');

@@ -73,4 +73,9 @@ run('browser bundle', 'esbuild', [
   'src/index.ts', '--bundle', '--format=esm', '--platform=browser', '--target=es2022',
   '--outfile=dist/browser/mi-ident.js', '--sourcemap', '--log-level=warning',
 ]);
+// The Web Worker for WorkerPool in browsers: `new Worker(url of mi-ident-worker.js, { type: 'module' })`.
+run('browser worker bundle', 'esbuild', [
+  'src/parallel/worker.ts', '--bundle', '--format=esm', '--platform=browser', '--target=es2022',
+  '--external:node:worker_threads', '--outfile=dist/browser/mi-ident-worker.js', '--sourcemap', '--log-level=warning',
+]);
 console.log('build ok');

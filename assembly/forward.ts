@@ -101,7 +101,8 @@ function prepareLastWeights(wOff: usize, nW: i32, mask: u32): void {
 }
 
 /** The output layer from {@link lastWeights}: the same arithmetic as computeRow, no mask tests. */
-function computeLastLayer(nIn: i32, nOut: i32, bOff: usize, slope: v128, nPairs: i32, inRows: usize, actOut: usize): void {
+// @ts-ignore: decorator
+@inline function computeLastLayer(nIn: i32, nOut: i32, bOff: usize, slope: v128, nPairs: i32, inRows: usize, actOut: usize): void {
   const rowBytes = <usize>nPairs << 4;
   for (let r = 0; r < nOut; r++) {
     const bias = f64x2.splat(load<f64>(bOff + (<usize>r << 3)));
@@ -126,7 +127,8 @@ const MEMO_MAX_INPUTS = 6;
  * its own row of the edge mask, so while the inputs are unchanged (same generation `gen`) each
  * (neuron, row pattern) is computed once; the next layer reads it in place (row table l+1).
  */
-function computeLayerMemo(
+// @ts-ignore: decorator
+@inline function computeLayerMemo(
   l: i32, L: i32, sizesPtr: usize, wOff: usize, bOff: usize, slopeValue: f64, nPairs: i32,
   mask: u32, nextNodeMask: usize, memo: usize, stamps: usize, gen: i32,
 ): void {
@@ -281,6 +283,13 @@ function evaluateRange(
   const slope = f64x2.splat(slopeValue);
   let lastDigit = -1; // the output layer's edge choice that lastWeights holds
   let dirty = 0; // first layer whose activations must be recomputed
+  // Layers computed into contiguous rows (not memoised) are read there by the next layer.
+  for (let l = 0; l < L; l++) {
+    if (getAt(memoOff, l) != 0) continue;
+    const nNext = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
+    const out = getAt(actOff, l + 1);
+    for (let r = 0; r < nNext; r++) setAt(rowTable(l + 1), r, out + <usize>r * rowBytes);
+  }
   for (let idx = from; idx < to; idx++) {    for (let l = dirty; l < L; l++) {
       const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit(l) << 2));
       const memo = getAt(memoOff, l);
@@ -292,17 +301,13 @@ function evaluateRange(
           prepareLastWeights(getAt(wOff, l), nIn * nOut, mask);
           lastDigit = d;
         }
-        const out = getAt(actOff, L);
-        computeLastLayer(nIn, nOut, getAt(bOff, l), slope, nPairs, rowTable(l), out);
-        for (let r = 0; r < nOut; r++) setAt(rowTable(L), r, out + <usize>r * rowBytes);
+        computeLastLayer(nIn, nOut, getAt(bOff, l), slope, nPairs, rowTable(l), getAt(actOff, L));
         continue;
       }
       if (memo == 0) {
         const nIn = load<i32>(sizesPtr + (<usize>l << 2));
         const nNext = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
-        const out = getAt(actOff, l + 1);
-        computeLayerRows(l, L, nIn, nNext, getAt(wOff, l), getAt(bOff, l), slope, nPairs, rowTable(l), out, mask, getAt(maskOff, l + 1));
-        for (let r = 0; r < nNext; r++) setAt(rowTable(l + 1), r, out + <usize>r * rowBytes);
+        computeLayerRows(l, L, nIn, nNext, getAt(wOff, l), getAt(bOff, l), slope, nPairs, rowTable(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
         continue;
       }
       // Layers above the lowest changed one see new inputs: their memo is stale.

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { build } from 'esbuild';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -19,9 +19,9 @@ import { modelToJson, subModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { serveStatic, type StaticServer } from '../examples/webgpu-serve.ts';
 import { caseNames, fixture, rowCountDataset } from './helpers.ts';
+import { chromiumMissing, launchChromium } from './browser-shared.ts';
 import { LAYOUTS, ROOT, dataArb, gpuTests, modelArb, staleShaders } from './webgpu-shared.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Runs in the page: the library's bundle, one WebGPU backend, and the operations the tests call. */
 const HARNESS = `
@@ -68,7 +68,7 @@ window.harness = {
 const PAGE = `<!doctype html><meta charset="utf-8"><title>mi-ident WebGPU tests</title><script type="module" src="/harness.js"></script>`;
 
 let reason = await staleShaders();
-if (!reason && !existsSync(CHROMIUM)) reason = `no Chromium at ${CHROMIUM} (apt-get install chromium; or set CHROMIUM_PATH)`;
+if (!reason && chromiumMissing()) reason = chromiumMissing();
 let server: StaticServer | undefined;
 let context: BrowserContext | undefined;
 let page!: Page;
@@ -92,12 +92,7 @@ if (!reason) {
       '/harness.js': { body: HARNESS },
       '/dist/browser/mi-ident.js': { body: bundle.outputFiles[0]!.contents },
     });
-    const { chromium } = await import('playwright-core');
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--no-first-run', '--disable-background-networking'],
-    });
+    context = await launchChromium(profile, { webgpu: true });
     page = context.pages()[0] ?? (await context.newPage());
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -3,16 +3,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { build } from 'esbuild';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { serveStatic, type StaticServer } from '../examples/webgpu-serve.ts';
 import { fixture } from './helpers.ts';
+import { chromiumMissing, launchChromium } from './browser-shared.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const HARNESS = `
 import * as mi from '/dist/browser/mi-ident.js';
@@ -35,7 +35,7 @@ window.runBoth = async (modelJson) => {
 const bundle = (entry: string, external: string[] = []) =>
   build({ entryPoints: [entry], absWorkingDir: ROOT, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent', external });
 
-let reason = existsSync(CHROMIUM) ? '' : `no Chromium at ${CHROMIUM} (apt-get install chromium; or set CHROMIUM_PATH)`;
+let reason = chromiumMissing();
 let server: StaticServer | undefined;
 let context: BrowserContext | undefined;
 let page!: Page;
@@ -50,12 +50,7 @@ if (!reason) {
       '/dist/browser/mi-ident.js': { body: lib.outputFiles[0]!.contents },
       '/dist/browser/mi-ident-worker.js': { body: worker.outputFiles[0]!.contents },
     });
-    const { chromium } = await import('playwright-core');
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking'],
-    });
+    context = await launchChromium(profile);
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${server.origin}/`);
     await page.waitForFunction(() => 'runBoth' in globalThis, undefined, { timeout: 20_000 });

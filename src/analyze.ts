@@ -7,7 +7,8 @@ import { CircuitSpace, DEFAULT_MAX_CIRCUITS } from './circuits/space.ts';
 import { findPerfectCircuits } from './circuits/search.ts';
 import { hiddenSparsity } from './circuits/space.ts';
 import { truthTableDataset, weightRows, type Dataset } from './data.ts';
-import { InputError } from './errors.ts';
+import { InputError, LimitError } from './errors.ts';
+import { checkFormulaDepth, maxFormulaDepth } from './formula-limits.ts';
 import { getGate, type Gate } from './gates.ts';
 import { subModel, type Model } from './model.ts';
 import { checkAborted, type LongRunOptions } from './progress.ts';
@@ -130,8 +131,40 @@ function resolveGates(model: Model, names: string[]): Gate[] {
   });
 }
 
+/**
+ * Checks the numeric and enumerated options up front: a wrong value would otherwise surface only
+ * after the circuit search (pairOrder) or silently change what is counted (NaN thresholds).
+ */
+function checkOptions(options: AnalyzeOptions): void {
+  const fail = (what: string, got: unknown) => {
+    throw new InputError(`analyzeModel: ${what}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`);
+  };
+  const { minSparsity, accuracyThreshold, formulaDepth, maxCircuits, pairOrder } = options;
+  if (!Array.isArray(options.gates)) fail('gates must be an array of gate names (e.g. ["XOR"])', options.gates);
+  if (minSparsity !== undefined && !Number.isFinite(minSparsity)) fail('minSparsity must be a finite number (0 disables the filter)', minSparsity);
+  if (accuracyThreshold !== undefined && !Number.isFinite(accuracyThreshold)) fail('accuracyThreshold must be a finite number', accuracyThreshold);
+  if (formulaDepth !== undefined && !(Number.isInteger(formulaDepth) && formulaDepth >= 0)) fail('formulaDepth must be an integer >= 0', formulaDepth);
+  if (maxCircuits !== undefined && !(maxCircuits >= 1)) fail('maxCircuits must be a number >= 1', maxCircuits);
+  if (pairOrder !== undefined && !['BA', 'AB', 'all'].includes(pairOrder)) fail("pairOrder must be 'BA', 'AB' or 'all'", pairOrder);
+}
+
+/**
+ * Most perfect circuits a result holds: each is decoded into mask arrays (up to about 1.5 KB on a
+ * deep model), and past this they would exhaust Node's default heap of about 4 GiB.
+ */
+export const MAX_PERFECT_CIRCUITS = 2_000_000;
+
+function checkPerfectCount(n: number, space: CircuitSpace): void {
+  if (n <= MAX_PERFECT_CIRCUITS) return;
+  throw new LimitError(
+    `the circuit search found ${n.toLocaleString('en-US')} perfect circuits (of ${space.count.toLocaleString('en-US')}); the result keeps every one's masks ` +
+      `(about 1.5 KB each), and holds at most ${MAX_PERFECT_CIRCUITS.toLocaleString('en-US')}: raise the min sparsity, or analyse a smaller model`,
+  );
+}
+
 /** Runs every stage of the analysis on each output of `model`. */
 export async function analyzeModel(model: Model, options: AnalyzeOptions): Promise<AnalysisResult> {
+  checkOptions(options);
   const gates = resolveGates(model, options.gates);
   const minSparsity = options.minSparsity ?? defaultMinSparsity(model.layerSizes);
   const pairOrder = options.pairOrder ?? 'BA';
@@ -139,6 +172,14 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
   const formulaDepth = options.formulaDepth ?? model.layerSizes.length - 1;
   const distribLayers = options.distribLayers ?? false;
   const stages = { circuits: true, groundings: true, mappings: true, ...options.stages };
+  if (stages.mappings) {
+    const why = options.formulaDepth === undefined ? ' (the default is the number of hidden layers + 1, as in main.py)' : '';
+    for (const gate of new Set(gates)) {
+      const max = maxFormulaDepth(gate.nInputs);
+      const fix = `give a formula depth of ${max} or less${why} with analyze --depth ${max} (API: formulaDepth), or leave out the mapping stage (API: stages: { mappings: false })`;
+      checkFormulaDepth(gate, formulaDepth, fix);
+    }
+  }
   const nIn = model.layerSizes[0]!;
   if (options.data && options.data.y[0]?.length !== gates.length) {
     throw new InputError(`the circuit data has ${options.data.y[0]?.length} label column(s); the model has ${gates.length} output(s)`);
@@ -150,8 +191,8 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
     for (const [o, gate] of gates.entries()) {
       checkAborted(options.signal);
       const sub = subModel(model, o);
-      const space = new CircuitSpace(sub.layerSizes, { minSparsity });
-      space.assertWithin(options.maxCircuits ?? DEFAULT_MAX_CIRCUITS);
+      // The cap is checked on the exact count before any edge list is built.
+      const space = new CircuitSpace(sub.layerSizes, { minSparsity, maxCircuits: options.maxCircuits ?? DEFAULT_MAX_CIRCUITS });
       const data: Dataset = options.data
         ? { x: options.data.x, y: options.data.y.map((row) => [row[o]!]) }
         : truthTableDataset(gate);
@@ -173,6 +214,7 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
         perfect = await findPerfectCircuits(backend, sub, space, rows, { accuracyThreshold, ...progressFor(options, gate) });
       }
       const circuitsMs = performance.now() - t;
+      checkPerfectCount(perfect.length, space);
       const perfectCircuits = perfect.map((index) => {
         const c = space.decode(index);
         return { index, nodeMasks: c.nodeMasks, edgeMasks: c.edgeMasks, nodeSparsity: hiddenSparsity(c.nodeMasks) };

@@ -4,6 +4,7 @@
  * kernels cannot answer exactly (same results; the choice is reported).
  */
 import type { CircuitSpace } from './circuits/space.ts';
+import { LimitError } from './errors.ts';
 import { countGroundings, distinctGateDicts, distinctGroundingRows, groundingProblem } from './grounding.ts';
 import type { Model } from './model.ts';
 import { checkAborted, type LongRunOptions } from './progress.ts';
@@ -47,14 +48,26 @@ export async function countGroundingsFor(
     while (j < indices.length && indices[j]! < combo.offset + combo.count) j++;
     const locals = indices.slice(i, j).map((index) => index - combo.offset);
     const fast = kernels ? kernels.countCircuits(model, combo, locals, lastRows) : locals.map(() => null);
-    fast.forEach((n, k) => counts.push(n ?? countGroundings(groundingProblem(model, space.decode(indices[i + k]!), groundInputs))));
+    fast.forEach((n, k) => counts.push(n ?? forCircuit(indices[i + k]!, () => countGroundings(groundingProblem(model, space.decode(indices[i + k]!), groundInputs)))));
     i = j;
     report(i);
   }
   if (!options.distinct) return { counts, backend: kernels ? 'wasm' : 'ts' };
-  const distinct = indices.map((index) => {
-    const problem = groundingProblem(model, space.decode(index), groundInputs);
-    return kernels ? kernels.distinct(problem) : distinctGateDicts(problem);
-  });
+  const distinct = indices.map((index) =>
+    forCircuit(index, () => {
+      const problem = groundingProblem(model, space.decode(index), groundInputs);
+      return kernels ? kernels.distinct(problem) : distinctGateDicts(problem);
+    }),
+  );
   return { counts, distinct, backend: kernels ? 'wasm' : 'ts' };
+}
+
+/** Runs `fn` for circuit `index`, naming the circuit in a limit it hits (where, not only what). */
+function forCircuit<T>(index: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof LimitError) throw new LimitError(`circuit ${index} (enumeration index): ${e.message}`);
+    throw e;
+  }
 }

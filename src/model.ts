@@ -6,6 +6,7 @@
  * summation order of torch's CPU `Linear` (first product, then fused multiply-adds, bias last).
  */
 import { ModelFormatError } from './errors.ts';
+import { parseJsonText, type JsonProblemKind } from './json-text.ts';
 
 /** The JSON shape of a model file (oracle README §2). */
 export interface ModelJson {
@@ -38,19 +39,15 @@ const SUPPORTED_ACTIVATIONS = ['leaky_relu'];
 export function parseModel(input: string | unknown): Model {
   let json: unknown = input;
   if (typeof input === 'string') {
-    try {
-      json = JSON.parse(input);
-    } catch (e) {
-      throw new ModelFormatError(`model is not valid JSON: ${(e as Error).message}`);
-    }
+    const parsed = parseJsonText(input);
+    if (!parsed.ok) throw new ModelFormatError(`model ${parsed.problem}${MODEL_TEXT_ADVICE[parsed.kind]}`);
+    json = parsed.value;
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new ModelFormatError('model must be a JSON object with layerSizes, weights and biases');
   }
   const obj = json as Record<string, unknown>;
-  for (const field of ['layerSizes', 'weights', 'biases']) {
-    if (!(field in obj)) throw new ModelFormatError(`model is missing the field "${field}"`);
-  }
+  checkFieldNames(obj);
   const sizes = obj.layerSizes;
   if (!Array.isArray(sizes) || sizes.length < 2) {
     throw new ModelFormatError('layerSizes must be an array of at least 2 layer sizes (inputs ... outputs)');
@@ -66,10 +63,7 @@ export function parseModel(input: string | unknown): Model {
       `activation ${JSON.stringify(activation)} is not supported (supported: ${SUPPORTED_ACTIVATIONS.join(', ')})`,
     );
   }
-  const slope = obj.negativeSlope ?? 0.01;
-  if (typeof slope !== 'number' || !Number.isFinite(slope)) {
-    throw new ModelFormatError(`negativeSlope must be a finite number, got ${JSON.stringify(slope)}`);
-  }
+  const slope = checkNumber(obj.negativeSlope ?? 0.01, 'negativeSlope');
   const nLayers = sizes.length - 1;
   const weights = checkArray(obj.weights, 'weights', nLayers, 'weight matrices');
   const biases = checkArray(obj.biases, 'biases', nLayers, 'bias vectors');
@@ -91,8 +85,46 @@ export function parseModel(input: string | unknown): Model {
   return { layerSizes: [...(sizes as number[])], weights: w, biases: b, negativeSlope: Math.fround(slope) };
 }
 
+/** What to do about model text that is not JSON, by {@link JsonProblemKind}. */
+export const MODEL_TEXT_ADVICE: Record<JsonProblemKind, string> = {
+  empty: ': choose a model JSON file (format in the README)',
+  binary: ': export the weights to mi-ident\'s JSON model format (README: Exporting a PyTorch MLP)',
+  'non-finite': '; every weight and bias must be a finite number (the model diverged, or its export wrote NaN)',
+  syntax: '',
+};
+
+const MODEL_FIELDS = ['layerSizes', 'weights', 'biases', 'activation', 'negativeSlope'];
+
+/**
+ * Missing required fields, and unknown fields that look like a known one misspelt
+ * (`negative_slope`, `weight`): those would otherwise be ignored and their defaults used
+ * silently. Other extra fields (e.g. `training`, written by `mi-ident train`) are metadata.
+ */
+function checkFieldNames(obj: Record<string, unknown>): void {
+  const squash = (k: string) => k.toLowerCase().replace(/[^a-z]/g, '');
+  const plural = (a: string, b: string) => a === b || a + 's' === b || a + 'es' === b;
+  const alike = (a: string, b: string) => plural(squash(a), squash(b)) || plural(squash(b), squash(a));
+  const lookalike = (field: string) => Object.keys(obj).find((k) => !MODEL_FIELDS.includes(k) && alike(k, field));
+  for (const field of MODEL_FIELDS) {
+    const near = field in obj ? undefined : lookalike(field);
+    if (near !== undefined) {
+      throw new ModelFormatError(`model field "${near}" is not recognised: did you mean "${field}"? (field names are camelCase, as in the README)`);
+    }
+  }
+  for (const field of MODEL_FIELDS.slice(0, 3)) {
+    if (field in obj) continue;
+    // A file of another kind mi-ident writes, picked by mistake.
+    const other = 'outputs' in obj && 'schemaVersion' in obj
+      ? ': this is an analysis result (mi-ident analyze --json), not a model'
+      : 'model' in obj
+        ? ': the model seems to be inside the field "model"; save that object as the model file'
+        : '';
+    throw new ModelFormatError(`model is missing the field "${field}"${other}`);
+  }
+}
+
 function checkArray(v: unknown, field: string, expected: number, what: string): unknown[] {
-  if (!Array.isArray(v)) throw new ModelFormatError(`${field} must be an array, got ${typeof v}`);
+  if (!Array.isArray(v)) throw new ModelFormatError(`${field} must be an array, got ${v === null ? 'null' : typeof v}`);
   if (v.length !== expected) {
     throw new ModelFormatError(`${field} has ${v.length} ${what}, layerSizes says ${expected}`);
   }

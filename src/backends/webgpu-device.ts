@@ -67,6 +67,11 @@ export function gpuContext(device: GPUDevice, owned: boolean, info?: GPUAdapterI
 export interface AcquireOptions {
   /** Accept a software adapter (SwiftShader); `auto` backend selection does not. */
   readonly allowFallback: boolean;
+  /**
+   * Where to request the adapter (e.g. a Dawn instance made with flags of one's own). Default:
+   * `navigator.gpu`, else Dawn in Node. A device from a given `gpu` is not shared.
+   */
+  readonly gpu?: GPU;
 }
 
 const shared = new Map<boolean, Promise<GpuContext>>();
@@ -77,6 +82,7 @@ const shared = new Map<boolean, Promise<GpuContext>>();
  * why when there is no suitable adapter.
  */
 export function acquireGpu(options: AcquireOptions): Promise<GpuContext> {
+  if (options.gpu) return acquire(options);
   let pending = shared.get(options.allowFallback);
   if (!pending) {
     pending = acquire(options);
@@ -89,8 +95,8 @@ export function acquireGpu(options: AcquireOptions): Promise<GpuContext> {
   return pending;
 }
 
-async function acquire({ allowFallback }: AcquireOptions): Promise<GpuContext> {
-  const adapter = await requestAdapter(allowFallback);
+async function acquire({ allowFallback, gpu }: AcquireOptions): Promise<GpuContext> {
+  const adapter = await requestAdapter(allowFallback, gpu);
   const summary = summarizeAdapter(adapter.info);
   if (summary.isFallback && !allowFallback) {
     throw new BackendUnavailableError(`only a software WebGPU adapter is available (${adapterName(summary)})`);
@@ -108,11 +114,13 @@ async function acquire({ allowFallback }: AcquireOptions): Promise<GpuContext> {
   return gpuContext(device, true, adapter.info);
 }
 
-async function requestAdapter(allowFallback: boolean): Promise<GPUAdapter> {
-  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+async function requestAdapter(allowFallback: boolean, given?: GPU): Promise<GPUAdapter> {
+  const gpu = given ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (gpu) {
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-    if (!adapter) throw new BackendUnavailableError('no WebGPU adapter: navigator.gpu.requestAdapter() returned none (in Chromium, a GPU or --enable-unsafe-webgpu is needed)');
+    let failure = 'returned none';
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch((e: Error) => ((failure = `failed: ${e.message}`), null));
+    const where = given ? 'the given GPU' : 'navigator.gpu';
+    if (!adapter) throw new BackendUnavailableError(`no WebGPU adapter: ${where}.requestAdapter() ${failure} (in Chromium, a GPU or --enable-unsafe-webgpu is needed)`);
     return adapter;
   }
   const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';

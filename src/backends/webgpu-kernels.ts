@@ -130,8 +130,10 @@ export async function withErrorScopes<T>(ctx: GpuContext, what: string, fn: () =
     thrown = e;
   }
   const popped = Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]);
-  const error = (await raceLost(ctx, popped)).find((e) => e !== null);
-  if (error) throw new Error(`WebGPU error while ${what}: ${error.message}`);
+  const errors = await raceLost(ctx, popped);
+  const at = errors.findIndex((e) => e !== null);
+  // Popped innermost first: the kind tells a memory shortage from a bug.
+  if (at >= 0) throw new Error(`WebGPU ${['internal', 'out-of-memory', 'validation'][at]} error while ${what}: ${errors[at]!.message}`);
   if (thrown !== undefined) throw thrown;
   return value as T;
 }

@@ -28,6 +28,8 @@ export interface WebGpuBackendOptions {
   readonly device?: GPUDevice;
   /** When acquiring: accept a software adapter such as SwiftShader (default true). */
   readonly allowFallbackAdapter?: boolean;
+  /** When acquiring: the GPU to request the adapter from (default `navigator.gpu`, or Dawn in Node). */
+  readonly gpu?: GPU;
   /** Receives the fallback messages (default: `console.warn`). */
   readonly onWarning?: (message: string) => void;
   /** Kernel tuning (workgroup size, early exit, work per dispatch); results never depend on it. */
@@ -57,7 +59,7 @@ export function isWebGpuBackend(backend: Backend): backend is WebGpuBackend {
  * suitable adapter exists.
  */
 export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
-  const ctx = options.device ? gpuContext(options.device, false) : await acquireGpu({ allowFallback: options.allowFallbackAdapter ?? true });
+  const ctx = options.device ? gpuContext(options.device, false) : await acquireGpu({ allowFallback: options.allowFallbackAdapter ?? true, gpu: options.gpu });
   const lost = ctx.lostReason();
   if (lost) throw new BackendUnavailableError(lost);
   return new GpuBackend(ctx, options);
@@ -113,8 +115,10 @@ class GpuBackend implements WebGpuBackend {
     );
 
   dispose(): void {
-    // The device is the caller's or shared by this realm's backends: it stays.
+    // The device is the caller's or shared by this realm's backends: it stays, unless it was
+    // acquired from a caller's `gpu`, which makes it this backend's alone.
     void this.cpu?.then((b) => b.dispose(), () => {});
+    if (this.options.gpu && !this.options.device) this.ctx.device.destroy();
   }
 
   /** Runs `gpu` unless there is a reason not to, else (or when it fails) the CPU path, with a warning. */

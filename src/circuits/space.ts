@@ -10,6 +10,7 @@
  */
 import { InputError, LimitError } from '../errors.ts';
 import type { Circuit } from './circuit.ts';
+import { countCircuits, validEdgeCount } from './count.ts';
 
 /** One node-mask combination and the valid edge masks of each of its layers. */
 export interface NodeCombination {
@@ -36,7 +37,19 @@ export interface CircuitSpaceOptions {
    * 0 or undefined disables the filter, as the reference's `if min_sparsity:`.
    */
   minSparsity?: number;
+  /**
+   * Refuse, before building anything, a space of more circuits than this: a {@link LimitError}
+   * that states the exact count (see {@link checkLayout}). Default: no cap beyond the hard limits.
+   */
+  maxCircuits?: number;
 }
+
+/** Circuit indices are u32 in every backend (result arrays, GPU buffers). */
+export const MAX_INDEXED_CIRCUITS = 2 ** 32 - 1;
+/** The constructor walks every node-mask combination; past this many it would run for minutes. */
+export const MAX_NODE_COMBINATIONS = 2 ** 24;
+/** Longest edge-mask list of one layer built in memory (2^26 masks: 256 MiB). */
+export const MAX_EDGE_LIST = 2 ** 26;
 
 /** Default cap on the number of circuits an analysis may enumerate. */
 export const DEFAULT_MAX_CIRCUITS = 5_000_000;
@@ -51,16 +64,9 @@ export class CircuitSpace {
   readonly count: number;
 
   constructor(layerSizes: readonly number[], options: CircuitSpaceOptions = {}) {
-    if (layerSizes.length < 2) throw new InputError('a circuit space needs at least an input and an output layer');
-    const hiddenTotal = layerSizes.slice(1, -1).reduce((a, b) => a + b, 0);
-    if (layerSizes.slice(1).some((n) => n > 16) || hiddenTotal > 40) {
-      throw new LimitError(`layer sizes ${layerSizes.join('-')} are too wide for exhaustive circuit enumeration`);
-    }
     this.layerSizes = [...layerSizes];
     this.minSparsity = options.minSparsity ?? 0;
-    if (layerSizes.slice(1).some((out, l) => out * layerSizes[l]! > MAX_PACKED_EDGES)) {
-      throw new LimitError(`layer sizes ${layerSizes.join('-')} have a layer of more than ${MAX_PACKED_EDGES} edges, too many to enumerate its circuits`);
-    }
+    checkLayout(layerSizes, this.minSparsity, options.maxCircuits);
     const edgeCache = new Map<string, Uint32Array>();
     const edgesFor = (inMask: number[], outMask: number[]) => {
       const key = `${inMask.join('')}|${outMask.join('')}`;
@@ -68,10 +74,13 @@ export class CircuitSpace {
       if (!list) edgeCache.set(key, (list = validEdgeBits(inMask, outMask)));
       return list;
     };
+    const active = (mask: readonly number[]) => mask.reduce((a, b) => a + b, 0);
     const combos: NodeCombination[] = [];
     let offset = 0;
     for (const nodeMasks of nodeMaskCombinations(layerSizes)) {
       if (this.minSparsity && hiddenSparsity(nodeMasks) <= this.minSparsity) continue;
+      // Counted first, so that no edge list is built for a combination without circuits.
+      if (nodeMasks.slice(1).some((out, l) => validEdgeCount(active(out), active(nodeMasks[l]!)) === 0n)) continue;
       const edgeBits = nodeMasks.slice(1).map((out, l) => edgesFor(nodeMasks[l]!, out));
       const count = edgeBits.reduce((a, c) => a * c.length, 1);
       if (count === 0) continue;
@@ -84,12 +93,7 @@ export class CircuitSpace {
 
   /** Throws a {@link LimitError} stating the exact count if it exceeds `maxCircuits`. */
   assertWithin(maxCircuits: number = DEFAULT_MAX_CIRCUITS): void {
-    if (this.count > maxCircuits) {
-      throw new LimitError(
-        `layer sizes ${this.layerSizes.join('-')} with min sparsity ${this.minSparsity} give ${this.count.toLocaleString('en-US')} circuits, ` +
-          `more than the cap of ${maxCircuits.toLocaleString('en-US')}; raise it with --max-circuits (API: maxCircuits) or raise the min sparsity`,
-      );
-    }
+    if (this.count > maxCircuits) throw capError(this.layerSizes, this.minSparsity, BigInt(this.count), maxCircuits);
   }
 
   /** The circuit at `index` (0-based, enumeration order). */
@@ -150,6 +154,61 @@ export function packedEdgeChoices(combo: NodeCombination): { counts: Int32Array;
 
 /** Most edges a layer may have: masks are packed into 32 bits. */
 export const MAX_PACKED_EDGES = 32;
+/** Widest layer, and most hidden neurons in all, the enumeration accepts. */
+export const MAX_LAYER_WIDTH = 16;
+export const MAX_HIDDEN_NEURONS = 40;
+
+/**
+ * Refuses, with a {@link LimitError} that says what to change, a layout the enumeration cannot
+ * take: the hard limits above, more than `maxCircuits` circuits (the exact count is stated), more
+ * than {@link MAX_INDEXED_CIRCUITS}, or a walk over more than {@link MAX_NODE_COMBINATIONS} node
+ * combinations. Costs microseconds: nothing is enumerated ({@link countCircuits}).
+ */
+export function checkLayout(layerSizes: readonly number[], minSparsity = 0, maxCircuits?: number): void {
+  checkShape(layerSizes);
+  const name = layerSizes.join('-');
+  const { circuits, nodeCombinations } = countCircuits(layerSizes, minSparsity);
+  if (maxCircuits !== undefined && circuits > BigInt(Math.floor(maxCircuits))) throw capError(layerSizes, minSparsity, circuits, maxCircuits);
+  if (circuits > BigInt(MAX_INDEXED_CIRCUITS)) {
+    throw new LimitError(
+      `layer sizes ${name} with min sparsity ${minSparsity} give ${circuits.toLocaleString('en-US')} circuits; circuit indices are 32-bit, ` +
+        `so at most ${MAX_INDEXED_CIRCUITS.toLocaleString('en-US')}: raise the min sparsity or analyse a smaller model`,
+    );
+  }
+  if (nodeCombinations > BigInt(MAX_NODE_COMBINATIONS)) {
+    throw new LimitError(
+      `layer sizes ${name} have ${nodeCombinations.toLocaleString('en-US')} node-mask combinations to walk, more than ` +
+        `${MAX_NODE_COMBINATIONS.toLocaleString('en-US')}: analyse a model with fewer neurons`,
+    );
+  }
+}
+
+/** The structural limits alone (widths, edges per layer): a {@link LimitError} naming the one exceeded. */
+export function checkShape(layerSizes: readonly number[]): void {
+  const name = layerSizes.join('-');
+  if (layerSizes.length < 2) throw new InputError('a circuit space needs at least an input and an output layer');
+  const hiddenTotal = layerSizes.slice(1, -1).reduce((a, b) => a + b, 0);
+  if (layerSizes.slice(1).some((n) => n > MAX_LAYER_WIDTH) || hiddenTotal > MAX_HIDDEN_NEURONS) {
+    throw new LimitError(
+      `layer sizes ${name} are too wide for exhaustive circuit enumeration (at most ${MAX_LAYER_WIDTH} neurons per layer and ` +
+        `${MAX_HIDDEN_NEURONS} hidden neurons in all); analyse a narrower model`,
+    );
+  }
+  const wide = layerSizes.slice(1).findIndex((out, l) => out * layerSizes[l]! > MAX_PACKED_EDGES);
+  if (wide >= 0) {
+    throw new LimitError(
+      `layer sizes ${name} have a layer of ${layerSizes[wide + 1]! * layerSizes[wide]!} edges (${layerSizes[wide]} x ${layerSizes[wide + 1]}); ` +
+        `the circuit enumeration packs a layer's edges into 32 bits, so at most ${MAX_PACKED_EDGES}: analyse a narrower model`,
+    );
+  }
+}
+
+function capError(layerSizes: readonly number[], minSparsity: number, count: bigint, maxCircuits: number): LimitError {
+  return new LimitError(
+    `layer sizes ${layerSizes.join('-')} with min sparsity ${minSparsity} give ${count.toLocaleString('en-US')} circuits, ` +
+      `more than the cap of ${maxCircuits.toLocaleString('en-US')}; raise it with --max-circuits (API: maxCircuits) or raise the min sparsity`,
+  );
+}
 
 function combination(nodeMasks: number[][], edgeBits: Uint32Array[], count: number, offset: number): NodeCombination {
   let choices: number[][][][] | undefined;
@@ -231,12 +290,20 @@ export function validEdgeBits(inMask: readonly number[], outMask: readonly numbe
     // An empty block is valid only if both sides are empty (no row or column left uncovered).
     return rows.length === cols.length ? Uint32Array.of(0) : new Uint32Array(0);
   }
+  const valid = validEdgeCount(rows.length, cols.length);
+  if (valid > BigInt(MAX_EDGE_LIST)) {
+    throw new LimitError(
+      `a ${cols.length} x ${rows.length} block of active nodes has ${valid.toLocaleString('en-US')} valid edge masks ` +
+        `(${(Number(valid) * 4 / 2 ** 30).toFixed(1)} GiB as a list), more than the ${MAX_EDGE_LIST.toLocaleString('en-US')} kept in memory: raise the min sparsity`,
+    );
+  }
   const full = (1 << cols.length) - 1;
   // contribution[r][p]: the packed bits of active row r holding column pattern p.
   const contribution = rows.map((row) =>
     Array.from({ length: full + 1 }, (_, p) => cols.reduce((m, col, c) => m | (((p >> (cols.length - 1 - c)) & 1) << (row * nIn + col)), 0) >>> 0),
   );
-  const out: number[] = [];
+  const out = new Uint32Array(Number(valid)); // the exact size: no growing array twice as large
+  let n = 0;
   const patterns = new Array<number>(rows.length).fill(1);
   for (;;) {
     let covered = 0;
@@ -245,11 +312,11 @@ export function validEdgeBits(inMask: readonly number[], outMask: readonly numbe
       covered |= patterns[r]!;
       bits |= contribution[r]![patterns[r]!]!;
     }
-    if (covered === full) out.push(bits >>> 0);
+    if (covered === full) out[n++] = bits >>> 0;
     // Advance the mixed-radix counter: the last row varies fastest.
     let r = rows.length - 1;
     while (r >= 0 && patterns[r] === full) patterns[r--] = 1;
-    if (r < 0) return Uint32Array.from(out);
+    if (r < 0) return out;
     patterns[r]!++;
   }
 }

@@ -8,10 +8,12 @@ import { analyzeModel, type AnalyzeOptions } from '../analyze.ts';
 import { BACKEND_CHOICES, type BackendChoice } from '../backends/select.ts';
 import { parseDataset } from '../data.ts';
 import { InputError, isUserError } from '../errors.ts';
-import { parseModel, type Model } from '../model.ts';
+import { jsonPieces } from '../json-text.ts';
+import { MODEL_TEXT_ADVICE, parseModel, type Model } from '../model.ts';
 import { PRETRAINED_XOR } from '../pretrained-xor.ts';
 import { formatSummary } from '../summary.ts';
-import { readJsonFile, writeFileAtomic } from '../node/files.ts';
+import { checkWritableFile, readJsonFile, writeFileAtomic } from '../node/files.ts';
+import { normalizeArgs } from './commands/options.ts';
 import { progressBar } from '../node/progress-bar.ts';
 import { createNodePool } from '../node/workers.ts';
 import type { WorkerPool } from '../parallel/pool.ts';
@@ -33,7 +35,9 @@ Usage:
       One of the paper's experiments (the authors' README settings).
   mi-ident merge --out DIR SRC...     combine shard folders of one grid
   mi-ident report DIR... [--out FILE] HTML report with figures and summary statistics
-  (mi-ident COMMAND --help lists the options of train, run, reproduce, merge and report)
+  mi-ident mnist [--epochs N] [--seed S] [--threshold 0.99] [--out DIR]
+      The paper's MNIST 0-vs-1 model (784-128-128-3-3-3-1): train, then analyse its 3-3-3-1 tail.
+  (mi-ident COMMAND --help lists the options of train, run, reproduce, merge, report and mnist)
 
 Options of analyze:
   --gates G[,G...]       one gate per output (AND OR IMP NAND NOR NIMP XOR, MAJORITY PARITY ...)
@@ -81,7 +85,8 @@ export async function main(argv: string[]): Promise<number> {
   if (experimentCommand) return runExperimentCommand(experimentCommand, argv.slice(1));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    // `--depth -1` reaches validation (which says what is allowed) instead of parseArgs' ambiguity error.
+    parsed = parseArgs({ args: normalizeArgs(argv, []), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
     console.error(`mi-ident: ${(e as Error).message}\nRun "mi-ident help" for usage.`);
     return 2;
@@ -104,11 +109,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'analyze': {
         if (rest.length !== 1) throw new InputError('analyze needs exactly one model file: mi-ident analyze MODEL.json --gates XOR');
         if (!values.gates) throw new InputError('analyze needs --gates, one gate per model output (e.g. --gates XOR or --gates XOR,NAND)');
-        const model = parseModel(readJsonFile(rest[0]!, 'model'));
+        const model = parseModel(readJsonFile(rest[0]!, 'model', MODEL_TEXT_ADVICE));
         return await runAnalysis(model, analyzeOptions(values, model), values, false);
       }
       default:
-        throw new InputError(`unknown command "${command}" (commands: analyze, demo, train, run, reproduce, merge, report, help)`);
+        throw new InputError(`unknown command "${command}" (commands: analyze, demo, train, run, reproduce, merge, report, mnist, help)`);
     }
   } catch (e) {
     if (isUserError(e)) {
@@ -126,6 +131,7 @@ const EXPERIMENT_COMMANDS = new Map<string, () => Promise<(argv: string[]) => Pr
   ['reproduce', async () => (await import('./commands/run.ts')).reproduceCommand],
   ['merge', async () => (await import('./commands/merge.ts')).mergeCommand],
   ['report', async () => (await import('./commands/report.ts')).reportCommand],
+  ['mnist', async () => (await import('./commands/mnist.ts')).mnistCommand],
 ]);
 
 async function runExperimentCommand(load: () => Promise<(argv: string[]) => Promise<number>>, argv: string[]): Promise<number> {
@@ -141,6 +147,7 @@ async function runExperimentCommand(load: () => Promise<(argv: string[]) => Prom
 }
 
 async function runAnalysis(model: Model, options: AnalyzeOptions, values: Values, demo: boolean): Promise<number> {
+  if (values.json) checkWritableFile(values.json, '--json'); // before the analysis, not after it
   const threads = values.threads === undefined ? availableParallelism() : integerOption(values.threads, '--threads', 1);
   let pool: WorkerPool | undefined;
   const t = performance.now();
@@ -155,13 +162,20 @@ async function runAnalysis(model: Model, options: AnalyzeOptions, values: Values
     pool?.terminate();
   }
   const totalMs = performance.now() - t;
-  if (values.json) writeFileAtomic(values.json, JSON.stringify(result, null, 1) + '\n');
+  // Written in pieces: the JSON of a million perfect circuits exceeds V8's longest string.
+  if (values.json) writeFileAtomic(values.json, jsonLines(result));
   if (!values.quiet) {
     if (demo) console.log("Pretrained XOR model of the paper's authors (xor_mlp.pt)");
     console.log(formatSummary(result));
     console.log(`\ntotal ${(totalMs / 1000).toFixed(2)} s${values.json ? `; result written to ${values.json}` : ''}`);
   }
   return 0;
+}
+
+/** The text of `JSON.stringify(value, null, 1)` and a final newline, in pieces. */
+function* jsonLines(value: unknown): Generator<string> {
+  yield* jsonPieces(value);
+  yield '\n';
 }
 
 /** Turns CLI values into {@link AnalyzeOptions}, validating each. */

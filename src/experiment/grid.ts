@@ -56,7 +56,8 @@ export function parseShard(text: string): Shard {
   if (!m) throw new InputError(`--shard must look like i/n (e.g. 1/4), got "${text}"`);
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (count < 1 || index < 1 || index > count) {
+  if (count < 1) throw new InputError(`--shard ${text}: the shard count must be at least 1 (e.g. 1/4 ... 4/4)`);
+  if (index < 1 || index > count) {
     throw new InputError(`--shard ${text}: the shard number must be between 1 and the shard count ${count} (shards are 1/${count} ... ${count}/${count})`);
   }
   return { index, count };

@@ -4,7 +4,7 @@
  */
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import { writeFileAtomic } from '../node/files.ts';
+import { checkWritableFile, writeFileAtomic } from '../node/files.ts';
 import { ResultStore } from './node-store.ts';
 import { figureRequests, reportHtml, type ReportSource } from './report.ts';
 
@@ -33,10 +33,11 @@ export function readSources(dirs: readonly string[]): ReportSource[] {
 /** Writes the HTML report of `dirs` to `out` (default: report.html in the first folder); returns its path. */
 export async function writeReport(dirs: readonly string[], out?: string): Promise<{ path: string; figures: number }> {
   const sources = readSources(dirs);
+  const path = out ?? join(dirs[0]!, 'report.html');
+  checkWritableFile(path, '--out'); // before rendering the figures
   const requests = figureRequests(sources);
   const figures = [];
   for (const f of requests) figures.push({ ...f, svg: await renderSvg(f.spec) });
-  const path = out ?? join(dirs[0]!, 'report.html');
   writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString()));
   return { path, figures: figures.length };
 }

@@ -11,6 +11,7 @@ import { InputError, isUserError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import type { TrainEngineChoice } from '../train/train.ts';
 import type { ExperimentConfig } from './config.ts';
+import { checkGridLimits } from './limits.ts';
 import { gridUnits, shardUnits, unitKey, WHOLE_GRID, type Shard, type Unit } from './grid.ts';
 import { ResultStore } from './node-store.ts';
 import type { UnitRecord } from './rows.ts';
@@ -52,6 +53,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const started = performance.now();
   const shard = options.shard ?? WHOLE_GRID;
   const units = shardUnits(gridUnits(config), shard);
+  checkGridLimits(config); // before training anything or creating the folder
   const store = ResultStore.open(options.out, config, shard);
   try {
     const pending = units.filter((u) => !store.has(unitKey(u)));

@@ -88,8 +88,13 @@ export class ResultStore {
     }
     const store = new ResultStore(dir, stored);
     store.lock();
-    store.removeStaleTemporaries();
-    store.load();
+    try {
+      store.removeStaleTemporaries();
+      store.load();
+    } catch (e) {
+      store.close(); // a refused folder keeps no lock of ours
+      throw e;
+    }
     return store;
   }
 
@@ -223,7 +228,9 @@ function parseLines(text: string, path: string): { records: Map<string, UnitReco
     const isLast = end < 0 || end === text.length - 1;
     if (end < 0 || !record || typeof record.key !== 'string') {
       if (isLast) break; // a torn last line: the unit runs again
-      throw new InputError(`${path}: line ${lineNo} is not a valid result record; the file was edited or damaged`);
+      throw new InputError(
+        `${path}: line ${lineNo} is not a valid result record; the file was edited or damaged: restore it, or delete that line (its unit then runs again)`,
+      );
     }
     if (!records.has(record.key)) records.set(record.key, record);
     start = end + 1;

@@ -1,10 +1,14 @@
 /** Node-only file helpers: JSON input with clear errors, atomic output. */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { parseJsonText, type JsonProblemKind } from '../json-text.ts';
 
-/** Reads and parses a JSON file; `what` names it in errors (e.g. `--data`). */
-export function readJsonFile(path: string, what: string): unknown {
+/**
+ * Reads and parses a JSON file; `what` names it in errors (e.g. `--data`), `advice` is appended
+ * to the problem of each kind (e.g. how to export a PyTorch model).
+ */
+export function readJsonFile(path: string, what: string, advice: Partial<Record<JsonProblemKind, string>> = {}): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -12,18 +16,49 @@ export function readJsonFile(path: string, what: string): unknown {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`${what}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${what}: ${path} is not valid JSON: ${(e as Error).message}`);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) throw new InputError(`${what}: ${path} ${parsed.problem}${advice[parsed.kind] ?? ''}`);
+  return parsed.value;
+}
+
+/**
+ * Checks, before a long computation, that `path` can be written later: its folder exists and is
+ * writable, and `path` is not a folder. `flag` names the option in the message (`--json`).
+ */
+export function checkWritableFile(path: string, flag: string): void {
+  const folder = dirname(resolve(path));
+  let problem: string | null = null;
+  if (!existsSync(folder)) problem = `its folder ${folder} does not exist`;
+  else if (!statSync(folder).isDirectory()) problem = `${folder} is not a folder`;
+  else if (existsSync(path) && statSync(path).isDirectory()) problem = 'it is a folder; give a file path';
+  else {
+    try {
+      accessSync(folder, constants.W_OK);
+    } catch {
+      problem = `the folder ${folder} is not writable`;
+    }
   }
+  if (problem) throw new InputError(`cannot write ${path} (${flag}): ${problem}`);
+}
+
+/** Writes pieces of text in chunks of about a megabyte. */
+function writePieces(fd: number, pieces: Iterable<string>): void {
+  let chunk = '';
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length >= 1 << 20) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  if (chunk) writeSync(fd, chunk);
 }
 
 /**
  * Writes a file atomically: a temporary file in the same folder, fsync'd, then renamed over the
  * target, so a reader never sees a half-written file and a crash leaves the old one intact.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string | Iterable<string>): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   let fd: number;
   try {
@@ -32,7 +67,8 @@ export function writeFileAtomic(path: string, text: string): void {
     throw new InputError(`cannot write ${path}: ${(e as Error).message}`);
   }
   try {
-    writeSync(fd, text);
+    if (typeof text === 'string') writeSync(fd, text);
+    else writePieces(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -7,7 +7,7 @@ import { resolveConfig } from '../../experiment/config.ts';
 import { KEEP_ACCURACY, trainUnitModel, unitData } from '../../experiment/unit.ts';
 import { getGate } from '../../gates.ts';
 import { modelToJson } from '../../model.ts';
-import { writeFileAtomic } from '../../node/files.ts';
+import { checkWritableFile, writeFileAtomic } from '../../node/files.ts';
 import type { TrainEngineChoice } from '../../train/train.ts';
 import { configFromValues, MODEL_OPTIONS, parseCommandArgs } from './options.ts';
 
@@ -38,6 +38,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (positionals.length) throw new InputError(`train takes no positional arguments (got ${positionals.join(' ')})`);
   if (!values.gates) throw new InputError('train needs --gates, one gate per output (e.g. --gates XOR or --gates XOR,NAND)');
   if (!values.out) throw new InputError('train needs --out MODEL.json');
+  checkWritableFile(values.out, '--out'); // before training, not after it
   const engine = (values.engine ?? 'auto') as TrainEngineChoice;
   if (!['auto', 'wasm', 'ts'].includes(engine)) throw new InputError(`--engine must be auto, wasm or ts, got "${values.engine}"`);
   const gates = values.gates.split(',').map((g) => getGate(g.trim()));

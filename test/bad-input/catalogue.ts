@@ -1,0 +1,308 @@
+/**
+ * The bad-input catalogue: one row per wrong input, by where it enters (the library API, the CLI,
+ * or the explorer's model-file loader, which calls `parseModel` on the file's text, as
+ * examples/explorer/src/analyze-job.ts does). Each row states the error it must give: what is
+ * wrong and where (`what`), and what to do where that is not obvious from it (`fix`); the
+ * runner (bad-input.test.ts) also checks that nothing was written.
+ *
+ * Rows complement the tables of the suites that came first, which this catalogue does not repeat:
+ * test/model.test.ts (19 malformed models, API), test/cli.test.ts (21 analyze/demo command
+ * lines), test/experiment-cli.test.ts (12 run/reproduce/merge/train command lines) and
+ * test/experiment.test.ts (8 grid configurations, store refusals).
+ */
+import { CircuitSpace } from '../../src/circuits/space.ts';
+import { analyzeModel } from '../../src/analyze.ts';
+import { InputError, LimitError, ModelFormatError } from '../../src/errors.ts';
+import { distinctGateDicts, groundingProblem } from '../../src/grounding.ts';
+import { countGroundingsFor } from '../../src/grounding-runner.ts';
+import { candidateMasks } from '../../src/mappings.ts';
+import { parseModel } from '../../src/model.ts';
+import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
+import { parseShard } from '../../src/experiment/grid.ts';
+import { file, grid, layoutModel, liveLock, outPath, pretrained, resultsFolder, TINY } from './inputs.ts';
+
+type ErrorClass = typeof InputError | typeof LimitError | typeof ModelFormatError;
+
+/** One wrong input and the error it must give. */
+export interface BadInput {
+  /** Where it enters. */
+  surface: 'api' | 'cli' | 'loader';
+  /** The input, in a few words. */
+  name: string;
+  /** API and loader rows: the call. */
+  call?: () => unknown;
+  /** API and loader rows: the error's class. */
+  error?: ErrorClass;
+  /** CLI rows: the arguments of `mi-ident`. */
+  argv?: () => string[];
+  /** CLI rows: environment variables set for the command. */
+  env?: Record<string, string>;
+  /** What is wrong, and where. */
+  what: RegExp;
+  /** What to do, where the message must say it. */
+  fix?: RegExp;
+  /** Files that must not exist afterwards. */
+  absent?: () => string[];
+  /** Folders that must be left exactly as they were. */
+  unchanged?: () => string[];
+  /** Refused within this many milliseconds (an estimate, not an attempt). */
+  withinMs?: number;
+}
+
+/** The loader: a model file's text as the explorer reads it. */
+const load = (text: string) => () => parseModel(text);
+const pretty = (m: unknown) => JSON.stringify(m, null, 1);
+const xor = { gates: ['XOR'] };
+
+/** A 2-6-1 model whose neurons take 25 distinct values on a 5 x 5 grid: 24 thresholds each. */
+const wideGroundingModel = parseModel({ layerSizes: [2, 6, 1], weights: [Array(6).fill([5, 1]), [Array(6).fill(1)]], biases: [Array(6).fill(0), [0]] });
+
+/** The last circuit (every edge) of the first combination that keeps 5 hidden neurons and the output. */
+function fiveNeuronCircuit(space: CircuitSpace): number {
+  const combo = space.combinations.find((c) => c.nodeMasks[1]!.filter(Boolean).length === 5 && c.nodeMasks[2]![0] === 1)!;
+  return combo.offset + combo.count - 1;
+}
+
+export const CATALOGUE: BadInput[] = [
+  // ---- the explorer's loader: parseModel on a file's text ----
+  { surface: 'loader', name: 'empty file', call: load(''), error: ModelFormatError, what: /^model is empty/, fix: /choose a model JSON file/ },
+  {
+    surface: 'loader', name: 'a PyTorch checkpoint (zip) instead of its JSON export', call: load('PK\u0003\u0004\u0014\u0000\u0000\u0000archive/data.pkl'),
+    error: ModelFormatError, what: /^model is a zip archive \(a PyTorch checkpoint saved with torch\.save\?\), not JSON text/, fix: /export the weights .*README: Exporting a PyTorch MLP/,
+  },
+  {
+    surface: 'loader', name: 'a pickled checkpoint, read as UTF-8 text', call: load('\ufffd\u0002}q\u0000(X\u0006\u0000\u0000\u0000fc1.weight'),
+    error: ModelFormatError, what: /^model is a Python pickle/, fix: /Exporting a PyTorch MLP/,
+  },
+  {
+    surface: 'loader', name: "NaN written by Python's json.dump", call: load(pretty(pretrained()).replace(/("weights": \[\n\s*\[\n\s*\[\n\s*)([-\d.e]+)/, '$1NaN')),
+    error: ModelFormatError, what: /^model is not valid JSON: NaN at line \d+, column \d+ \(JSON has no NaN or Infinity/, fix: /every weight and bias must be a finite number/,
+  },
+  {
+    surface: 'loader', name: '-Infinity in a bias', call: load(pretty(pretrained()).replace(/("biases": \[\n\s*\[\n\s*)([-\d.e]+)/, '$1-Infinity')),
+    error: ModelFormatError, what: /^model is not valid JSON: -Infinity at line \d+, column \d+/,
+  },
+  {
+    surface: 'loader', name: 'truncated file', call: load(pretty(pretrained()).slice(0, 300)),
+    error: ModelFormatError, what: /^model is not valid JSON: it ends at line \d+, column \d+ before the JSON is complete \(a truncated file\?\)/,
+  },
+  {
+    surface: 'loader', name: 'JSON Lines: two models in one file', call: load(`${JSON.stringify(pretrained())}\n${JSON.stringify(pretrained())}\n`),
+    error: ModelFormatError, what: /^model is not valid JSON at line 2, column 1: Unexpected non-whitespace character after JSON/, fix: /one JSON document is expected/,
+  },
+  {
+    surface: 'loader', name: 'trailing comma', call: load('{"layerSizes": [2, 1],\n "weights": [[[1, 2]]],\n "biases": [[0]],\n}'),
+    error: ModelFormatError, what: /^model is not valid JSON at line 4, column 1: /,
+  },
+  {
+    surface: 'loader', name: 'an analysis result (analyze --json) instead of a model',
+    call: load(JSON.stringify({ schemaVersion: 1, layerSizes: [2, 3, 3, 1], options: {}, outputs: [] })),
+    error: ModelFormatError, what: /^model is missing the field "weights": this is an analysis result \(mi-ident analyze --json\), not a model/,
+  },
+  {
+    surface: 'loader', name: 'a results.jsonl record (the model inside "model")', call: load(JSON.stringify({ key: 'g1/s0', converged: true, model: pretrained() })),
+    error: ModelFormatError, what: /^model is missing the field "layerSizes"/, fix: /inside the field "model"; save that object as the model file/,
+  },
+  {
+    surface: 'loader', name: 'extra field negative_slope (snake_case: its value would be ignored)', call: load(JSON.stringify({ ...pretrained(), negativeSlope: undefined, negative_slope: 0.2 })),
+    error: ModelFormatError, what: /^model field "negative_slope" is not recognised/, fix: /did you mean "negativeSlope"\?/,
+  },
+  {
+    surface: 'loader', name: 'field "weight" for "weights"', call: load(JSON.stringify({ ...pretrained(), weights: undefined, weight: pretrained().weights })),
+    error: ModelFormatError, what: /^model field "weight" is not recognised/, fix: /did you mean "weights"\?/,
+  },
+  {
+    surface: 'loader', name: 'field "layer_sizes"', call: load(JSON.stringify({ ...pretrained(), layerSizes: undefined, layer_sizes: [2, 3, 3, 1] })),
+    error: ModelFormatError, what: /^model field "layer_sizes" is not recognised/, fix: /did you mean "layerSizes"\?/,
+  },
+  {
+    surface: 'loader', name: 'a weight that overflows a double (1e999)', call: load(JSON.stringify(pretrained()).replace('1.0496739149093628', '1e999')),
+    error: ModelFormatError, what: /^weights\[0\]\[0\]\[0\] must be a finite number, got Infinity/,
+  },
+  { surface: 'loader', name: 'layerSizes as a string', call: load(JSON.stringify({ ...pretrained(), layerSizes: '2-3-3-1' })), error: ModelFormatError, what: /^layerSizes must be an array of at least 2 layer sizes/ },
+  {
+    surface: 'loader', name: 'a weight row as an object', call: load(JSON.stringify({ ...pretrained(), weights: [[[1, 1], { 0: 1, 1: 1 }, [1, 1]], ...pretrained().weights.slice(1)] })),
+    error: ModelFormatError, what: /^weights\[0\]\[1\] must be an array, got object/,
+  },
+  { surface: 'loader', name: 'weights null', call: load(JSON.stringify({ ...pretrained(), weights: null })), error: ModelFormatError, what: /^weights must be an array, got null/ },
+  { surface: 'loader', name: 'negativeSlope as a string', call: load(JSON.stringify({ ...pretrained(), negativeSlope: '0.01' })), error: ModelFormatError, what: /^negativeSlope must be a finite number, got "0.01"/ },
+
+  // ---- the library API ----
+  { surface: 'api', name: 'analyzeModel without gates', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { gates: [] }), error: InputError, what: /^no gate given: name one gate per model output/ },
+  { surface: 'api', name: 'gates as a string', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { gates: 'XOR' as unknown as string[] }), error: InputError, what: /^analyzeModel: gates must be an array of gate names/ },
+  {
+    surface: 'api', name: "pairOrder 'ba' (checked before the circuit search, not after it)", call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, pairOrder: 'ba' as 'BA' }),
+    error: InputError, what: /^analyzeModel: pairOrder must be 'BA', 'AB' or 'all', got "ba"/,
+  },
+  { surface: 'api', name: 'accuracyThreshold NaN', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, accuracyThreshold: NaN }), error: InputError, what: /^analyzeModel: accuracyThreshold must be a finite number, got NaN/ },
+  { surface: 'api', name: 'formulaDepth 1.5', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, formulaDepth: 1.5 }), error: InputError, what: /^analyzeModel: formulaDepth must be an integer >= 0, got 1.5/ },
+  { surface: 'api', name: 'minSparsity as a string', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, minSparsity: '0.3' as unknown as number }), error: InputError, what: /^analyzeModel: minSparsity must be a finite number/ },
+  {
+    surface: 'api', name: 'circuit data with 2 label columns for 1 output',
+    call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, data: { x: [[0, 0]], y: [[0, 1]] } }), error: InputError, what: /^the circuit data has 2 label column\(s\); the model has 1 output\(s\)/,
+  },
+  {
+    surface: 'api', name: '2-8-4-1 without a sparsity filter: 3.4e12 circuits, past maxCircuits (counted, not enumerated)',
+    call: () => analyzeModel(parseModel(layoutModel([2, 8, 4, 1])), { ...xor, minSparsity: 0 }), error: LimitError,
+    what: /^layer sizes 2-8-4-1 with min sparsity 0 give 3,380,009,831,648 circuits, more than the cap of 5,000,000/, fix: /raise it with --max-circuits \(API: maxCircuits\) or raise the min sparsity/, withinMs: 1000,
+  },
+  {
+    surface: 'api', name: 'the same with maxCircuits raised past 2^32: circuit indices are 32-bit',
+    call: () => analyzeModel(parseModel(layoutModel([2, 8, 4, 1])), { ...xor, minSparsity: 0, maxCircuits: 1e13 }), error: LimitError,
+    what: /give 3,380,009,831,648 circuits; circuit indices are 32-bit, so at most 4,294,967,295/, fix: /raise the min sparsity or analyse a smaller model/, withinMs: 1000,
+  },
+  { surface: 'api', name: 'CircuitSpace 2-6-6-1: 36 edges in a layer', call: () => new CircuitSpace([2, 6, 6, 1], { minSparsity: 0.5 }), error: LimitError, what: /^layer sizes 2-6-6-1 have a layer of 36 edges \(6 x 6\)/, fix: /at most 32: analyse a narrower model/ },
+  { surface: 'api', name: 'CircuitSpace with a layer of 17', call: () => new CircuitSpace([1, 17, 1]), error: LimitError, what: /^layer sizes 1-17-1 are too wide .*at most 16 neurons per layer/ },
+  {
+    surface: 'api', name: 'CircuitSpace of 30 hidden layers of 1: 2^31 node combinations',
+    call: () => new CircuitSpace([2, ...Array(30).fill(1), 1]), error: LimitError, what: /have 2,147,483,647 node-mask combinations to walk, more than 16,777,216/, withinMs: 1000,
+  },
+  {
+    surface: 'api', name: 'groundings whose counting table would take gigabytes (24 thresholds per neuron, 5 parents)',
+    call: () => {
+      const space = new CircuitSpace([2, 6, 1]);
+      return countGroundingsFor(wideGroundingModel, space, [fiveNeuronCircuit(space)], grid(5));
+    },
+    error: LimitError, what: /^circuit \d+ \(enumeration index\): grounding: neuron \(2,0\)'s table of \(candidate, parents' candidates\) pairs would have 191,102,976 entries \(2,916 MiB or more\)/,
+    fix: /ground on fewer distinct input rows \(--ground-data.*or raise the min sparsity/, withinMs: 2000,
+  },
+  {
+    surface: 'api', name: 'distinct gate dicts past their cap (they enumerate groundings)',
+    call: () => {
+      const space = new CircuitSpace([2, 3, 3, 1]);
+      const model = parseModel(PRETRAINED_XOR);
+      return distinctGateDicts(groundingProblem(model, space.decode(2999), grid(2)), { cap: 10 });
+    },
+    error: LimitError, what: /^counting distinct gate dicts would go through \d+ groundings, more than the cap of 10/, fix: /leave out --distinct .*or call distinctGateDicts\(problem, \{ cap \}\)/,
+  },
+  {
+    surface: 'api', name: '36 distinct grounding inputs (truth tables are 32-bit)',
+    call: () => countGroundingsFor(parseModel(PRETRAINED_XOR), new CircuitSpace([2, 3, 3, 1]), [0], grid(6)), error: LimitError,
+    what: /^grounding inputs have 36 distinct rows after truncation toward zero; at most 32/, fix: /ground on fewer distinct rows \(--ground-data\)/,
+  },
+  {
+    surface: 'api', name: 'mapping search on 32 hidden neurons', call: () => candidateMasks(parseModel(layoutModel([2, 16, 16, 1])), false), error: LimitError,
+    what: /the mapping search enumerates subsets of the hidden neurons: 32 hidden neurons is more than the supported 31/,
+  },
+  {
+    surface: 'api', name: 'a 4-hidden-layer model: formulas of depth 5 (5 * 10^7 of them; used to exhaust memory after minutes)',
+    call: () => analyzeModel(parseModel(layoutModel([2, 2, 2, 2, 2, 1])), xor), error: LimitError,
+    what: /^formulas of depth 5 over 2 variables \(gate XOR\) number about 48,000,000 before negations, more than the 1,000,000/,
+    fix: /give a formula depth of 4 or less \(the default is the number of hidden layers \+ 1, as in main.py\) with analyze --depth 4/, withinMs: 1000,
+  },
+  {
+    surface: 'api', name: 'more perfect circuits than a result holds (3.2 million)',
+    call: () => analyzeModel(parseModel(layoutModel([2, 4, 5, 1])), { ...xor, minSparsity: 0.2, accuracyThreshold: -1, backend: 'wasm', stages: { groundings: false, mappings: false } }),
+    error: LimitError, what: /^the circuit search found 3,181,481 perfect circuits \(of 3,181,481\); the result keeps every one's masks/, fix: /raise the min sparsity/, withinMs: 5000,
+  },
+  { surface: 'api', name: 'shard 1/0', call: () => parseShard('1/0'), error: InputError, what: /^--shard 1\/0: the shard count must be at least 1/ },
+
+  // ---- the CLI ----
+  {
+    surface: 'cli', name: 'analyze --data: malformed JSON', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--data', file('bad-data.json', '{"x": [[0,0]')],
+    what: /^--data: .*bad-data\.json is not valid JSON at line 1, column 13: Expected ',' or '\]' after array element/,
+  },
+  { surface: 'cli', name: 'analyze --data: 2 label columns for 1 output', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--data', file('y2.json', { x: [[0, 0]], y: [[0, 1]] })], what: /^--data: y\[0\] has 2 values, expected 1/ },
+  { surface: 'cli', name: 'analyze --data: no rows', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--data', file('empty-data.json', { x: [], y: [] })], what: /^--data: x has no rows/ },
+  { surface: 'cli', name: 'analyze --data: a folder', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--data', outPath('')], what: /^--data: cannot read .* \(EISDIR/ },
+  {
+    surface: 'cli', name: 'analyze --ground-data: 36 distinct rows', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--ground-data', file('grid6.json', { x: grid(6) }), '--json', outPath('g36.json')],
+    what: /grounding inputs have 36 distinct rows .*at most 32/, fix: /--ground-data/, absent: () => [outPath('g36.json')],
+  },
+  {
+    surface: 'cli', name: "analyze: a model file with Python's NaN", argv: () => ['analyze', file('nan.json', JSON.stringify(PRETRAINED_XOR).replace('1.0496739149093628', 'NaN')), '--gates', 'XOR'],
+    what: /^model: .*nan\.json is not valid JSON: NaN at line 1, column \d+/, fix: /every weight and bias must be a finite number/,
+  },
+  {
+    surface: 'cli', name: 'analyze: a PyTorch checkpoint', argv: () => ['analyze', file('model.pt', new Uint8Array([0x50, 0x4b, 3, 4, 20, 0, 0, 0, 8, 0])), '--gates', 'XOR'],
+    what: /^model: .*model\.pt is a zip archive \(a PyTorch checkpoint saved with torch\.save\?\)/, fix: /Exporting a PyTorch MLP/,
+  },
+  {
+    surface: 'cli', name: 'analyze: a model file with negative_slope', argv: () => ['analyze', file('snake.json', { ...pretrained(), negativeSlope: undefined, negative_slope: 0.2 }), '--gates', 'XOR'],
+    what: /^model field "negative_slope" is not recognised/, fix: /did you mean "negativeSlope"\?/,
+  },
+  { surface: 'cli', name: 'analyze --threshold 1.5', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--threshold', '1.5'], what: /^--threshold must be a number between 0 and 1, got "1.5"/ },
+  { surface: 'cli', name: 'analyze --depth -1 (a negative value after a flag)', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--depth', '-1'], what: /^--depth must be an integer >= 0, got "-1"/ },
+  { surface: 'cli', name: 'analyze --threads 0', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--threads', '0'], what: /^--threads must be an integer >= 1, got "0"/ },
+  {
+    surface: 'cli', name: 'analyze 2-8-4-1 --min-sparsity 0 (used to exhaust memory building edge lists)',
+    argv: () => ['analyze', file('m2841.json', layoutModel([2, 8, 4, 1])), '--gates', 'XOR', '--min-sparsity', '0', '--json', outPath('m2841-result.json')],
+    what: /^layer sizes 2-8-4-1 with min sparsity 0 give 3,380,009,831,648 circuits, more than the cap of 5,000,000/, fix: /raise it with --max-circuits/,
+    absent: () => [outPath('m2841-result.json')], withinMs: 1500,
+  },
+  {
+    surface: 'cli', name: 'analyze a 2-6-6-1 model', argv: () => ['analyze', file('m2661.json', layoutModel([2, 6, 6, 1])), '--gates', 'XOR', '--json', outPath('m2661-result.json')],
+    what: /^layer sizes 2-6-6-1 have a layer of 36 edges \(6 x 6\)/, fix: /at most 32: analyse a narrower model/, absent: () => [outPath('m2661-result.json')],
+  },
+  {
+    surface: 'cli', name: 'analyze --json into a folder (refused before the analysis)', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--json', outPath('')],
+    what: /^cannot write .* \(--json\): it is a folder/, fix: /give a file path/, withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'run --size 6 --depth 2: a 36-edge layer, refused before training', argv: () => ['run', '--out', outPath('run-2661'), ...TINY, '--size', '6', '--depth', '2'],
+    what: /^--size 6 --depth 2: layer sizes 2-6-6-1 have a layer of 36 edges/, absent: () => [outPath('run-2661')], withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'run --size 5 --depth 3: 1.9e11 circuits per model', argv: () => ['run', '--out', outPath('run-5x3'), ...TINY, '--size', '5', '--depth', '3'],
+    what: /^--size 5 --depth 3: 2-5-5-5-1 models \(main.py's min sparsity 0.3 for sizes above 4\) have 194,859,880,600 circuits each, more than the 5,000,000/,
+    fix: /use a smaller --size or --depth/, absent: () => [outPath('run-5x3')], withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'run --size 3 --depth 4 without a sparsity filter', argv: () => ['run', '--out', outPath('run-3x4'), ...TINY, '--size', '3', '--depth', '4'],
+    what: /^--size 3 --depth 4: 2-3-3-3-3-1 models \(--min-sparsity 0\) have 233,822,040 circuits each/, fix: /raise --min-sparsity, or use a smaller --size or --depth/, absent: () => [outPath('run-3x4')],
+  },
+  {
+    surface: 'cli', name: 'run --size 2 --depth 4: formulas of depth 5, refused before training', argv: () => ['run', '--out', outPath('run-2x4'), ...TINY, '--size', '2', '--depth', '4'],
+    what: /^--depth 4: formulas of depth 5 over 2 variables \(gate AND\) number about 48,000,000/, fix: /use --depth 3 or less \(formulas have depth --depth \+ 1, as in main.py\)/,
+    absent: () => [outPath('run-2x4')], withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'analyze --depth 5', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--depth', '5', '--json', outPath('depth5.json')],
+    what: /^formulas of depth 5 over 2 variables \(gate XOR\)/, fix: /give a formula depth of 4 or less with analyze --depth 4/, absent: () => [outPath('depth5.json')], withinMs: 1000,
+  },
+  { surface: 'cli', name: 'run --size 0', argv: () => ['run', '--out', outPath('run-size0'), ...TINY, '--size', '0'], what: /^--size must be positive integers, got 0/, absent: () => [outPath('run-size0')] },
+  { surface: 'cli', name: 'run --shard 1/0', argv: () => ['run', '--out', outPath('run-shard'), ...TINY, '--shard', '1/0'], what: /^--shard 1\/0: the shard count must be at least 1/, absent: () => [outPath('run-shard')] },
+  { surface: 'cli', name: 'run --shard 2 (no count)', argv: () => ['run', '--out', outPath('run-shard'), ...TINY, '--shard', '2'], what: /^--shard must look like i\/n \(e.g. 1\/4\), got "2"/, absent: () => [outPath('run-shard')] },
+  { surface: 'cli', name: 'run --loss-target 0', argv: () => ['run', '--out', outPath('run-lt'), ...TINY, '--loss-target', '0'], what: /^--loss-target must be positive numbers, got 0/, absent: () => [outPath('run-lt')] },
+  { surface: 'cli', name: 'run --accuracy-threshold 2', argv: () => ['run', '--out', outPath('run-at'), ...TINY, '--accuracy-threshold', '2'], what: /^--accuracy-threshold must be between 0 and 1, got 2/, absent: () => [outPath('run-at')] },
+  {
+    surface: 'cli', name: 'run --n-gates 3 from 2 target gates', argv: () => ['run', '--out', outPath('run-ng'), ...TINY, '--n-gates', '3'],
+    what: /^--n-gates cannot exceed the number of target gates \(2: AND OR\), as gates are drawn without replacement/, absent: () => [outPath('run-ng')],
+  },
+  {
+    surface: 'cli', name: 'run in a Slurm array with a malformed task id', argv: () => ['run', '--out', outPath('run-slurm'), ...TINY], env: { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '4' },
+    what: /^SLURM_ARRAY_TASK_ID=x, SLURM_ARRAY_TASK_COUNT=4 and SLURM_ARRAY_TASK_MIN=0 must be integers/, absent: () => [outPath('run-slurm')],
+  },
+  {
+    surface: 'cli', name: 'run --out: a folder of another shard', argv: () => ['run', '--out', resultsFolder('other-shard', { shard: [1, 2] }), ...TINY, '--shard', '2/2'],
+    what: /holds shard 1\/2 of this grid, not 2\/2/, fix: /give each shard its own --out folder/, unchanged: () => [outPath('other-shard')],
+  },
+  {
+    surface: 'cli', name: 'run --out: a folder of another configuration (refuse to mix)', argv: () => ['run', '--out', resultsFolder('other-config', { config: { sizes: [3], nExperiments: 5 } }), ...TINY],
+    what: /holds results of another configuration \(stored vs requested: --size: 3 vs 2; --n-experiments: 5 vs 2\)/, fix: /use another --out folder, or the stored options to resume/, unchanged: () => [outPath('other-config')],
+  },
+  {
+    surface: 'cli', name: 'run --out: results.jsonl damaged in the middle', argv: () => ['run', '--out', resultsFolder('damaged', { extra: { 'results.jsonl': '{"key": "g1/s0/k2/d1/t0.01/lr0.001", "unit"\n{"key": "x"}\n' } }), ...TINY],
+    what: /results\.jsonl: line 1 is not a valid result record; the file was edited or damaged/, fix: /restore it, or delete that line \(its unit then runs again\)/, unchanged: () => [outPath('damaged')],
+  },
+  {
+    surface: 'cli', name: 'run --out: a folder in use by a live run', argv: () => ['run', '--out', resultsFolder('locked', { extra: { '.lock': liveLock() } }), ...TINY],
+    what: /is in use by another mi-ident run \(pid \d+\)/, fix: /wait for it or use another --out folder/, unchanged: () => [outPath('locked')],
+  },
+  {
+    surface: 'cli', name: 'train --out in a missing folder (refused before training)', argv: () => ['train', '--gates', 'XOR', '--out', outPath('no-such-folder/xor.json')],
+    what: /^cannot write .*no-such-folder\/xor\.json \(--out\): its folder .*no-such-folder does not exist/, withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'train --gates with different input counts', argv: () => ['train', '--gates', 'XOR,MAJORITY', '--out', outPath('mixed.json')],
+    what: /^--target-logic-gates must all take the same number of inputs when --n-gates > 1/, absent: () => [outPath('mixed.json')],
+  },
+  {
+    surface: 'cli', name: 'report --out in a missing folder (refused before rendering)', argv: () => ['report', resultsFolder('for-report'), '--out', outPath('missing/report.html')],
+    what: /^cannot write .*missing\/report\.html \(--out\): its folder .* does not exist/, unchanged: () => [outPath('for-report')],
+  },
+  {
+    surface: 'cli', name: 'merge --out into a folder of another configuration', argv: () => ['merge', '--out', resultsFolder('merge-target', { config: { nExperiments: 3 } }), resultsFolder('merge-source')],
+    what: /merge-target holds results of another configuration \(stored vs requested: --n-experiments: 3 vs 2\)/, unchanged: () => [outPath('merge-target')],
+  },
+];

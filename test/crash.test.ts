@@ -1,0 +1,127 @@
+/**
+ * Crash safety beyond test/runner-kill.test.ts (one worker, 22 SIGKILLs): SIGKILL at random
+ * moments of a run on two worker threads (records arrive from both while the main thread
+ * appends), and of `mi-ident merge` (the other writer of a results folder). After each kill the
+ * command is run again; in the end every folder holds exactly the rows of an uninterrupted run,
+ * none lost or duplicated, and no lock or temporary file.
+ *
+ * The CLI and the worker entry are bundled with esbuild (a process then starts in ~0.1 s), side
+ * by side as the built package has them (dist/src/cli/... and node-worker.js next to its runner).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { streamRng, uniform } from '../src/train/rng.ts';
+import { csvWithoutTimings, jsonlRecords, withoutTimings } from './experiment-helpers.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'mi-ident-crash-'));
+const UNITS = 16;
+const GRID = ['--target-logic-gates', 'AND', 'OR', '--noise-std', '0', '--n-experiments', String(UNITS), '--n-samples-train', '100', '--size', '2', '--depth', '1', '--quiet'];
+const WORKER_KILLS = 8;
+const MERGE_KILLS = 6;
+
+/**
+ * Bundles the CLI and the runner's worker entry into one folder inside the package (so that bare
+ * imports resolve); the runner finds `node-worker.js` next to itself, as in dist/.
+ */
+async function bundle(): Promise<string> {
+  const dir = join(ROOT, 'node_modules', '.cache', `mi-ident-crash-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n'); // the bundles are ES modules
+  await build({
+    entryPoints: { cli: join(ROOT, 'src/cli/run.ts'), 'node-worker': join(ROOT, 'src/experiment/node-worker.ts') },
+    outdir: dir, bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
+    external: ['vega', 'vega-lite', 'webgpu', 'esbuild'], logLevel: 'warning',
+  });
+  return dir;
+}
+
+/** Starts `mi-ident ARGS` from the bundle; resolves with its exit code (null when killed). */
+function start(dir: string, args: string[]) {
+  const child = spawn(process.execPath, [join(dir, 'cli.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exit = new Promise<{ code: number | null; err: string }>((resolve) => child.on('close', (code) => resolve({ code, err })));
+  return { child, exit };
+}
+
+const sleep = (ms: number) => new Promise<null>((resolve) => setTimeout(() => resolve(null), ms));
+const byKey = (a: unknown, b: unknown) => ((a as { key: string }).key < (b as { key: string }).key ? -1 : 1);
+
+/**
+ * Runs `args` into `out` `kills` times, each killed after a random delay (up to `maxDelay` ms)
+ * unless it ends first, then once more to the end. Returns the kills made and how many of them
+ * landed while the folder held some but not all units.
+ */
+async function killThenFinish(dir: string, args: string[], out: string, rng: ReturnType<typeof streamRng>, kills: number, maxDelay: number) {
+  const result = { kills: 0, partial: 0 };
+  for (let i = 0; i <= kills; i++) {
+    const run = start(dir, args);
+    const finished = await Promise.race([run.exit, i < kills ? sleep(uniform(rng) * maxDelay) : run.exit]);
+    if (finished) {
+      assert.is(finished.code, 0, finished.err);
+      if (i < kills) continue; // ended before its kill: the next start finds everything done
+      return result;
+    }
+    run.child.kill('SIGKILL');
+    await run.exit;
+    result.kills++;
+    const lines = existsSync(join(out, 'results.jsonl')) ? readFileSync(join(out, 'results.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0;
+    if (lines > 0 && lines < UNITS) result.partial++;
+  }
+  return result;
+}
+
+/** The folder holds exactly the reference's rows, once each, and nothing else. */
+function assertComplete(out: string, reference: string) {
+  const records = jsonlRecords(out);
+  assert.is(records.length, UNITS, `${out}: one line per unit`);
+  assert.equal(records.map(withoutTimings).sort(byKey), jsonlRecords(reference).map(withoutTimings).sort(byKey), `${out}: the records`);
+  assert.equal(csvWithoutTimings(out), csvWithoutTimings(reference), `${out}: results.csv`);
+  assert.equal(readdirSync(out).filter((f) => f.startsWith('.')), [], `${out}: no lock or temporary file left`);
+}
+
+test(`SIGKILL during runs on 2 worker threads (${WORKER_KILLS}+ kills) and during merges (${MERGE_KILLS}+): nothing lost or duplicated`, async () => {
+  const dir = await bundle();
+  try {
+    const reference = join(root, 'reference');
+    const ref = await start(dir, ['run', '--out', reference, ...GRID, '--workers', '1']).exit;
+    assert.is(ref.code, 0, ref.err);
+
+    // Worker threads: each round resumes one folder after up to 3 kills.
+    const rng = streamRng('crash delays', 1);
+    let kills = 0;
+    let partial = 0;
+    for (let round = 0; kills < WORKER_KILLS; round++) {
+      const out = join(root, `workers-${round}`);
+      const r = await killThenFinish(dir, ['run', '--out', out, ...GRID, '--workers', '2'], out, rng, 3, 900);
+      kills += r.kills;
+      partial += r.partial;
+      assertComplete(out, reference);
+    }
+    assert.ok(partial >= 2, `kills between the first and the last unit: ${partial}`);
+
+    // Merge: two shards into one folder, killed while it copies records and writes the CSV.
+    const shards = [1, 2].map((i) => join(root, `shard-${i}`));
+    for (const [i, out] of shards.entries()) {
+      const r = await start(dir, ['run', '--out', out, ...GRID, '--workers', '1', '--shard', `${i + 1}/2`]).exit;
+      assert.is(r.code, 0, r.err);
+    }
+    let mergeKills = 0;
+    for (let round = 0; mergeKills < MERGE_KILLS; round++) {
+      const out = join(root, `merged-${round}`);
+      mergeKills += (await killThenFinish(dir, ['merge', '--quiet', '--out', out, ...shards], out, rng, 3, 350)).kills;
+      assertComplete(out, reference);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();

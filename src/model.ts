@@ -105,14 +105,15 @@ function checkFieldNames(obj: Record<string, unknown>): void {
   const plural = (a: string, b: string) => a === b || a + 's' === b || a + 'es' === b;
   const alike = (a: string, b: string) => plural(squash(a), squash(b)) || plural(squash(b), squash(a));
   const lookalike = (field: string) => Object.keys(obj).find((k) => !MODEL_FIELDS.includes(k) && alike(k, field));
+  const has = (field: string) => obj[field] !== undefined; // JSON has no undefined; an object may
   for (const field of MODEL_FIELDS) {
-    const near = field in obj ? undefined : lookalike(field);
+    const near = has(field) ? undefined : lookalike(field);
     if (near !== undefined) {
       throw new ModelFormatError(`model field "${near}" is not recognised: did you mean "${field}"? (field names are camelCase, as in the README)`);
     }
   }
   for (const field of MODEL_FIELDS.slice(0, 3)) {
-    if (field in obj) continue;
+    if (has(field)) continue;
     // A file of another kind mi-ident writes, picked by mistake.
     const other = 'outputs' in obj && 'schemaVersion' in obj
       ? ': this is an analysis result (mi-ident analyze --json), not a model'

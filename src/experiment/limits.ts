@@ -60,6 +60,7 @@ function layoutProblem(config: ExperimentConfig, layerSizes: number[], size: num
       `${DEFAULT_MAX_CIRCUITS.toLocaleString('en-US')} the circuit search enumerates per model: ${fix}`
     );
   }
-  // Past these checks the mapping search's limit (31 hidden neurons) cannot be reached.
+  // The remaining hard limits (32-bit indices, node combinations: 25 neurons past the inputs
+  // already exceed those, so the mapping search's limit of 31 hidden neurons is never reached).
   return problem(() => checkLayout(layerSizes, minSparsity));
 }

@@ -38,20 +38,9 @@ export async function countGroundingsFor(
     }
   }
   const { lastRows } = distinctGroundingRows(groundInputs, model.layerSizes[0]!);
-  const counts: bigint[] = [];
-  const report = (done: number) => options.onProgress?.({ stage: 'groundings', done, total: indices.length });
-  for (let i = 0; i < indices.length; ) {
-    checkAborted(options.signal);
-    // The run of indices that falls in one node combination.
-    const combo = space.combinationOf(indices[i]!);
-    let j = i;
-    while (j < indices.length && indices[j]! < combo.offset + combo.count) j++;
-    const locals = indices.slice(i, j).map((index) => index - combo.offset);
-    const fast = kernels ? kernels.countCircuits(model, combo, locals, lastRows) : locals.map(() => null);
-    fast.forEach((n, k) => counts.push(n ?? forCircuit(indices[i + k]!, () => countGroundings(groundingProblem(model, space.decode(indices[i + k]!), groundInputs)))));
-    i = j;
-    report(i);
-  }
+  const counts = countByCombination(kernels, model, space, indices, lastRows, options, (index) =>
+    forCircuit(index, () => countGroundings(groundingProblem(model, space.decode(index), groundInputs))),
+  );
   if (!options.distinct) return { counts, backend: kernels ? 'wasm' : 'ts' };
   const distinct = indices.map((index) =>
     forCircuit(index, () => {
@@ -70,4 +59,33 @@ function forCircuit<T>(index: number, fn: () => T): T {
     if (e instanceof LimitError) throw new LimitError(`circuit ${index} (enumeration index): ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * Counts circuits `indices` (ascending) of `space` on the rows `lastRows`, one kernel call per run
+ * of indices in one node combination; `fallback(index)` answers what the kernels cannot count
+ * exactly (or everything, without kernels).
+ */
+export function countByCombination(
+  kernels: GroundingKernels | null,
+  model: Model,
+  space: CircuitSpace,
+  indices: readonly number[],
+  lastRows: readonly (readonly number[])[],
+  options: LongRunOptions,
+  fallback: (index: number) => bigint,
+): bigint[] {
+  const counts: bigint[] = [];
+  for (let i = 0; i < indices.length; ) {
+    checkAborted(options.signal);
+    const combo = space.combinationOf(indices[i]!);
+    let j = i;
+    while (j < indices.length && indices[j]! < combo.offset + combo.count) j++;
+    const locals = indices.slice(i, j).map((index) => index - combo.offset);
+    const fast = kernels ? kernels.countCircuits(model, combo, locals, lastRows) : locals.map(() => null);
+    fast.forEach((n, k) => counts.push(n ?? fallback(indices[i + k]!)));
+    i = j;
+    options.onProgress?.({ stage: 'groundings', done: i, total: indices.length });
+  }
+  return counts;
 }

@@ -9,7 +9,8 @@ import type { CircuitSpace } from '../circuits/space.ts';
 import { LimitError } from '../errors.ts';
 import { countGroundings, groundingProblem } from '../grounding.ts';
 import type { Model } from '../model.ts';
-import { checkAborted, type LongRunOptions } from '../progress.ts';
+import type { LongRunOptions } from '../progress.ts';
+import { countByCombination } from '../grounding-runner.ts';
 import { loadGroundingKernels, type GroundingKernels } from '../backends/wasm-grounding.ts';
 
 /** Options of {@link countGroundingsOnRows}. */
@@ -27,19 +28,7 @@ export async function countGroundingsOnRows(
   options: RowGroundingOptions = {},
 ): Promise<{ counts: bigint[]; backend: 'wasm' | 'ts' }> {
   const kernels: GroundingKernels | null = options.backend === 'ts' ? null : await loadGroundingKernels().catch(() => null);
-  const counts: bigint[] = [];
-  for (let i = 0; i < indices.length; ) {
-    checkAborted(options.signal);
-    // The run of indices in one node combination: one kernel call.
-    const combo = space.combinationOf(indices[i]!);
-    let j = i;
-    while (j < indices.length && indices[j]! < combo.offset + combo.count) j++;
-    const locals = indices.slice(i, j).map((index) => index - combo.offset);
-    const fast = kernels ? kernels.countCircuits(model, combo, locals, rows) : locals.map(() => null);
-    fast.forEach((n, k) => counts.push(n ?? referenceCount(model, space, indices[i + k]!, rows)));
-    i = j;
-    options.onProgress?.({ stage: 'groundings', done: i, total: indices.length });
-  }
+  const counts = countByCombination(kernels, model, space, indices, rows, options, (index) => referenceCount(model, space, index, rows));
   return { counts, backend: kernels ? 'wasm' : 'ts' };
 }
 

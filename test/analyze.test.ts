@@ -3,9 +3,8 @@ import * as assert from 'uvu/assert';
 import { analyzeModel } from '../src/analyze.ts';
 import { parseModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
-import { getGate } from '../src/gates.ts';
 import type { BackendChoice } from '../src/backends/select.ts';
-import { caseNames, fixture, rowCountDataset } from './helpers.ts';
+import { caseNames, fixture, caseValidationData } from './helpers.ts';
 
 const masks = (c: any) => ({ nodeMasks: c.node_masks, edgeMasks: c.edge_masks });
 
@@ -33,7 +32,7 @@ for (const name of caseNames()) {
     const c = fixture(`cases/${name}.json`);
     const outputs = c.expected.outputs as any[];
     const gates = outputs.map((o) => o.gate);
-    const data = rowCountDataset(c.config.x_val_row_counts, (row) => gates.map((g) => getGate(g).truthTable[row[0]! * 2 + row[1]!]!));
+    const data = caseValidationData(c, gates);
     for (const order of ['BA', 'AB'] as const) {
       const r = await analyzeModel(parseModel(c.model), { gates, data, pairOrder: order, minSparsity: c.config.min_sparsity_used });
       r.outputs.forEach((o, i) => {

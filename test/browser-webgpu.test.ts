@@ -18,7 +18,7 @@ import { mappingSearch, sortNeuronLists } from '../src/mappings.ts';
 import { modelToJson, subModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { serveStatic, type StaticServer } from '../examples/webgpu-serve.ts';
-import { caseNames, fixture, rowCountDataset } from './helpers.ts';
+import { caseNames, fixture, caseValidationData } from './helpers.ts';
 import { chromiumMissing, launchChromium } from './browser-shared.ts';
 import { LAYOUTS, ROOT, dataArb, gpuTests, modelArb, staleShaders } from './webgpu-shared.ts';
 
@@ -137,7 +137,7 @@ gpuTest('every oracle case: perfect circuits, and minimal mappings under BA and 
     const c = fixture(`cases/${name}.json`);
     for (const [output, o] of (c.expected.outputs as any[]).entries()) {
       const gate = getGate(o.gate);
-      const data = rowCountDataset(c.config.x_val_row_counts, (row) => [gate.truthTable[row[0]! * 2 + row[1]!]!]);
+      const data = caseValidationData(c, [gate.name]);
       const perfect = await call('perfect', { model: c.model, output, minSparsity: c.config.min_sparsity_used, data });
       assert.equal(perfect, o.perfect_circuits.map(oracleMasks), name);
       for (const order of ['BA', 'AB'] as const) {

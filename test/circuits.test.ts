@@ -10,7 +10,7 @@ import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { truthTableDataset, weightRows, roundHalfEven } from '../src/data.ts';
 import { getGate } from '../src/gates.ts';
 import { LimitError } from '../src/errors.ts';
-import { caseNames, fixture, rowCountDataset } from './helpers.ts';
+import { caseNames, fixture, caseValidationData } from './helpers.ts';
 
 const key = (c: { nodeMasks: number[][]; edgeMasks: number[][][] }) =>
   c.nodeMasks.map((m) => m.join('')).join('|') + '#' + c.edgeMasks.map((m) => m.map((r) => r.join('')).join('')).join('|');
@@ -57,7 +57,7 @@ for (const name of caseNames()) {
       const gate = getGate(out.gate);
       const space = new CircuitSpace(sub.layerSizes, { minSparsity: c.config.min_sparsity_used });
       assert.is(space.count, out.n_circuits_enumerated);
-      const data = rowCountDataset(c.config.x_val_row_counts, (row) => [gate.truthTable[row[0]! * 2 + row[1]!]!]);
+      const data = caseValidationData(c, [gate.name]);
       const found = await findPerfectCircuits(createTsBackend(), sub, space, weightRows(data));
       assert.is(found.length, out.n_perfect_circuits);
       assert.equal(found.map((i) => masks(space.decode(i))), out.perfect_circuits.map((p: any) => ({ node_masks: p.node_masks, edge_masks: p.edge_masks })));

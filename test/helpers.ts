@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Circuit } from '../src/circuits/circuit.ts';
+import { evaluateGate, getGate } from '../src/gates.ts';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -24,12 +25,15 @@ export function oracleCircuit(c: { node_masks: number[][]; edge_masks: number[][
   return { nodeMasks: c.node_masks, edgeMasks: c.edge_masks };
 }
 
-/** The validation set a case's circuit search used, rebuilt from its row counts ("01": 56, ...). */
-export function rowCountDataset(counts: Record<string, number>, labels: (row: number[]) => number[]) {
+/**
+ * The validation set a case's circuit search used, rebuilt from its row counts ("01": 56, ...),
+ * labelled with one column per gate (one gate per model output).
+ */
+export function caseValidationData(c: { config: { x_val_row_counts: Record<string, number> } }, gates: readonly string[]) {
   const x: number[][] = [];
-  for (const [bits, n] of Object.entries(counts)) {
+  for (const [bits, n] of Object.entries(c.config.x_val_row_counts)) {
     const row = [...bits].map(Number);
     for (let i = 0; i < n; i++) x.push(row);
   }
-  return { x, y: x.map(labels) };
+  return { x, y: x.map((row) => gates.map((g) => evaluateGate(getGate(g), row))) };
 }

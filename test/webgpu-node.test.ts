@@ -29,7 +29,7 @@ import {
 } from '../src/mappings.ts';
 import { parseModel, subModel, type Model } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
-import { caseNames, fixture, rowCountDataset } from './helpers.ts';
+import { caseNames, fixture, caseValidationData } from './helpers.ts';
 import { LAYOUTS, ROOT, dataArb, gpuTests, modelArb, staleShaders } from './webgpu-shared.ts';
 
 const stale = await staleShaders();
@@ -90,7 +90,7 @@ gpuTest('every oracle case: perfect circuits on its validation set', async () =>
       const sub = subModel(model, o);
       const gate = getGate(out.gate);
       const space = new CircuitSpace(sub.layerSizes, { minSparsity: c.config.min_sparsity_used });
-      const data = rowCountDataset(c.config.x_val_row_counts, (row) => [gate.truthTable[row[0]! * 2 + row[1]!]!]);
+      const data = caseValidationData(c, [gate.name]);
       const found = await findPerfectCircuits(backend, sub, space, weightRows(data));
       assert.is(found.length, out.n_perfect_circuits, name);
       assert.equal(found.map((i) => masks(space.decode(i))), out.perfect_circuits.map(oracleMasks), name);

@@ -106,21 +106,9 @@ export function distinctGroundingRows(
   width: number,
 ): { inputs: number[][]; lastRows: (readonly number[])[] } {
   checkInputs(groundInputs, width);
-  const inputs: number[][] = [];
-  const lastRows: (readonly number[])[] = [];
-  const byKey = new Map<string, number>();
-  for (const row of groundInputs) {
-    const t = row.map((v) => truncToInt(Math.fround(v))); // the model's input tensor is float32
-    const key = t.join(',');
-    const i = byKey.get(key);
-    if (i === undefined) {
-      byKey.set(key, inputs.length);
-      inputs.push(t);
-      lastRows.push(row);
-    } else {
-      lastRows[i] = row;
-    }
-  }
+  // The model's input tensor is float32: truncate the float32 value.
+  const { keys, rows: lastRows } = lastRowByKey(groundInputs, (row) => row.map((v) => truncToInt(Math.fround(v))).join(','));
+  const inputs = keys.map((key) => key.split(',').map(Number));
   if (inputs.length > MAX_DISTINCT_INPUTS) {
     throw new LimitError(
       `grounding inputs have ${inputs.length} distinct rows after truncation toward zero; at most ${MAX_DISTINCT_INPUTS} are supported ` +
@@ -128,6 +116,28 @@ export function distinctGroundingRows(
     );
   }
   return { inputs, lastRows };
+}
+
+/**
+ * Rows grouped by `keyOf`: the keys in first-occurrence order and, for each, the last row with that
+ * key, as a Python dict built from (key, row) pairs keeps them.
+ */
+export function lastRowByKey<R, K>(rows: Iterable<R>, keyOf: (row: R) => K): { keys: K[]; rows: R[] } {
+  const at = new Map<K, number>();
+  const keys: K[] = [];
+  const last: R[] = [];
+  for (const row of rows) {
+    const key = keyOf(row);
+    const i = at.get(key);
+    if (i === undefined) {
+      at.set(key, keys.length);
+      keys.push(key);
+      last.push(row);
+    } else {
+      last[i] = row;
+    }
+  }
+  return { keys, rows: last };
 }
 
 function checkInputs(rows: readonly (readonly number[])[], width: number): void {

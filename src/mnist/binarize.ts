@@ -16,6 +16,7 @@
 import { InputError } from '../errors.ts';
 import { inputRows, type Gate } from '../gates.ts';
 import { forward, type Model } from '../model.ts';
+import { lastRowByKey } from '../grounding.ts';
 
 /** The binarisation of a tail's inputs. */
 export interface Binarization {
@@ -100,21 +101,8 @@ export function patternCounts(x: Float32Array, labels: ArrayLike<number>, b: Bin
  */
 export function observedRows(x: Float32Array, b: Binarization): { patterns: number[]; rows: number[][] } {
   const width = b.thresholds.length;
-  const at = new Map<number, number>();
-  const patterns: number[] = [];
-  const rows: number[][] = [];
-  for (let s = 0; s * width < x.length; s++) {
-    const row = Array.from(x.subarray(s * width, (s + 1) * width));
-    const p = patternOf(row, b);
-    const i = at.get(p);
-    if (i === undefined) {
-      at.set(p, rows.length);
-      patterns.push(p);
-      rows.push(row);
-    } else {
-      rows[i] = row;
-    }
-  }
+  const samples = Array.from({ length: Math.ceil(x.length / width) }, (_, s) => Array.from(x.subarray(s * width, (s + 1) * width)));
+  const { keys: patterns, rows } = lastRowByKey(samples, (row) => patternOf(row, b));
   return { patterns, rows };
 }
 

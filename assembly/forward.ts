@@ -1,16 +1,31 @@
 // Batched masked forward passes for circuit search (the Wasm CPU fast path).
 //
-// One call evaluates a contiguous range of circuits of one node-mask combination on every data
-// row. Circuits are decoded from their index in registers (mixed radix over the layers' edge-mask
-// choices, last layer fastest), and a layer is recomputed only when its own edge choice or an
-// earlier one changed, so most circuits cost one output layer.
+// One call evaluates a contiguous range of circuits of one or more node-mask combinations on
+// every data row. Circuits are decoded from their index in registers (mixed radix over the
+// layers' edge-mask choices, last layer fastest), and a layer is recomputed only when its own edge
+// choice or an earlier one changed, so most circuits cost one output layer.
 //
-// Arithmetic matches the TypeScript reference bit for bit: values are float32 held in f64 lanes;
-// each multiply-add is done in f64 (a float32 x float32 product is exact there) and rounded to
-// float32 once, which is torch's fused order (first product, fused multiply-adds, bias last).
-// Two data rows share one f64x2 vector.
+// Two arithmetic modes share one driver, picked at compile time by a marker type:
+// - Exact (f64): matches the TypeScript reference bit for bit. Values are float32 held in f64
+//   lanes; each multiply-add is done in f64 (a float32 x float32 product is exact there) and
+//   rounded to float32 once, which is torch's fused order (first product, fused multiply-adds,
+//   bias last). Two data rows share one f64x2 vector.
+// - Fast (f32): plain f32x4 arithmetic, four rows per vector, products and sums rounded
+//   separately. Its outputs are within a static bound E of the exact ones (computed per model
+//   and data by src/backends/wasm-fast-bound.ts), so a row is decided by the fast value alone
+//   when that value is farther than E from every rounding boundary k + 0.5. A circuit with any
+//   undecided row is evaluated again in exact mode, so results are the exact mode's.
 
 import { alloc, allocZeroed, mark, release } from './heap';
+
+/** Marker types for the two modes. */
+type Exact = f64;
+type Fast = f32;
+
+// @ts-ignore: decorator
+@inline function isFast<T>(): bool {
+  return sizeof<T>() == 4;
+}
 
 /** Rounds both f64 lanes to float32 and back. */
 // @ts-ignore: decorator
@@ -18,43 +33,79 @@ import { alloc, allocZeroed, mark, release } from './heap';
   return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(v));
 }
 
-/** LeakyReLU on both lanes: v >= 0 ? v : fround(v * slope). */
+/** A float32 value (stored as f64) in every lane. */
 // @ts-ignore: decorator
-@inline function leaky2(v: v128, slope: v128): v128 {
-  const neg = fround2(f64x2.mul(v, slope));
-  return v128.bitselect(v, neg, f64x2.ge(v, f64x2.splat(0)));
+@inline function vsplat<T>(x: f64): v128 {
+  if (isFast<T>()) return f32x4.splat(<f32>x);
+  return f64x2.splat(x);
+}
+
+/** The first term of a sum: x * w rounded to float32. */
+// @ts-ignore: decorator
+@inline function vfirst<T>(x: v128, w: v128): v128 {
+  if (isFast<T>()) return f32x4.mul(x, w);
+  return fround2(f64x2.mul(x, w));
+}
+
+/** acc + x * w: fused with one rounding (exact mode) or two roundings (fast mode). */
+// @ts-ignore: decorator
+@inline function vmulAdd<T>(acc: v128, x: v128, w: v128): v128 {
+  if (isFast<T>()) return f32x4.add(acc, f32x4.mul(x, w));
+  return fround2(f64x2.add(acc, f64x2.mul(x, w)));
+}
+
+/** a + b rounded to float32. */
+// @ts-ignore: decorator
+@inline function vadd<T>(a: v128, b: v128): v128 {
+  if (isFast<T>()) return f32x4.add(a, b);
+  return fround2(f64x2.add(a, b));
+}
+
+/** a * b where the product is exact (a node mask of 0 or 1). */
+// @ts-ignore: decorator
+@inline function vmulExact<T>(a: v128, b: v128): v128 {
+  if (isFast<T>()) return f32x4.mul(a, b);
+  return f64x2.mul(a, b);
+}
+
+/** LeakyReLU: v >= 0 ? v : v * slope rounded to float32. */
+// @ts-ignore: decorator
+@inline function vleaky<T>(v: v128, slope: v128): v128 {
+  if (isFast<T>()) return v128.bitselect(v, f32x4.mul(v, slope), f32x4.ge(v, f32x4.splat(0)));
+  return v128.bitselect(v, fround2(f64x2.mul(v, slope)), f64x2.ge(v, f64x2.splat(0)));
 }
 
 /**
- * Computes neuron `r` of layer l+1 on every row pair (the reference's summation order). Input j's
- * rows are read at the address stored in `inRows[j]`, so memoised rows are used in place.
+ * Computes neuron `r` of layer l+1 on every vector of rows (the reference's summation order).
+ * Input j's rows are read at the address stored in `inRows[j]`, so memoised rows are used in place.
  */
 // @ts-ignore: decorator
-@inline function computeRow(
-  r: i32, nIn: i32, hidden: bool, wOff: usize, bOff: usize, slope: v128, nPairs: i32,
+@inline function computeRow<T>(
+  r: i32, nIn: i32, hidden: bool, wOff: usize, bOff: usize, slope: v128, nVec: i32,
   inRows: usize, out: usize, mask: u32, nextNodeMask: usize,
 ): void {
-  const bias = f64x2.splat(load<f64>(bOff + (<usize>r << 3)));
-  const keep = hidden ? f64x2.splat(load<f64>(nextNodeMask + (<usize>r << 3))) : f64x2.splat(1);
-  for (let p = 0; p < nPairs; p++) {
+  const bias = vsplat<T>(load<f64>(bOff + (<usize>r << 3)));
+  const keep = vsplat<T>(hidden ? load<f64>(nextNodeMask + (<usize>r << 3)) : 1);
+  for (let p = 0; p < nVec; p++) {
     const pOff = <usize>p << 4;
     let bit = (mask >> <u32>(r * nIn)) & 1;
-    let w = f64x2.splat(bit ? load<f64>(wOff + (<usize>(r * nIn) << 3)) : 0);
-    let acc = fround2(f64x2.mul(v128.load(load<usize>(inRows) + pOff), w));
+    let w = vsplat<T>(bit ? load<f64>(wOff + (<usize>(r * nIn) << 3)) : 0);
+    let acc = vfirst<T>(v128.load(load<usize>(inRows) + pOff), w);
     for (let j = 1; j < nIn; j++) {
       bit = (mask >> <u32>(r * nIn + j)) & 1;
-      w = f64x2.splat(bit ? load<f64>(wOff + (<usize>(r * nIn + j) << 3)) : 0);
-      acc = fround2(f64x2.add(acc, f64x2.mul(v128.load(load<usize>(inRows + (<usize>j << alignof<usize>())) + pOff), w)));
+      w = vsplat<T>(bit ? load<f64>(wOff + (<usize>(r * nIn + j) << 3)) : 0);
+      acc = vmulAdd<T>(acc, v128.load(load<usize>(inRows + (<usize>j << alignof<usize>())) + pOff), w);
     }
-    let v = leaky2(fround2(f64x2.add(acc, bias)), slope);
-    if (hidden) v = f64x2.mul(v, keep);
+    let v = vleaky<T>(vadd<T>(acc, bias), slope);
+    if (hidden) v = vmulExact<T>(v, keep);
     v128.store(out + pOff, v);
   }
 }
 
 /**
- * Computes layer `l` for every row pair: reads layer l's (masked) inputs, writes layer l+1's
- * activations, multiplied by their node mask when the layer is hidden (the next layer's input mask).
+ * Computes layer `l` exactly for every row pair: reads layer l's (masked) inputs, writes layer
+ * l+1's activations, multiplied by their node mask when the layer is hidden (the next layer's
+ * input mask). Used by the grounding kernel (ground-circuits.ts).
  */
 export function computeLayer(
   l: i32, L: i32, sizesPtr: usize, wOff: usize, bOff: usize, slopeValue: f64, nPairs: i32,
@@ -65,104 +116,90 @@ export function computeLayer(
   const nOut = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
   const rowBytes = <usize>nPairs << 4;
   for (let j = 0; j < nIn; j++) setAt(scratchRows, j, actIn + <usize>j * rowBytes);
-  computeLayerRows(l, L, nIn, nOut, wOff, bOff, slope, nPairs, scratchRows, actOut, mask, nextNodeMask);
+  computeLayerRows<Exact>(l, L, nIn, nOut, wOff, bOff, slope, nPairs, scratchRows, actOut, mask, nextNodeMask);
 }
 
 /** Computes layer `l` reading inputs through the pointer table `inRows`, into contiguous rows. */
-function computeLayerRows(
-  l: i32, L: i32, nIn: i32, nOut: i32, wOff: usize, bOff: usize, slope: v128, nPairs: i32,
+function computeLayerRows<T>(
+  l: i32, L: i32, nIn: i32, nOut: i32, wOff: usize, bOff: usize, slope: v128, nVec: i32,
   inRows: usize, actOut: usize, mask: u32, nextNodeMask: usize,
 ): void {
-  const rowBytes = <usize>nPairs << 4;
+  const rowBytes = <usize>nVec << 4;
   for (let r = 0; r < nOut; r++) {
-    computeRow(r, nIn, l < L - 1, wOff, bOff, slope, nPairs, inRows, actOut + <usize>r * rowBytes, mask, nextNodeMask);
+    computeRow<T>(r, nIn, l < L - 1, wOff, bOff, slope, nVec, inRows, actOut + <usize>r * rowBytes, mask, nextNodeMask);
   }
 }
 
-// Row pointer tables: `rowTables + l * MAX_WIDTH` holds where layer l's neuron rows are
-// (contiguous activations, or memo slots); `scratchRows` serves computeLayer.
+// Static memory below the heap (a heap reset cannot touch it), one copy per mode where the
+// modes' layouts differ. At most 16 layers of at most 32 neurons.
 const MAX_WIDTH = 32;
-const rowTables = memory.data((17 * MAX_WIDTH) * sizeof<usize>());
-const scratchRows = memory.data(MAX_WIDTH * sizeof<usize>());
-// @ts-ignore: decorator
-@inline function rowTable(l: i32): usize {
-  return rowTables + ((<usize>(l * MAX_WIDTH)) << alignof<usize>());
-}
-
-// The last layer's masked weights for its current edge choice, splatted (at most 32 edges).
-const lastWeights = memory.data(32 * 16);
-
-/** Fills {@link lastWeights} for edge mask `mask` of a layer of `nW` weights. */
-function prepareLastWeights(wOff: usize, nW: i32, mask: u32): void {
-  for (let k = 0; k < nW; k++) {
-    const wk = ((mask >> <u32>k) & 1) != 0 ? load<f64>(wOff + (<usize>k << 3)) : 0;
-    v128.store(lastWeights + (<usize>k << 4), f64x2.splat(wk));
-  }
-}
-
-/** The output layer from {@link lastWeights}: the same arithmetic as computeRow, no mask tests. */
-// @ts-ignore: decorator
-@inline function computeLastLayer(nIn: i32, nOut: i32, bOff: usize, slope: v128, nPairs: i32, inRows: usize, actOut: usize): void {
-  const rowBytes = <usize>nPairs << 4;
-  for (let r = 0; r < nOut; r++) {
-    const bias = f64x2.splat(load<f64>(bOff + (<usize>r << 3)));
-    const wRow = lastWeights + (<usize>(r * nIn) << 4);
-    for (let p = 0; p < nPairs; p++) {
-      const pOff = <usize>p << 4;
-      let acc = fround2(f64x2.mul(v128.load(load<usize>(inRows) + pOff), v128.load(wRow)));
-      for (let j = 1; j < nIn; j++) {
-        const x = v128.load(load<usize>(inRows + (<usize>j << alignof<usize>())) + pOff);
-        acc = fround2(f64x2.add(acc, f64x2.mul(x, v128.load(wRow + (<usize>j << 4)))));
-      }
-      v128.store(actOut + <usize>r * rowBytes + pOff, leaky2(fround2(f64x2.add(acc, bias)), slope));
-    }
-  }
-}
-
-/** Layers with at most this many inputs memoise their neurons by edge pattern. */
-const MEMO_MAX_INPUTS = 6;
-
-/**
- * {@link computeLayer} with memoisation: a neuron's value depends only on the layer's inputs and
- * its own row of the edge mask, so while the inputs are unchanged (same generation `gen`) each
- * (neuron, row pattern) is computed once; the next layer reads it in place (row table l+1).
- */
-// @ts-ignore: decorator
-@inline function computeLayerMemo(
-  l: i32, L: i32, sizesPtr: usize, wOff: usize, bOff: usize, slopeValue: f64, nPairs: i32,
-  mask: u32, nextNodeMask: usize, memo: usize, stamps: usize, gen: i32,
-): void {
-  const slope = f64x2.splat(slopeValue);
-  const nIn = load<i32>(sizesPtr + (<usize>l << 2));
-  const nOut = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
-  const rowBytes = <usize>nPairs << 4;
-  const patterns = 1 << nIn;
-  const patternMask: u32 = (<u32>patterns) - 1;
-  for (let r = 0; r < nOut; r++) {
-    const slot = r * patterns + <i32>((mask >> <u32>(r * nIn)) & patternMask);
-    const cached = memo + <usize>slot * rowBytes;
-    const stamp = stamps + (<usize>slot << 2);
-    if (load<i32>(stamp) != gen) {
-      computeRow(r, nIn, l < L - 1, wOff, bOff, slope, nPairs, rowTable(l), cached, mask, nextNodeMask);
-      store<i32>(stamp, gen);
-    }
-    setAt(rowTable(l + 1), r, cached); // the next layer reads the memo slot in place
-  }
-}
-
-// Per-layer digits and offsets in static memory (below the heap, so a heap reset cannot touch
-// them): at most 16 layers.
 const MAX_LAYERS = 16;
-const digits = memory.data(MAX_LAYERS * 4);
+const scratchRows = memory.data(MAX_WIDTH * sizeof<usize>());
+// Row pointer tables: `rowTables + l * MAX_WIDTH` holds where layer l's neuron rows are
+// (contiguous activations, or memo slots).
+const rowTablesExact = memory.data(((MAX_LAYERS + 1) * MAX_WIDTH) * sizeof<usize>());
+const rowTablesFast = memory.data(((MAX_LAYERS + 1) * MAX_WIDTH) * sizeof<usize>());
+// The last layer's masked weights for its current edge choice, splatted (at most 32 edges).
+const lastWeightsExact = memory.data(32 * 16);
+const lastWeightsFast = memory.data(32 * 16);
+// The output layer's biases, splatted (at most 32 outputs).
+const lastBiasesExact = memory.data(MAX_WIDTH * 16);
+const lastBiasesFast = memory.data(MAX_WIDTH * 16);
+// Mixed-radix digits of the current circuit (layer 0 slowest).
+const digitsExact = memory.data(MAX_LAYERS * 4);
+const digitsFast = memory.data(MAX_LAYERS * 4);
+// Per layer: activation rows, memo slots and their stamps, memo generation.
+const actOffExact = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
+const actOffFast = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
+const memoOffExact = memory.data(MAX_LAYERS * sizeof<usize>());
+const memoOffFast = memory.data(MAX_LAYERS * sizeof<usize>());
+const stampOffExact = memory.data(MAX_LAYERS * sizeof<usize>());
+const stampOffFast = memory.data(MAX_LAYERS * sizeof<usize>());
+const gensExact = memory.data(MAX_LAYERS * 4);
+const gensFast = memory.data(MAX_LAYERS * 4);
+// Per layer: the current list of row pointers of its neurons (see inRows).
+const inRowsExact = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
+const inRowsFast = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
+// Per memo layer: for each edge choice, its neurons' memo rows (pointer lists) and the generation
+// in which that list was last checked.
+const choiceRowsExact = memory.data(MAX_LAYERS * sizeof<usize>());
+const choiceRowsFast = memory.data(MAX_LAYERS * sizeof<usize>());
+const choiceStampsExact = memory.data(MAX_LAYERS * sizeof<usize>());
+const choiceStampsFast = memory.data(MAX_LAYERS * sizeof<usize>());
+// Fast mode: each output's decision margin, splatted (at most 32 outputs).
+const marginsFast = memory.data(MAX_WIDTH * 16);
+// Shared by both modes: weights, biases, node masks (f64 0/1) and edge choices of each layer.
 const wOff = memory.data(MAX_LAYERS * sizeof<usize>());
 const bOff = memory.data(MAX_LAYERS * sizeof<usize>());
 const choiceOff = memory.data(MAX_LAYERS * sizeof<usize>());
-const actOff = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
 const maskOff = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
-const memoOff = memory.data(MAX_LAYERS * sizeof<usize>());
-const stampOff = memory.data(MAX_LAYERS * sizeof<usize>());
-const gens = memory.data(MAX_LAYERS * 4);
 
+/** Per-mode data: vectors per row, labels and row weights (set by evaluateCombinations). */
+let nVecExact = 0, nVecFast = 0;
+let yExact: usize = 0, yFast: usize = 0;
+let rowWeightExact: usize = 0, rowWeightFast: usize = 0;
+
+// @ts-ignore: decorator
+@inline function pick<T>(exact: usize, fast: usize): usize {
+  return isFast<T>() ? fast : exact;
+}
+// @ts-ignore: decorator
+@inline function nVecOf<T>(): i32 {
+  return isFast<T>() ? nVecFast : nVecExact;
+}
+// @ts-ignore: decorator
+@inline function rowTable<T>(l: i32): usize {
+  return pick<T>(rowTablesExact, rowTablesFast) + ((<usize>(l * MAX_WIDTH)) << alignof<usize>());
+}
+/** Where layer l's neuron rows are now: its row table, or a memo layer's list for its edge choice. */
+// @ts-ignore: decorator
+@inline function inRows<T>(l: i32): usize {
+  return getAt(pick<T>(inRowsExact, inRowsFast), l);
+}
+// @ts-ignore: decorator
+@inline function setInRows<T>(l: i32, rows: usize): void {
+  setAt(pick<T>(inRowsExact, inRowsFast), l, rows);
+}
 // @ts-ignore: decorator
 @inline function getAt(base: usize, i: i32): usize {
   return load<usize>(base + (<usize>i << alignof<usize>()));
@@ -172,12 +209,123 @@ const gens = memory.data(MAX_LAYERS * 4);
   store<usize>(base + (<usize>i << alignof<usize>()), v);
 }
 // @ts-ignore: decorator
-@inline function digit(i: i32): i32 {
-  return load<i32>(digits + (<usize>i << 2));
+@inline function digit<T>(i: i32): i32 {
+  return load<i32>(pick<T>(digitsExact, digitsFast) + (<usize>i << 2));
 }
 // @ts-ignore: decorator
-@inline function setDigit(i: i32, v: i32): void {
-  store<i32>(digits + (<usize>i << 2), v);
+@inline function setDigit<T>(i: i32, v: i32): void {
+  store<i32>(pick<T>(digitsExact, digitsFast) + (<usize>i << 2), v);
+}
+// @ts-ignore: decorator
+@inline function sizeAt(sizesPtr: usize, l: i32): i32 {
+  return load<i32>(sizesPtr + (<usize>l << 2));
+}
+
+/** Fills the mode's output-layer biases (`nOut` of them). */
+function prepareLastBiases<T>(bOff: usize, nOut: i32): void {
+  const out = pick<T>(lastBiasesExact, lastBiasesFast);
+  for (let r = 0; r < nOut; r++) v128.store(out + (<usize>r << 4), vsplat<T>(load<f64>(bOff + (<usize>r << 3))));
+}
+
+/** Fills the mode's last-layer weights for edge mask `mask` of a layer of `nW` weights. */
+function prepareLastWeights<T>(wOff: usize, nW: i32, mask: u32): void {
+  const out = pick<T>(lastWeightsExact, lastWeightsFast);
+  for (let k = 0; k < nW; k++) {
+    const wk = ((mask >> <u32>k) & 1) != 0 ? load<f64>(wOff + (<usize>k << 3)) : 0;
+    v128.store(out + (<usize>k << 4), vsplat<T>(wk));
+  }
+}
+
+/** Layers with at most this many inputs memoise their neurons by edge pattern. */
+const MEMO_MAX_INPUTS = 6;
+
+/**
+ * A hidden layer with memoisation: a neuron's value depends only on the layer's inputs and its
+ * own row of the edge mask, so while the inputs are unchanged (same generation `gen`) each
+ * (neuron, row pattern) is computed once. Writes where each neuron's row is to `rows`, which the
+ * next layer reads in place.
+ */
+// @ts-ignore: decorator
+@inline function computeLayerMemo<T>(
+  l: i32, L: i32, sizesPtr: usize, wOff: usize, bOff: usize, slope: v128,
+  mask: u32, nextNodeMask: usize, memo: usize, stamps: usize, gen: i32, rows: usize,
+): void {
+  const nVec = nVecOf<T>();
+  const nIn = sizeAt(sizesPtr, l);
+  const nOut = sizeAt(sizesPtr, l + 1);
+  const rowBytes = <usize>nVec << 4;
+  const patterns = 1 << nIn;
+  const patternMask: u32 = (<u32>patterns) - 1;
+  for (let r = 0; r < nOut; r++) {
+    const slot = r * patterns + <i32>((mask >> <u32>(r * nIn)) & patternMask);
+    const cached = memo + <usize>slot * rowBytes;
+    const stamp = stamps + (<usize>slot << 2);
+    if (load<i32>(stamp) != gen) {
+      computeRow<T>(r, nIn, l < L - 1, wOff, bOff, slope, nVec, inRows<T>(l), cached, mask, nextNodeMask);
+      store<i32>(stamp, gen);
+    }
+    setAt(rows, r, cached);
+  }
+}
+
+/**
+ * The output layer (from the prepared weights, the same arithmetic as computeRow) and the
+ * weighted count of rows where every output, rounded half to even, equals its label. In fast
+ * mode: -1 when some row's output is too close to a rounding boundary for its bound to decide.
+ */
+// @ts-ignore: decorator
+@inline function outputCorrect<T>(nIn: i32, nOut: i32, slope: v128, inRows: usize): f64 {
+  const nVec = nVecOf<T>();
+  const rowBytes = <usize>nVec << 4;
+  const weights = pick<T>(lastWeightsExact, lastWeightsFast);
+  const y = isFast<T>() ? yFast : yExact;
+  let correct = i32x4.splat(0); // fast: i32 per lane; exact: f64 per lane
+  let close = i32x4.splat(0); // fast: lanes of real rows that a margin did not decide
+  for (let p = 0; p < nVec; p++) {
+    const pOff = <usize>p << 4;
+    let ok = i32x4.splat(-1); // all bits set: every output matches so far
+    let far = i32x4.splat(-1);
+    for (let r = 0; r < nOut; r++) {
+      const wRow = weights + (<usize>(r * nIn) << 4);
+      let acc = vfirst<T>(v128.load(load<usize>(inRows) + pOff), v128.load(wRow));
+      for (let j = 1; j < nIn; j++) {
+        const x = v128.load(load<usize>(inRows + (<usize>j << alignof<usize>())) + pOff);
+        acc = vmulAdd<T>(acc, x, v128.load(wRow + (<usize>j << 4)));
+      }
+      const bias = v128.load(pick<T>(lastBiasesExact, lastBiasesFast) + (<usize>r << 4));
+      const out = vleaky<T>(vadd<T>(acc, bias), slope);
+      const label = v128.load(y + <usize>r * rowBytes + pOff);
+      if (isFast<T>()) {
+        const k = f32x4.nearest(out);
+        ok = v128.and(ok, f32x4.eq(k, label));
+        // |out - k| is exact; NaN fails the test and goes the exact way.
+        far = v128.and(far, f32x4.lt(f32x4.abs(f32x4.sub(out, k)), v128.load(marginsFast + (<usize>r << 4))));
+      } else {
+        ok = v128.and(ok, f64x2.eq(f64x2.nearest(out), label));
+      }
+    }
+    if (isFast<T>()) {
+      const weight = v128.load(rowWeightFast + pOff); // i32 per row, 0 for padding
+      close = v128.or(close, v128.andnot(i32x4.ne(weight, i32x4.splat(0)), far));
+      correct = i32x4.add(correct, v128.and(weight, ok));
+    } else {
+      correct = f64x2.add(correct, v128.and(v128.load(rowWeightExact + pOff), ok));
+    }
+  }
+  if (isFast<T>()) {
+    if (v128.any_true(close)) return -1;
+    return <f64>(i32x4.extract_lane(correct, 0) + i32x4.extract_lane(correct, 1) +
+      i32x4.extract_lane(correct, 2) + i32x4.extract_lane(correct, 3));
+  }
+  return f64x2.extract_lane(correct, 0) + f64x2.extract_lane(correct, 1);
+}
+
+/** Circuits that fast mode handed to exact mode in the last evaluateCombinations call. */
+let exactRedos = 0;
+
+/** How many circuits the last {@link evaluateCombinations} call evaluated again in exact mode. */
+export function lastExactRedos(): i32 {
+  return exactRedos;
 }
 
 /** Largest number of layers {@link evaluateCombinations} accepts. */
@@ -197,47 +345,40 @@ export const COMBO_BYTES = 32;
  * - tablePtr: one {@link COMBO_BYTES} entry per combination: i32 node-mask pointer (f64 0/1 of
  *   every layer, concatenated), i32 edge-choice counts pointer (i32[L]), i32 edge choices pointer
  *   (u32 masks, bit r*nIn+j, layers concatenated), i32 circuit count, f64 offset of its first circuit;
- * - actPtr: f64 scratch, sum(sizes) rows of 2*nPairs values; rows of layer 0 hold the inputs;
- * - yPtr: f64 labels, nOut rows of 2*nPairs; rowWeightPtr: f64 per row (0 for padding rows).
+ * - exact mode: actPtr, f64 scratch, sum(sizes) rows of 2*nPairs values (layer 0's rows hold the
+ *   inputs); yPtr, f64 labels, nOut rows of 2*nPairs; rowWeightPtr, f64 per row (0 for padding);
+ * - fast mode (off when marginsPtr is 0): the same three with 4*nQuads f32 / i32 values per row,
+ *   and marginsPtr, f32 per output: a row is decided when |out - round(out)| < its margin.
  */
 export function evaluateCombinations(
   L: i32, sizesPtr: usize, wPtr: usize, bPtr: usize, slopeValue: f64,
   tablePtr: usize, c0: i32, c1: i32, firstFrom: i32, lastTo: i32,
   nPairs: i32, actPtr: usize, yPtr: usize, rowWeightPtr: usize,
+  nQuads: i32, actFastPtr: usize, yFastPtr: usize, rowWeightFastPtr: usize, marginsPtr: usize,
   total: f64, threshold: f64, outPtr: usize,
 ): i32 {
-  const rowBytes = <usize>nPairs << 4;
-  let w = wPtr, b = bPtr, a = actPtr;
-  for (let l = 0; l <= L; l++) {
-    const n = load<i32>(sizesPtr + (<usize>l << 2));
-    setAt(actOff, l, a);
-    a += <usize>n * rowBytes;
-    if (l < L) {
-      const nNext = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
-      setAt(wOff, l, w);
-      setAt(bOff, l, b);
-      w += <usize>(n * nNext) << 3;
-      b += <usize>nNext << 3;
-    }
-  }
-  // Memo tables per layer (see computeLayerMemo): stamps start at 0, generations at 1, and every
-  // new combination bumps the generations (its node masks differ).
-  const top = mark();
+  const fast = marginsPtr != 0;
+  exactRedos = 0;
+  nVecExact = nPairs;
+  yExact = yPtr;
+  rowWeightExact = rowWeightPtr;
+  nVecFast = nQuads;
+  yFast = yFastPtr;
+  rowWeightFast = rowWeightFastPtr;
+  let w = wPtr, b = bPtr;
   for (let l = 0; l < L; l++) {
-    const nIn = load<i32>(sizesPtr + (<usize>l << 2));
-    const nOut = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
-    // The last layer's inputs change with every circuit: memoising it would never hit.
-    if (nIn > MEMO_MAX_INPUTS || l == L - 1) {
-      setAt(memoOff, l, 0);
-      continue;
-    }
-    const slots = nOut << nIn;
-    setAt(memoOff, l, alloc(<i32>(<usize>slots * rowBytes)));
-    setAt(stampOff, l, allocZeroed(<usize>slots << 2));
-    store<i32>(gens + (<usize>l << 2), 1);
+    setAt(wOff, l, w);
+    setAt(bOff, l, b);
+    w += <usize>(sizeAt(sizesPtr, l) * sizeAt(sizesPtr, l + 1)) << 3;
+    b += <usize>sizeAt(sizesPtr, l + 1) << 3;
   }
-  const nIn0 = load<i32>(sizesPtr);
-  for (let j = 0; j < nIn0; j++) setAt(rowTable(0), j, getAt(actOff, 0) + <usize>j * rowBytes);
+  const top = mark();
+  setUpMode<Exact>(L, sizesPtr, actPtr, tablePtr, c0, c1);
+  if (fast) {
+    setUpMode<Fast>(L, sizesPtr, actFastPtr, tablePtr, c0, c1);
+    const nOut = sizeAt(sizesPtr, L);
+    for (let o = 0; o < nOut; o++) v128.store(marginsFast + (<usize>o << 4), f32x4.splat(load<f32>(marginsPtr + (<usize>o << 2))));
+  }
   let found = 0;
   for (let c = c0; c < c1; c++) {
     const entry = tablePtr + <usize>c * COMBO_BYTES;
@@ -249,102 +390,209 @@ export function evaluateCombinations(
     const countsPtr = <usize>load<i32>(entry + 4);
     for (let l = 0; l <= L; l++) {
       setAt(maskOff, l, m);
-      m += <usize>load<i32>(sizesPtr + (<usize>l << 2)) << 3;
+      m += <usize>sizeAt(sizesPtr, l) << 3;
       if (l < L) {
         setAt(choiceOff, l, ch);
         ch += <usize>load<i32>(countsPtr + (<usize>l << 2)) << 2;
-        store<i32>(gens + (<usize>l << 2), load<i32>(gens + (<usize>l << 2)) + 1);
       }
     }
-    found = evaluateRange(L, sizesPtr, countsPtr, slopeValue, nPairs, yPtr, rowWeightPtr, from, to, total, threshold,
-      load<f64>(entry + 16), outPtr, found);
+    // New node masks: every memoised value is stale.
+    bumpGenerations<Exact>(L);
+    const base = load<f64>(entry + 16);
+    if (fast) {
+      bumpGenerations<Fast>(L);
+      found = evaluateRange<Fast>(L, sizesPtr, countsPtr, slopeValue, from, to, total, threshold, base, outPtr, found);
+    } else {
+      found = evaluateRange<Exact>(L, sizesPtr, countsPtr, slopeValue, from, to, total, threshold, base, outPtr, found);
+    }
   }
   release(top);
   return found;
 }
 
 /**
- * Circuits `[from, to)` of the combination whose offsets are set up: appends the global indices
- * (`base` + local index, f64) of those that beat the threshold and returns the new count.
+ * A mode's activation rows (from `actPtr`) and memo tables (stamps start at 0, generations at 1,
+ * and every new combination bumps the generations).
  */
-function evaluateRange(
-  L: i32, sizesPtr: usize, countsPtr: usize, slopeValue: f64, nPairs: i32, yPtr: usize, rowWeightPtr: usize,
+function setUpMode<T>(L: i32, sizesPtr: usize, actPtr: usize, tablePtr: usize, c0: i32, c1: i32): void {
+  const rowBytes = <usize>nVecOf<T>() << 4;
+  const actOff = pick<T>(actOffExact, actOffFast);
+  const memoOff = pick<T>(memoOffExact, memoOffFast);
+  const stampOff = pick<T>(stampOffExact, stampOffFast);
+  const gens = pick<T>(gensExact, gensFast);
+  let a = actPtr;
+  for (let l = 0; l <= L; l++) {
+    setAt(actOff, l, a);
+    a += <usize>sizeAt(sizesPtr, l) * rowBytes;
+  }
+  for (let l = 0; l < L; l++) {
+    const nIn = sizeAt(sizesPtr, l);
+    // The last layer's inputs change with every circuit: memoising it would never hit.
+    if (nIn > MEMO_MAX_INPUTS || l == L - 1) {
+      setAt(memoOff, l, 0);
+      continue;
+    }
+    const slots = sizeAt(sizesPtr, l + 1) << nIn;
+    setAt(memoOff, l, alloc(<i32>(<usize>slots * rowBytes)));
+    setAt(stampOff, l, allocZeroed(<usize>slots << 2));
+    store<i32>(gens + (<usize>l << 2), 1);
+    let choices = 0;
+    for (let c = c0; c < c1; c++) {
+      const counts = <usize>load<i32>(tablePtr + <usize>c * COMBO_BYTES + 4);
+      choices = max(choices, load<i32>(counts + (<usize>l << 2)));
+    }
+    setAt(pick<T>(choiceRowsExact, choiceRowsFast), l, alloc(<i32>(<usize>(choices * sizeAt(sizesPtr, l + 1)) << alignof<usize>())));
+    setAt(pick<T>(choiceStampsExact, choiceStampsFast), l, allocZeroed(<usize>choices << 2));
+  }
+  for (let j = 0; j < sizeAt(sizesPtr, 0); j++) setAt(rowTable<T>(0), j, getAt(actOff, 0) + <usize>j * rowBytes);
+  setInRows<T>(0, rowTable<T>(0));
+  // Layers computed into contiguous rows (not memoised) are read there by the next layer.
+  for (let l = 0; l < L; l++) {
+    if (getAt(memoOff, l) != 0) continue;
+    const out = getAt(actOff, l + 1);
+    for (let r = 0; r < sizeAt(sizesPtr, l + 1); r++) setAt(rowTable<T>(l + 1), r, out + <usize>r * rowBytes);
+    setInRows<T>(l + 1, rowTable<T>(l + 1));
+  }
+  prepareLastBiases<T>(getAt(bOff, L - 1), sizeAt(sizesPtr, L));
+}
+
+/** Invalidates every memoised value of a mode. */
+function bumpGenerations<T>(L: i32): void {
+  const gens = pick<T>(gensExact, gensFast);
+  for (let l = 0; l < L; l++) store<i32>(gens + (<usize>l << 2), load<i32>(gens + (<usize>l << 2)) + 1);
+}
+
+/**
+ * Circuits `[from, to)` of the combination whose offsets are set up: appends the global indices
+ * (`base` + local index, f64) of those that beat the threshold and returns the new count. Fast
+ * mode hands each circuit it cannot decide to exact mode.
+ *
+ * The last two layers' digits change fastest, so an inner loop runs them with its state in
+ * locals ("the tail": the output layer, and the last hidden layer when it is memoised); the
+ * layers below are recomputed only when a digit of theirs changes.
+ */
+function evaluateRange<T>(
+  L: i32, sizesPtr: usize, countsPtr: usize, slopeValue: f64,
   from: i32, to: i32, total: f64, threshold: f64, base: f64, outPtr: usize, found: i32,
 ): i32 {
-  const rowBytes = <usize>nPairs << 4;
+  const rowBytes = <usize>nVecOf<T>() << 4;
+  const actOff = pick<T>(actOffExact, actOffFast);
+  const memoOff = pick<T>(memoOffExact, memoOffFast);
+  const stampOff = pick<T>(stampOffExact, stampOffFast);
+  const gens = pick<T>(gensExact, gensFast);
+  const choiceRows = pick<T>(choiceRowsExact, choiceRowsFast);
+  const choiceStamps = pick<T>(choiceStampsExact, choiceStampsFast);
   // Decode `from` into digits, layer 0 slowest.
   let rest = from;
   for (let l = L - 1; l >= 0; l--) {
     const n = load<i32>(countsPtr + (<usize>l << 2));
-    setDigit(l, rest % n);
+    setDigit<T>(l, rest % n);
     rest = rest / n;
   }
-  const nOut = load<i32>(sizesPtr + (<usize>L << 2));
-  const slope = f64x2.splat(slopeValue);
-  let lastDigit = -1; // the output layer's edge choice that lastWeights holds
+  const nOut = sizeAt(sizesPtr, L);
+  const slope = vsplat<T>(slopeValue);
+  // The tail: layer `tail` up to the output layer.
+  const memoTail = L >= 2 && getAt(memoOff, L - 2) != 0;
+  const tail = memoTail ? L - 2 : L - 1;
+  const nLastChoices = load<i32>(countsPtr + (<usize>(L - 1) << 2));
+  const nTailChoices = memoTail ? load<i32>(countsPtr + (<usize>(L - 2) << 2)) : 1;
+  const lastIn = sizeAt(sizesPtr, L - 1);
+  const lastW = getAt(wOff, L - 1);
+  const lastChoices = getAt(choiceOff, L - 1);
+  const tailMemo = memoTail ? getAt(memoOff, L - 2) : 0;
+  const tailStamps = memoTail ? getAt(stampOff, L - 2) : 0;
+  const tailChoiceRows = memoTail ? getAt(choiceRows, L - 2) : 0;
+  const tailChoiceStamps = memoTail ? getAt(choiceStamps, L - 2) : 0;
+  let lastDigit = -1; // the output layer's edge choice whose weights are prepared
   let dirty = 0; // first layer whose activations must be recomputed
-  // Layers computed into contiguous rows (not memoised) are read there by the next layer.
-  for (let l = 0; l < L; l++) {
-    if (getAt(memoOff, l) != 0) continue;
-    const nNext = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
-    const out = getAt(actOff, l + 1);
-    for (let r = 0; r < nNext; r++) setAt(rowTable(l + 1), r, out + <usize>r * rowBytes);
-  }
-  for (let idx = from; idx < to; idx++) {    for (let l = dirty; l < L; l++) {
-      const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit(l) << 2));
+  let idx = from;
+  while (idx < to) {
+    for (let l = dirty; l < tail; l++) {
+      const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 2));
       const memo = getAt(memoOff, l);
-      if (l == L - 1) {
-        // The output layer: its weights are re-masked only when its own edge choice changes.
-        const nIn = load<i32>(sizesPtr + (<usize>l << 2));
-        const d = digit(l);
-        if (d != lastDigit) {
-          prepareLastWeights(getAt(wOff, l), nIn * nOut, mask);
-          lastDigit = d;
-        }
-        computeLastLayer(nIn, nOut, getAt(bOff, l), slope, nPairs, rowTable(l), getAt(actOff, L));
-        continue;
-      }
       if (memo == 0) {
-        const nIn = load<i32>(sizesPtr + (<usize>l << 2));
-        const nNext = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
-        computeLayerRows(l, L, nIn, nNext, getAt(wOff, l), getAt(bOff, l), slope, nPairs, rowTable(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
-        continue;
+        computeLayerRows<T>(l, L, sizeAt(sizesPtr, l), sizeAt(sizesPtr, l + 1), getAt(wOff, l), getAt(bOff, l), slope,
+          nVecOf<T>(), inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
+      } else {
+        const gen = layerGeneration(gens, l, dirty);
+        setInRows<T>(l + 1, memoRows<T>(l, L, sizesPtr, digit<T>(l), slope, gen, memo, getAt(stampOff, l),
+          getAt(choiceRows, l), getAt(choiceStamps, l), sizeAt(sizesPtr, l + 1)));
       }
-      // Layers above the lowest changed one see new inputs: their memo is stale.
-      let gen = load<i32>(gens + (<usize>l << 2));
-      if (l > dirty) store<i32>(gens + (<usize>l << 2), ++gen);
-      computeLayerMemo(l, L, sizesPtr, getAt(wOff, l), getAt(bOff, l), slopeValue, nPairs,
-        mask, getAt(maskOff, l + 1), memo, getAt(stampOff, l), gen);
     }
-    // Weighted count of rows where every rounded output equals its label (round half to even).
-    let correct = f64x2.splat(0);
-    for (let p = 0; p < nPairs; p++) {
-      const pOff = <usize>p << 4;
-      let ok = i64x2.splat(-1); // all bits set: every output matches so far
-      for (let o = 0; o < nOut; o++) {
-        const out = v128.load(getAt(rowTable(L), o) + pOff);
-        const y = v128.load(yPtr + <usize>o * rowBytes + pOff);
-        ok = v128.and(ok, f64x2.eq(f64x2.nearest(out), y));
+    // The tail, circuit by circuit, until its digits wrap or the range ends.
+    const tailGen = memoTail ? layerGeneration(gens, L - 2, dirty) : 0;
+    let tailDigit = memoTail ? digit<T>(L - 2) : 0;
+    let d = digit<T>(L - 1);
+    let fresh = true; // the memoised layer's edge choice changed
+    let lastRows = inRows<T>(L - 1); // where the output layer's inputs are
+    while (true) {
+      if (memoTail && fresh) {
+        lastRows = memoRows<T>(L - 2, L, sizesPtr, tailDigit, slope, tailGen, tailMemo, tailStamps, tailChoiceRows, tailChoiceStamps, lastIn);
+        fresh = false;
       }
-      correct = f64x2.add(correct, v128.and(v128.load(rowWeightPtr + pOff), ok));
+      // The output layer's weights are re-masked only when its own edge choice changes.
+      if (d != lastDigit) {
+        prepareLastWeights<T>(lastW, lastIn * nOut, load<u32>(lastChoices + (<usize>d << 2)));
+        lastDigit = d;
+      }
+      const n = outputCorrect<T>(lastIn, nOut, slope, lastRows);
+      if (isFast<T>() && n < 0) {
+        exactRedos++;
+        found = evaluateRange<Exact>(L, sizesPtr, countsPtr, slopeValue, idx, idx + 1, total, threshold, base, outPtr, found);
+      } else if (n / total > threshold) {
+        store<f64>(outPtr + (<usize>found << 3), base + <f64>idx);
+        found++;
+      }
+      if (++idx >= to) return found;
+      if (++d < nLastChoices) continue;
+      d = 0;
+      if (++tailDigit >= nTailChoices) break;
+      fresh = true;
     }
-    const n = f64x2.extract_lane(correct, 0) + f64x2.extract_lane(correct, 1);
-    if (n / total > threshold) {
-      store<f64>(outPtr + (<usize>found << 3), base + <f64>idx);
-      found++;
-    }
-    // Advance the mixed-radix digits; the lowest layer that changed is recomputed next time.
-    let l = L - 1;
+    // The tail wrapped: advance the digits below it; the lowest one that changed is recomputed.
+    setDigit<T>(L - 1, 0);
+    if (memoTail) setDigit<T>(L - 2, 0);
+    let l = tail - 1;
     while (l >= 0) {
-      const d = digit(l) + 1;
-      if (d < load<i32>(countsPtr + (<usize>l << 2))) {
-        setDigit(l, d);
+      const next = digit<T>(l) + 1;
+      if (next < load<i32>(countsPtr + (<usize>l << 2))) {
+        setDigit<T>(l, next);
         break;
       }
-      setDigit(l, 0);
+      setDigit<T>(l, 0);
       l--;
     }
     dirty = l < 0 ? 0 : l;
   }
   return found;
+}
+
+/**
+ * The generation of memo layer `l` for this pass: layers above the lowest changed one (`dirty`)
+ * see new inputs, so their memo is stale and the generation moves on.
+ */
+// @ts-ignore: decorator
+@inline function layerGeneration(gens: usize, l: i32, dirty: i32): i32 {
+  let gen = load<i32>(gens + (<usize>l << 2));
+  if (l > dirty) store<i32>(gens + (<usize>l << 2), ++gen);
+  return gen;
+}
+
+/**
+ * Memo layer `l`'s neuron rows for edge choice `d` (mask `mask`) as a pointer list: each choice's
+ * list (in `choiceRows`, stamped in `choiceStamps`) is checked once per generation, then reused.
+ */
+// @ts-ignore: decorator
+@inline function memoRows<T>(
+  l: i32, L: i32, sizesPtr: usize, d: i32, slope: v128, gen: i32,
+  memo: usize, stamps: usize, choiceRows: usize, choiceStamps: usize, width: i32,
+): usize {
+  const rows = choiceRows + (<usize>(d * width) << alignof<usize>());
+  const stamp = choiceStamps + (<usize>d << 2);
+  if (load<i32>(stamp) != gen) {
+    const mask = load<u32>(getAt(choiceOff, l) + (<usize>d << 2));
+    computeLayerMemo<T>(l, L, sizesPtr, getAt(wOff, l), getAt(bOff, l), slope, mask, getAt(maskOff, l + 1), memo, stamps, gen, rows);
+    store<i32>(stamp, gen);
+  }
+  return rows;
 }

@@ -3,7 +3,7 @@
 
 // Circuit search: masked forward passes (src/backends/wasm.ts). Its JS side sub-allocates one
 // block from alloc() and never calls reset(); its own scratch is static memory.
-export { evaluateCombinations, maxLayers } from './forward';
+export { evaluateCombinations, lastExactRedos, maxLayers } from './forward';
 // Grounding counts of many circuits per call (src/backends/wasm-grounding.ts countCircuits).
 export { groundCircuitBatch } from './ground-circuits';
 

@@ -15,7 +15,8 @@ const model = parseModel(PRETRAINED_XOR);
 const space = new CircuitSpace(model.layerSizes);
 const request = { model, space, start: 0, end: space.count, rows: weightRows(truthTableDataset(getGate('XOR'))), accuracyThreshold: 0.99 };
 const wasm = await createWasmBackend();
-for (let i = 0; i < 20; i++) await wasm.evaluateCircuits(request); // warm-up
+// Warm-up: long enough for V8 to tier the kernel up from its baseline compiler.
+for (const until = performance.now() + 500; performance.now() < until; ) await wasm.evaluateCircuits(request);
 parentPort!.once('message', async () => {
   const t = performance.now();
   for (let i = 0; i < workerData.reps; i++) await wasm.evaluateCircuits(request);

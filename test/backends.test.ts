@@ -36,8 +36,9 @@ const dataArb = (nIn: number, nOut: number) =>
 
 const layouts = [[2, 2, 2, 1], [2, 3, 3, 1], [3, 2, 2, 1], [2, 3, 2, 2], [2, 2, 1], [2, 2, 2, 2, 1], [2, 4, 3, 1]];
 
-test('property: the Wasm backend finds exactly the circuits the TS reference finds', async () => {
+test('property: the Wasm backend (fast and exact modes) finds exactly the circuits the TS reference finds', async () => {
   const wasm = await createWasmBackend();
+  const exact = await createWasmBackend({ fastMode: false });
   for (const sizes of layouts) {
     const space = new CircuitSpace(sizes);
     await fc.assert(
@@ -48,7 +49,9 @@ test('property: the Wasm backend finds exactly the circuits the TS reference fin
         fc.integer({ min: 0, max: space.count - 1 }),
         async (model, data, threshold, start) => {
           const request = { model, space, start, end: Math.min(space.count, start + 700), rows: weightRows(data), accuracyThreshold: threshold };
-          assert.equal(Array.from(await wasm.evaluateCircuits(request)), Array.from(evaluateCircuitsTs(request)));
+          const expected = Array.from(evaluateCircuitsTs(request));
+          assert.equal(Array.from(await wasm.evaluateCircuits(request)), expected);
+          assert.equal(Array.from(await exact.evaluateCircuits(request)), expected);
         },
       ),
       { numRuns: sizes[1] === 3 ? 15 : 40 },

@@ -15,8 +15,11 @@ export interface KernelExports {
     L: number, sizes: number, weights: number, biases: number, slope: number,
     table: number, c0: number, c1: number, firstFrom: number, lastTo: number,
     nPairs: number, act: number, y: number, rowWeight: number,
+    nQuads: number, actFast: number, yFast: number, rowWeightFast: number, margins: number,
     total: number, threshold: number, out: number,
   ): number;
+  /** Circuits the last evaluateCombinations call evaluated again in exact mode. */
+  lastExactRedos(): number;
   [name: string]: unknown;
 }
 

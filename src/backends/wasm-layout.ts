@@ -3,6 +3,7 @@
  * assembly/forward.ts and assembly/ground-circuits.ts (documented there).
  */
 import { packedEdgeChoices, type NodeCombination } from '../circuits/space.ts';
+import type { WeightedRows } from '../data.ts';
 import type { Model } from '../model.ts';
 
 /** Something that hands out Wasm memory: a bump allocator over an instance's memory. */
@@ -11,20 +12,57 @@ export interface WasmWriter {
   memory(): WebAssembly.Memory;
 }
 
-/** Copies values into fresh Wasm memory as f64 / i32 / u32 and returns the address. */
+/** Typed views over a whole Wasm memory buffer, made once per buffer (growing memory replaces it). */
+interface MemoryViews {
+  readonly f64: Float64Array;
+  readonly f32: Float32Array;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+}
+const viewsByBuffer = new WeakMap<ArrayBufferLike, MemoryViews>();
+
+/** The current views of `w`'s memory (creating views per write costs more than small writes). */
+export function memoryViews(w: WasmWriter): MemoryViews {
+  const buffer = w.memory().buffer;
+  let views = viewsByBuffer.get(buffer);
+  if (!views) {
+    views = { f64: new Float64Array(buffer), f32: new Float32Array(buffer), i32: new Int32Array(buffer), u32: new Uint32Array(buffer) };
+    viewsByBuffer.set(buffer, views);
+  }
+  return views;
+}
+
+/** Copies values into fresh Wasm memory as f64 / f32 / i32 / u32 and returns the address. */
 export function writeF64(w: WasmWriter, values: ArrayLike<number>): number {
   const at = w.alloc(values.length * 8);
-  new Float64Array(w.memory().buffer, at, values.length).set(values);
+  memoryViews(w).f64.set(values, at >> 3);
+  return at;
+}
+export function writeF32(w: WasmWriter, values: ArrayLike<number>): number {
+  const at = w.alloc(values.length * 4);
+  memoryViews(w).f32.set(values, at >> 2);
   return at;
 }
 export function writeI32(w: WasmWriter, values: ArrayLike<number>): number {
   const at = w.alloc(values.length * 4);
-  new Int32Array(w.memory().buffer, at, values.length).set(values);
+  memoryViews(w).i32.set(values, at >> 2);
   return at;
 }
 export function writeU32(w: WasmWriter, values: ArrayLike<number>): number {
   const at = w.alloc(values.length * 4);
-  new Uint32Array(w.memory().buffer, at, values.length).set(values);
+  memoryViews(w).u32.set(values, at >> 2);
+  return at;
+}
+
+/** Copies a list of arrays one after another as f64 and returns the address of the first. */
+function writeF64Concat(w: WasmWriter, parts: readonly ArrayLike<number>[]): number {
+  const at = w.alloc(parts.reduce((n, p) => n + p.length, 0) * 8);
+  const f64 = memoryViews(w).f64;
+  let i = at >> 3;
+  for (const part of parts) {
+    f64.set(part, i);
+    i += part.length;
+  }
   return at;
 }
 
@@ -41,10 +79,19 @@ export function writeModel(w: WasmWriter, model: Model): ModelLayout {
   return {
     L: model.weights.length,
     sizes: writeI32(w, model.layerSizes),
-    weights: writeF64(w, model.weights.flatMap((m) => Array.from(m))),
-    biases: writeF64(w, model.biases.flatMap((b) => Array.from(b))),
+    weights: writeF64Concat(w, model.weights),
+    biases: writeF64Concat(w, model.biases),
     slope: model.negativeSlope,
   };
+}
+
+/**
+ * Writes rows `x` (row-major `nRows x nIn`) transposed into `view` at element `at`: input j's
+ * values are the row of `padded` elements at `at + j * padded` (sample index fastest), padding 0.
+ */
+function writeTransposed(view: Float64Array | Float32Array | Int32Array, at: number, x: ArrayLike<number>, nRows: number, nIn: number, padded: number): void {
+  view.fill(0, at, at + nIn * padded);
+  for (let s = 0; s < nRows; s++) for (let j = 0; j < nIn; j++) view[at + j * padded + s] = x[s * nIn + j]!;
 }
 
 /**
@@ -53,14 +100,58 @@ export function writeModel(w: WasmWriter, model: Model): ModelLayout {
  */
 export function writeActivations(w: WasmWriter, model: Model, x: ArrayLike<number>, nRows: number): { act: number; nPairs: number } {
   const nPairs = Math.ceil(nRows / 2);
-  const padded = nPairs * 2;
-  const nIn = model.layerSizes[0]!;
-  const total = model.layerSizes.reduce((a, b) => a + b, 0);
-  const act = w.alloc(total * padded * 8);
-  const view = new Float64Array(w.memory().buffer, act, total * padded);
-  view.fill(0);
-  for (let s = 0; s < nRows; s++) for (let j = 0; j < nIn; j++) view[j * padded + s] = x[s * nIn + j]!;
+  const neurons = model.layerSizes.reduce((a, b) => a + b, 0);
+  const act = w.alloc(neurons * nPairs * 16);
+  writeTransposed(memoryViews(w).f64, act >> 3, x, nRows, model.layerSizes[0]!, nPairs * 2);
   return { act, nPairs };
+}
+
+/** The data rows as exact mode reads them: two rows per f64x2 vector (assembly/forward.ts). */
+export interface ExactRowsLayout {
+  readonly nPairs: number;
+  readonly act: number;
+  readonly y: number;
+  readonly rowWeight: number;
+}
+
+export function writeExactRows(w: WasmWriter, model: Model, rows: WeightedRows): ExactRowsLayout {
+  const nRows = rows.weight.length;
+  const { act, nPairs } = writeActivations(w, model, rows.x, nRows);
+  const padded = nPairs * 2;
+  const y = w.alloc(rows.nOutputs * padded * 8);
+  const rowWeight = w.alloc(padded * 8);
+  const f64 = memoryViews(w).f64;
+  writeTransposed(f64, y >> 3, rows.y, nRows, rows.nOutputs, padded);
+  writeTransposed(f64, rowWeight >> 3, rows.weight, nRows, 1, padded);
+  return { nPairs, act, y, rowWeight };
+}
+
+/**
+ * The data rows as fast mode reads them: four rows per f32x4 vector (sample index fastest);
+ * activation scratch for every layer (inputs in layer 0's rows), f32 labels, i32 row weights
+ * (0 for padding), and each output's decision margin.
+ */
+export interface FastRowsLayout {
+  readonly nQuads: number;
+  readonly act: number;
+  readonly y: number;
+  readonly rowWeight: number;
+  readonly margins: number;
+}
+
+export function writeFastRows(w: WasmWriter, model: Model, rows: WeightedRows, margins: Float32Array): FastRowsLayout {
+  const nRows = rows.weight.length;
+  const nQuads = Math.ceil(nRows / 4);
+  const padded = nQuads * 4;
+  const neurons = model.layerSizes.reduce((a, b) => a + b, 0);
+  const act = w.alloc(neurons * padded * 4);
+  const y = w.alloc(rows.nOutputs * padded * 4);
+  const rowWeight = w.alloc(padded * 4);
+  const views = memoryViews(w);
+  writeTransposed(views.f32, act >> 2, rows.x, nRows, rows.nInputs, padded);
+  writeTransposed(views.f32, y >> 2, rows.y, nRows, rows.nOutputs, padded);
+  writeTransposed(views.i32, rowWeight >> 2, rows.weight, nRows, 1, padded);
+  return { nQuads, act, y, rowWeight, margins: writeF32(w, margins) };
 }
 
 /** One node combination: node masks (f64 0/1, layers concatenated) and packed edge choices. */

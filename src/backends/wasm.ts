@@ -7,15 +7,27 @@ import type { Model } from '../model.ts';
 import { evaluateCircuitsTs } from './ts.ts';
 import type { Backend, CircuitEvaluationRequest } from './types.ts';
 import { loadKernels, type Kernels } from './wasm-kernels.ts';
-import { writeActivations, writeCombination, writeF64, writeModel } from './wasm-layout.ts';
+import { fastDecisionMargins } from './wasm-fast-bound.ts';
+import { writeCombination, writeExactRows, writeFastRows, writeModel } from './wasm-layout.ts';
+
+/** Options of {@link createWasmBackend}. */
+export interface WasmBackendOptions {
+  /**
+   * Evaluate circuits in fast mode (float32x4, four rows per vector) and redo only the circuits
+   * it cannot decide exactly; `false` runs exact mode throughout. Results are identical either
+   * way (default true).
+   */
+  readonly fastMode?: boolean;
+}
 
 /** Creates the Wasm backend (instantiates the kernels once, shared by every backend object). */
-export async function createWasmBackend(): Promise<Backend> {
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend> {
   const kernels = await loadKernels();
+  const fastMode = options.fastMode ?? true;
   return {
     name: 'wasm',
     async evaluateCircuits(request) {
-      return evaluateCircuitsWasm(kernels, request);
+      return evaluateCircuitsWasm(kernels, request, fastMode);
     },
     dispose() {},
   };
@@ -27,8 +39,11 @@ export function wasmSupportsModel(model: Model): boolean {
   return layerSizes.length - 1 <= 16 && layerSizes.slice(1).every((out, l) => out * layerSizes[l]! <= MAX_PACKED_EDGES);
 }
 
-/** Evaluates a circuit range with the Wasm kernel: one call for every node combination it spans. */
-export function evaluateCircuitsWasm(kernels: Kernels, request: CircuitEvaluationRequest): Uint32Array {
+/**
+ * Evaluates a circuit range with the Wasm kernel: one call for every node combination it spans,
+ * in fast mode where the model's static error bound allows it (src/backends/wasm-fast-bound.ts).
+ */
+export function evaluateCircuitsWasm(kernels: Kernels, request: CircuitEvaluationRequest, fastMode = true): Uint32Array {
   const { model, space, start, end, rows, accuracyThreshold } = request;
   if (!wasmSupportsModel(model)) return evaluateCircuitsTs(request);
   if (end <= start) return new Uint32Array(0);
@@ -36,13 +51,10 @@ export function evaluateCircuitsWasm(kernels: Kernels, request: CircuitEvaluatio
   const scope = kernels.scope();
   try {
     const m = writeModel(kernels, model);
-    const nRows = rows.weight.length;
-    const { act, nPairs } = writeActivations(kernels, model, rows.x, nRows);
-    const padded = nPairs * 2;
-    const labels = new Float64Array(rows.nOutputs * padded);
-    for (let s = 0; s < nRows; s++) for (let o = 0; o < rows.nOutputs; o++) labels[o * padded + s] = rows.y[s * rows.nOutputs + o]!;
-    const y = writeF64(kernels, labels);
-    const rowWeight = writeF64(kernels, Float64Array.from({ length: padded }, (_, s) => rows.weight[s] ?? 0));
+    const exact = writeExactRows(kernels, model, rows);
+    // Fast mode sums row weights in i32 lanes.
+    const margins = fastMode && rows.total < 2 ** 31 ? fastDecisionMargins(model, rows) : null;
+    const fast = margins ? writeFastRows(kernels, model, rows, margins) : null;
     const c0 = space.combinationIndex(start);
     const c1 = space.combinationIndex(end - 1) + 1;
     const first = space.combinations[c0]!;
@@ -50,7 +62,9 @@ export function evaluateCircuitsWasm(kernels: Kernels, request: CircuitEvaluatio
     const out = kernels.alloc((end - start) * 8);
     const n = kernels.exports.evaluateCombinations(
       m.L, m.sizes, m.weights, m.biases, m.slope, table, c0, c1, start - first.offset, end - last.offset,
-      nPairs, act, y, rowWeight, rows.total, accuracyThreshold, out,
+      exact.nPairs, exact.act, exact.y, exact.rowWeight,
+      fast?.nQuads ?? 0, fast?.act ?? 0, fast?.y ?? 0, fast?.rowWeight ?? 0, fast?.margins ?? 0,
+      rows.total, accuracyThreshold, out,
     );
     return Uint32Array.from(new Float64Array(kernels.memory().buffer, out, n));
   } finally {

@@ -1,0 +1,101 @@
+/**
+ * The static error bound behind the Wasm kernel's fast mode (assembly/forward.ts).
+ *
+ * Fast mode computes every circuit in plain float32 (products and sums rounded separately);
+ * the reference (src/model.ts) rounds each fused multiply-add once. For one neuron with inputs
+ * x_j (reference) and x^_j (fast), |x^_j - x_j| <= e_j, |x_j|, |x^_j| <= a_j, and N = inputs + 1
+ * terms, the usual bound for recursive summation (each term passes through at most N roundings
+ * of relative error u' in either computation) gives for the pre-activations
+ *
+ *   |F - R| <= sum_j |w_j| e_j + 2 gamma(N) (sum_j |w_j| a_j + |b|) + subnormal terms,
+ *   gamma(N) = N u' / (1 - N u'),   u' = 2^-24 (1 + 2^-28)  (a float32 rounding, or the
+ *                                  reference's rounding to f64 then to float32),
+ *
+ * and LeakyReLU (max(1, |slope|)-Lipschitz, its product rounded once on either side) adds
+ * 2 u' |slope| times the pre-activation magnitude. Masking only turns terms into exact zeros in
+ * both computations, so the bounds of the full model hold for every circuit. Bounds are computed
+ * in f64 and inflated for their own rounding.
+ *
+ * An output row is decided by the fast value F alone when |F - round(F)| < 0.5 - E: the
+ * reference value is then strictly inside the same rounding interval.
+ */
+import type { Model } from '../model.ts';
+import type { WeightedRows } from '../data.ts';
+
+/** One rounding's relative error, covering the reference's double rounding (f64, then float32). */
+const ROUNDING = 2 ** -24 * (1 + 2 ** -28);
+/** A generous absolute error per rounding into float32's subnormal range. */
+const SUBNORMAL = 2 ** -148;
+/** Inflation for the bound's own f64 arithmetic. */
+const SELF = 1 + 2 ** -40;
+/** Largest magnitude the bound is used for (keeps every fast value far from overflow). */
+const MAX_MAGNITUDE = 2 ** 20;
+/** Smallest margin worth a fast pass (below it, most rows would go the exact way anyway). */
+const MIN_MARGIN = 0.25;
+
+/**
+ * Per output, a bound on |fast - reference| that holds for every circuit of the model on these
+ * rows; null when some magnitude bound exceeds 2^20 (fast mode is then not used).
+ */
+export function fastErrorBounds(model: Model, rows: WeightedRows): number[] | null {
+  const slope = Math.abs(model.negativeSlope);
+  const lipschitz = Math.max(1, slope);
+  let magnitude = Array.from({ length: rows.nInputs }, (_, j) => {
+    let max = 0;
+    for (let s = 0; s < rows.weight.length; s++) max = Math.max(max, Math.abs(rows.x[s * rows.nInputs + j]!));
+    return max;
+  });
+  let error = magnitude.map(() => 0);
+  for (let l = 0; l < model.weights.length; l++) {
+    if (!magnitude.every((m) => m <= MAX_MAGNITUDE)) return null;
+    const w = model.weights[l]!;
+    const b = model.biases[l]!;
+    const nIn = model.layerSizes[l]!;
+    const terms = nIn + 1;
+    const gamma = (terms * ROUNDING) / (1 - terms * ROUNDING);
+    const nextMagnitude: number[] = [];
+    const nextError: number[] = [];
+    for (let r = 0; r < b.length; r++) {
+      let sumAbs = Math.abs(b[r]!);
+      let propagated = 0;
+      for (let j = 0; j < nIn; j++) {
+        const wj = Math.abs(w[r * nIn + j]!);
+        sumAbs += wj * magnitude[j]!;
+        propagated += wj * error[j]!;
+      }
+      const preError = propagated + 2 * gamma * sumAbs + 2 * terms * SUBNORMAL;
+      const preMagnitude = sumAbs * (1 + gamma) + terms * SUBNORMAL;
+      nextError.push((lipschitz * preError + 2 * ROUNDING * slope * preMagnitude + 2 * SUBNORMAL) * SELF);
+      nextMagnitude.push((lipschitz * preMagnitude * (1 + ROUNDING) + SUBNORMAL) * SELF);
+    }
+    magnitude = nextMagnitude;
+    error = nextError;
+  }
+  return magnitude.every((m) => m <= MAX_MAGNITUDE) ? error : null;
+}
+
+/**
+ * Per output, the largest float32 m such that a fast output F with |F - round(F)| < m rounds
+ * like the reference output; null when the model or data are outside the range where fast
+ * mode pays off (huge weights or inputs, or a margin under 0.25), so only exact mode runs.
+ */
+export function fastDecisionMargins(model: Model, rows: WeightedRows): Float32Array | null {
+  const error = fastErrorBounds(model, rows);
+  if (!error) return null;
+  const margins = new Float32Array(error.length);
+  for (let o = 0; o < error.length; o++) {
+    const exact = 0.5 - error[o]! * SELF - 2 ** -40;
+    let m = Math.fround(exact);
+    if (m > exact) m = nextFloat32Below(m);
+    if (!(m >= MIN_MARGIN)) return null;
+    margins[o] = m;
+  }
+  return margins;
+}
+
+/** The largest float32 below a positive float32 `x`. */
+function nextFloat32Below(x: number): number {
+  const bits = new Uint32Array(new Float32Array([x]).buffer);
+  bits[0]!--;
+  return new Float32Array(bits.buffer)[0]!;
+}

@@ -1,0 +1,159 @@
+/**
+ * The Wasm kernel's fast mode (float32x4, products and sums rounded separately) and its static
+ * error bound (src/backends/wasm-fast-bound.ts): the bound holds against a simulation of the fast
+ * arithmetic, circuits near rounding boundaries go to exact mode, and results equal the TS
+ * reference and exact mode.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { CircuitSpace } from '../src/circuits/space.ts';
+import { circuitOutput, fullCircuit, type Circuit } from '../src/circuits/circuit.ts';
+import { evaluateCircuitsTs } from '../src/backends/ts.ts';
+import { createWasmBackend, evaluateCircuitsWasm } from '../src/backends/wasm.ts';
+import { loadKernels } from '../src/backends/wasm-kernels.ts';
+import { fastDecisionMargins, fastErrorBounds } from '../src/backends/wasm-fast-bound.ts';
+import { parseModel, type Model } from '../src/model.ts';
+import { weightRows } from '../src/data.ts';
+
+/** The fast mode's arithmetic in JS: every product and every sum rounded to float32 on its own. */
+function fastOutput(model: Model, circuit: Circuit, input: ArrayLike<number>): number[] {
+  let x = Array.from(input, Math.fround);
+  model.weights.forEach((w, l) => {
+    const nIn = model.layerSizes[l]!;
+    x = x.map((v, j) => v * circuit.nodeMasks[l]![j]!);
+    x = Array.from(model.biases[l]!, (bias, r) => {
+      const weight = (j: number) => (circuit.edgeMasks[l]![r]![j] ? w[r * nIn + j]! : 0);
+      let acc = Math.fround(x[0]! * weight(0));
+      for (let j = 1; j < nIn; j++) acc = Math.fround(acc + Math.fround(x[j]! * weight(j)));
+      const v = Math.fround(acc + bias);
+      return v >= 0 ? v : Math.fround(v * model.negativeSlope);
+    });
+  });
+  return x;
+}
+
+const wide = fc.float({ min: -8, max: 8, noNaN: true, noDefaultInfinity: true });
+const modelArb = (sizes: number[], weight: fc.Arbitrary<number>) =>
+  fc
+    .tuple(
+      fc.tuple(...sizes.slice(1).map((out, l) => fc.array(fc.array(weight, { minLength: sizes[l]!, maxLength: sizes[l]! }), { minLength: out, maxLength: out }))),
+      fc.tuple(...sizes.slice(1).map((out) => fc.array(weight, { minLength: out, maxLength: out }))),
+      fc.constantFrom(0.01, 0.2, -0.5, 1.5),
+    )
+    .map(([weights, biases, negativeSlope]) => parseModel({ layerSizes: sizes, weights, biases, negativeSlope }));
+const inputsArb = (nIn: number) =>
+  fc.array(fc.array(fc.float({ min: -2, max: 2, noNaN: true, noDefaultInfinity: true }), { minLength: nIn, maxLength: nIn }), { minLength: 1, maxLength: 6 });
+
+test('property: the static bound covers the fast arithmetic on every circuit (wide weights, noisy inputs)', () => {
+  let differing = 0;
+  for (const sizes of [[2, 3, 3, 1], [3, 4, 2, 2], [2, 2, 2, 2, 1], [4, 5, 1]]) {
+    const space = new CircuitSpace(sizes);
+    fc.assert(
+      fc.property(modelArb(sizes, wide), inputsArb(sizes[0]!), fc.integer({ min: 0, max: space.count - 1 }), (model, xs, start) => {
+        const rows = weightRows({ x: xs, y: xs.map(() => new Array(sizes[sizes.length - 1]!).fill(0)) });
+        const bound = fastErrorBounds(model, rows);
+        assert.ok(bound, 'weights and inputs this small keep the bound in range');
+        for (const circuit of space.circuits(start, Math.min(space.count, start + 40))) {
+          for (const x of xs) {
+            const reference = circuitOutput(model, circuit, x);
+            fastOutput(model, circuit, x).forEach((f, o) => {
+              const gap = Math.abs(f - reference[o]!);
+              if (gap > 0) differing++;
+              assert.ok(gap <= bound[o]!, `|fast - reference| = ${gap} > bound ${bound[o]}`);
+            });
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }
+  assert.ok(differing > 100, `the two arithmetics differed on ${differing} outputs (the property must see differences)`);
+});
+
+test('an output on a rounding tie that the fast arithmetic would round the other way goes to exact mode', async () => {
+  // Hidden neuron h = x0 w0 + x1 w1 with noisy inputs: the reference fuses the second
+  // product into the sum; fast mode rounds it first. Pick weights where fast ends one ulp
+  // higher, then set the output bias so that the reference output is exactly 0.5 (a tie,
+  // rounding to 0 = the label) while the fast value is 0.5 + 2^-24 (rounding to 1).
+  const x = [Math.fround(1.1), Math.fround(0.7)];
+  let found: Model | null = null;
+  for (let i = 1; i < 5000 && !found; i++) {
+    const w0 = Math.fround(0.3 + i * 1e-4);
+    const w1 = Math.fround(0.05 + i * 7e-5);
+    const hRef = Math.fround(Math.fround(x[0]! * w0) + x[1]! * w1);
+    const hFast = Math.fround(Math.fround(x[0]! * w0) + Math.fround(x[1]! * w1));
+    if (!(hRef >= 0.5 && hRef < 1 && hFast > hRef)) continue;
+    // A second, idle hidden neuron: circuit search never evaluates the full network itself.
+    found = parseModel({ layerSizes: [2, 2, 1], weights: [[[w0, w1], [0, 0]], [[1, 0]]], biases: [[0, 0], [0.5 - hRef]] });
+  }
+  assert.ok(found, 'a weight pair where the two arithmetics differ exists');
+  const model = found!;
+  const full = fullCircuit(model.layerSizes);
+  assert.is(circuitOutput(model, full, x)[0], 0.5, 'the reference output is exactly the tie');
+  assert.ok(fastOutput(model, full, x)[0]! > 0.5, 'the fast arithmetic lands above the tie');
+  const rows = weightRows({ x: [x], y: [[0]] });
+  const space = new CircuitSpace(model.layerSizes);
+  const request = { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99 };
+  const kernels = await loadKernels();
+  const fast = Array.from(evaluateCircuitsWasm(kernels, request, true));
+  assert.ok(kernels.exports.lastExactRedos() >= 1, 'the undecided circuit was evaluated again exactly');
+  assert.equal(fast, Array.from(evaluateCircuitsTs(request)));
+  assert.equal(fast, Array.from(evaluateCircuitsWasm(kernels, request, false)));
+  assert.ok(fast.length > 0, 'the full circuit is perfect in the reference');
+});
+
+// Weights on a coarse grid with 0/1 inputs: outputs land exactly on 0.5, 1.5, -0.5 ... often.
+const gridWeight = fc.constantFrom(-1.5, -1, -0.5, -0.25, 0, 0.25, 0.5, 1, 1.5);
+const gateData = (nIn: number, nOut: number) =>
+  fc.array(
+    fc.tuple(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: nIn, maxLength: nIn }), fc.array(fc.integer({ min: 0, max: 1 }), { minLength: nOut, maxLength: nOut })),
+    { minLength: 1, maxLength: 9 },
+  ).map((rows) => ({ x: rows.map(([x]) => x), y: rows.map(([, y]) => y) }));
+
+test('property: on models full of exact ties, fast mode (with its exact redos), exact mode and TS agree', async () => {
+  const kernels = await loadKernels();
+  let redos = 0;
+  for (const sizes of [[2, 3, 3, 1], [2, 3, 2, 2], [3, 2, 2, 1]]) {
+    const space = new CircuitSpace(sizes);
+    await fc.assert(
+      fc.asyncProperty(modelArb(sizes, gridWeight), gateData(sizes[0]!, sizes[sizes.length - 1]!), fc.constantFrom(0, 0.5, 0.99), async (model, data, threshold) => {
+        const request = { model, space, start: 0, end: space.count, rows: weightRows(data), accuracyThreshold: threshold };
+        const fast = Array.from(evaluateCircuitsWasm(kernels, request, true));
+        redos += kernels.exports.lastExactRedos();
+        assert.equal(fast, Array.from(evaluateCircuitsTs(request)));
+        assert.equal(fast, Array.from(evaluateCircuitsWasm(kernels, request, false)));
+      }),
+      { numRuns: 25 },
+    );
+  }
+  assert.ok(redos > 0, 'ties were sent to exact mode');
+});
+
+test('fast mode is skipped where the bound would be useless, with the same results', async () => {
+  const huge = parseModel({ layerSizes: [2, 2, 1], weights: [[[3e6, 1], [1, 1]], [[1, 1]]], biases: [[0, 0], [0]] });
+  const rows = weightRows({ x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [[0], [1], [1], [0]] });
+  assert.is(fastDecisionMargins(huge, rows), null);
+  const space = new CircuitSpace(huge.layerSizes);
+  const request = { model: huge, space, start: 0, end: space.count, rows, accuracyThreshold: 0.5 };
+  const wasm = await createWasmBackend();
+  assert.equal(Array.from(await wasm.evaluateCircuits(request)), Array.from(evaluateCircuitsTs(request)));
+});
+
+test('the pretrained-size models decide almost every circuit in fast mode', async () => {
+  const model = parseModel({
+    layerSizes: [2, 3, 3, 1],
+    weights: [[[1.2, -0.7], [0.4, 0.9], [-1.1, 1.3]], [[0.8, -0.2, 0.5], [1.1, 0.3, -0.6], [-0.4, 0.7, 0.9]], [[0.9, -1.2, 0.6]]],
+    biases: [[0.1, -0.2, 0.3], [0.05, -0.1, 0.2], [0.15]],
+  });
+  const rows = weightRows({ x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [[0], [1], [1], [0]] });
+  const margins = fastDecisionMargins(model, rows)!;
+  assert.ok(margins[0]! > 0.4999, `margin ${margins[0]}`);
+  const space = new CircuitSpace(model.layerSizes);
+  const kernels = await loadKernels();
+  const request = { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99 };
+  assert.equal(Array.from(evaluateCircuitsWasm(kernels, request, true)), Array.from(evaluateCircuitsTs(request)));
+  assert.ok(kernels.exports.lastExactRedos() <= space.count / 100, `${kernels.exports.lastExactRedos()} of ${space.count} redone`);
+});
+
+test.run();

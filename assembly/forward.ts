@@ -166,8 +166,6 @@ const choiceRowsExact = memory.data(MAX_LAYERS * sizeof<usize>());
 const choiceRowsFast = memory.data(MAX_LAYERS * sizeof<usize>());
 const choiceStampsExact = memory.data(MAX_LAYERS * sizeof<usize>());
 const choiceStampsFast = memory.data(MAX_LAYERS * sizeof<usize>());
-// Fast mode: each output's decision margin, splatted (at most 32 outputs).
-const marginsFast = memory.data(MAX_WIDTH * 16);
 // Shared by both modes: weights, biases, node masks (f64 0/1) and edge choices of each layer.
 const wOff = memory.data(MAX_LAYERS * sizeof<usize>());
 const bOff = memory.data(MAX_LAYERS * sizeof<usize>());
@@ -178,6 +176,8 @@ const maskOff = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
 let nVecExact = 0, nVecFast = 0;
 let yExact: usize = 0, yFast: usize = 0;
 let rowWeightExact: usize = 0, rowWeightFast: usize = 0;
+/** Fast mode: each row's decision margin per output, laid out as the labels. */
+let marginsFast: usize = 0;
 
 // @ts-ignore: decorator
 @inline function pick<T>(exact: usize, fast: usize): usize {
@@ -299,7 +299,7 @@ const MEMO_MAX_INPUTS = 6;
         const k = f32x4.nearest(out);
         ok = v128.and(ok, f32x4.eq(k, label));
         // |out - k| is exact; NaN fails the test and goes the exact way.
-        far = v128.and(far, f32x4.lt(f32x4.abs(f32x4.sub(out, k)), v128.load(marginsFast + (<usize>r << 4))));
+        far = v128.and(far, f32x4.lt(f32x4.abs(f32x4.sub(out, k)), v128.load(marginsFast + <usize>r * rowBytes + pOff)));
       } else {
         ok = v128.and(ok, f64x2.eq(f64x2.nearest(out), label));
       }
@@ -348,7 +348,8 @@ export const COMBO_BYTES = 32;
  * - exact mode: actPtr, f64 scratch, sum(sizes) rows of 2*nPairs values (layer 0's rows hold the
  *   inputs); yPtr, f64 labels, nOut rows of 2*nPairs; rowWeightPtr, f64 per row (0 for padding);
  * - fast mode (off when marginsPtr is 0): the same three with 4*nQuads f32 / i32 values per row,
- *   and marginsPtr, f32 per output: a row is decided when |out - round(out)| < its margin.
+ *   and marginsPtr, f32 laid out as the labels: a row's output is decided when
+ *   |out - round(out)| < its margin.
  */
 export function evaluateCombinations(
   L: i32, sizesPtr: usize, wPtr: usize, bPtr: usize, slopeValue: f64,
@@ -365,6 +366,7 @@ export function evaluateCombinations(
   nVecFast = nQuads;
   yFast = yFastPtr;
   rowWeightFast = rowWeightFastPtr;
+  marginsFast = marginsPtr;
   let w = wPtr, b = bPtr;
   for (let l = 0; l < L; l++) {
     setAt(wOff, l, w);
@@ -376,8 +378,6 @@ export function evaluateCombinations(
   setUpMode<Exact>(L, sizesPtr, actPtr, tablePtr, c0, c1);
   if (fast) {
     setUpMode<Fast>(L, sizesPtr, actFastPtr, tablePtr, c0, c1);
-    const nOut = sizeAt(sizesPtr, L);
-    for (let o = 0; o < nOut; o++) v128.store(marginsFast + (<usize>o << 4), f32x4.splat(load<f32>(marginsPtr + (<usize>o << 2))));
   }
   let found = 0;
   for (let c = c0; c < c1; c++) {

@@ -25,15 +25,18 @@ const fixture = (p: string) => JSON.parse(readFileSync(new URL(`../test/fixtures
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (t: number) => (t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFixed(2)} s`);
 
-/** Median wall time of the whole analysis (space construction included) over RUNS runs, after one warm-up. */
+/** Warm-up runs before timing: V8 needs a few to optimise the JS stages (formulas, mappings). */
+const WARMUPS = 3;
+
+/** Median wall time of the whole analysis (space construction included) over RUNS runs, after the warm-ups. */
 async function timeAnalysis(model: Model, options: AnalyzeOptions): Promise<{ ms: number; summary: string }> {
   let summary = '';
   const times: number[] = [];
-  for (let r = 0; r <= RUNS; r++) {
+  for (let r = 0; r < WARMUPS + RUNS; r++) {
     const t = performance.now();
     const result = await analyzeModel(model, options);
     const dt = performance.now() - t;
-    if (r > 0) times.push(dt);
+    if (r >= WARMUPS) times.push(dt);
     const o = result.outputs[0]!;
     const mappings = o.mappingsPerFormula.reduce((a, b) => a + b, 0);
     summary = `${o.circuitsEnumerated} circuits, ${o.perfectCircuits.length} perfect, ${o.totalGroundings} groundings, ${o.formulasWithMapping} formulas / ${mappings} mappings [${result.backend.circuits}/${result.backend.groundings}]`;
@@ -47,7 +50,7 @@ function line(label: string, oursMs: number, target: number | null, others: [str
   console.log(`  ${label}: ${ms(oursMs)}${verdict}${ratios ? `; ${ratios}` : ''}`);
 }
 
-console.log(`mi-ident CPU bench: Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), median of ${RUNS} warm runs`);
+console.log(`mi-ident CPU bench: Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), median of ${RUNS} runs after ${WARMUPS} warm-ups`);
 let pool: WorkerPool | undefined;
 const workers = () => (pool ??= createNodePool(availableParallelism()));
 

@@ -34,17 +34,13 @@ const MAX_MAGNITUDE = 2 ** 20;
 const MIN_MARGIN = 0.25;
 
 /**
- * Per output, a bound on |fast - reference| that holds for every circuit of the model on these
- * rows; null when some magnitude bound exceeds 2^20 (fast mode is then not used).
+ * A bound on |fast - reference| per output, for one input row, that holds for every circuit of
+ * the model; null when some magnitude bound exceeds 2^20 (fast mode is then not used).
  */
-export function fastErrorBounds(model: Model, rows: WeightedRows): number[] | null {
+export function fastErrorBound(model: Model, input: ArrayLike<number>): number[] | null {
   const slope = Math.abs(model.negativeSlope);
   const lipschitz = Math.max(1, slope);
-  let magnitude = Array.from({ length: rows.nInputs }, (_, j) => {
-    let max = 0;
-    for (let s = 0; s < rows.weight.length; s++) max = Math.max(max, Math.abs(rows.x[s * rows.nInputs + j]!));
-    return max;
-  });
+  let magnitude = Array.from(input, Math.abs);
   let error = magnitude.map(() => 0);
   for (let l = 0; l < model.weights.length; l++) {
     if (!magnitude.every((m) => m <= MAX_MAGNITUDE)) return null;
@@ -75,20 +71,24 @@ export function fastErrorBounds(model: Model, rows: WeightedRows): number[] | nu
 }
 
 /**
- * Per output, the largest float32 m such that a fast output F with |F - round(F)| < m rounds
- * like the reference output; null when the model or data are outside the range where fast
- * mode pays off (huge weights or inputs, or a margin under 0.25), so only exact mode runs.
+ * Per row and output (row-major `rows x nOutputs`), the largest float32 m such that a fast
+ * output F with |F - round(F)| < m rounds like the reference output; null when the model or data
+ * are outside the range where fast mode pays off (huge weights or inputs, or a margin under
+ * 0.25), so only exact mode runs.
  */
 export function fastDecisionMargins(model: Model, rows: WeightedRows): Float32Array | null {
-  const error = fastErrorBounds(model, rows);
-  if (!error) return null;
-  const margins = new Float32Array(error.length);
-  for (let o = 0; o < error.length; o++) {
-    const exact = 0.5 - error[o]! * SELF - 2 ** -40;
-    let m = Math.fround(exact);
-    if (m > exact) m = nextFloat32Below(m);
-    if (!(m >= MIN_MARGIN)) return null;
-    margins[o] = m;
+  const nRows = rows.weight.length;
+  const margins = new Float32Array(nRows * rows.nOutputs);
+  for (let s = 0; s < nRows; s++) {
+    const error = fastErrorBound(model, rows.x.subarray(s * rows.nInputs, (s + 1) * rows.nInputs));
+    if (!error) return null;
+    for (let o = 0; o < rows.nOutputs; o++) {
+      const exact = 0.5 - error[o]! * SELF - 2 ** -40;
+      let m = Math.fround(exact);
+      if (m > exact) m = nextFloat32Below(m);
+      if (!(m >= MIN_MARGIN)) return null;
+      margins[s * rows.nOutputs + o] = m;
+    }
   }
   return margins;
 }

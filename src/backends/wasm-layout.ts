@@ -129,7 +129,8 @@ export function writeExactRows(w: WasmWriter, model: Model, rows: WeightedRows):
 /**
  * The data rows as fast mode reads them: four rows per f32x4 vector (sample index fastest);
  * activation scratch for every layer (inputs in layer 0's rows), f32 labels, i32 row weights
- * (0 for padding), and each output's decision margin.
+ * (0 for padding), and f32 decision margins (`margins`: row-major rows x outputs), laid out as
+ * the labels.
  */
 export interface FastRowsLayout {
   readonly nQuads: number;
@@ -147,11 +148,13 @@ export function writeFastRows(w: WasmWriter, model: Model, rows: WeightedRows, m
   const act = w.alloc(neurons * padded * 4);
   const y = w.alloc(rows.nOutputs * padded * 4);
   const rowWeight = w.alloc(padded * 4);
-  const views = memoryViews(w);
+  const marginRows = w.alloc(rows.nOutputs * padded * 4);
+  const views = memoryViews(w); // after every alloc: growing memory replaces the buffer
   writeTransposed(views.f32, act >> 2, rows.x, nRows, rows.nInputs, padded);
   writeTransposed(views.f32, y >> 2, rows.y, nRows, rows.nOutputs, padded);
   writeTransposed(views.i32, rowWeight >> 2, rows.weight, nRows, 1, padded);
-  return { nQuads, act, y, rowWeight, margins: writeF32(w, margins) };
+  writeTransposed(views.f32, marginRows >> 2, margins, nRows, rows.nOutputs, padded);
+  return { nQuads, act, y, rowWeight, margins: marginRows };
 }
 
 /** One node combination: node masks (f64 0/1, layers concatenated) and packed edge choices. */

@@ -1,8 +1,8 @@
 /** The human-readable summary of an analysis result (what the CLI prints). */
-import type { AnalysisResult } from './analyze.ts';
+import type { AnalysisResult, Count } from './analyze.ts';
 
 /** Thousands separators without Intl (whose first use costs tens of milliseconds). */
-const fmt = (n: number | string) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const fmt = (n: number | string | bigint) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const ms = (t: number) => (t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFixed(2)} s`);
 
 /** Formats the counts that show (non-)identifiability, per output, with stage timings. */
@@ -19,8 +19,8 @@ export function formatSummary(result: AnalysisResult, { timings = true } = {}): 
     lines.push(`output ${o.outputIndex}: ${o.gate}`);
     lines.push(`  where-then-what: ${fmt(o.circuitsEnumerated)} circuits enumerated, ${fmt(perfect)} perfect, ${fmt(o.totalGroundings)} groundings`);
     if (perfect > 0 && o.groundingsPerCircuit.length) {
-      const nums = o.groundingsPerCircuit.map(Number);
-      lines.push(`    interpretations per circuit: min ${fmt(Math.min(...nums))}, max ${fmt(Math.max(...nums))}`);
+      const { min, max } = countRange(o.groundingsPerCircuit);
+      lines.push(`    interpretations per circuit: min ${fmt(min)}, max ${fmt(max)}`);
     }
     lines.push(`  what-then-where: ${fmt(o.formulas.length)} formulas, ${fmt(o.formulasWithMapping)} with a mapping, ${fmt(mappings)} minimal mappings`);
     if (o.mappingsPerFormula.length) lines.push(`    mappings per formula: ${o.mappingsPerFormula.join(', ')}`);
@@ -29,4 +29,19 @@ export function formatSummary(result: AnalysisResult, { timings = true } = {}): 
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * Smallest and largest of the per-circuit counts, exactly (counts past 2^53 are decimal strings),
+ * with a loop: there may be millions of them, too many to spread into Math.min's arguments.
+ */
+function countRange(counts: readonly Count[]): { min: bigint; max: bigint } {
+  let min = BigInt(counts[0]!);
+  let max = min;
+  for (const c of counts) {
+    const n = BigInt(c);
+    if (n < min) min = n;
+    if (n > max) max = n;
+  }
+  return { min, max };
 }

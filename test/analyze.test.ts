@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { analyzeModel } from '../src/analyze.ts';
+import { formatSummary } from '../src/summary.ts';
 import { parseModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import type { BackendChoice } from '../src/backends/select.ts';
@@ -66,6 +67,16 @@ test('pipeline: the w4 case counts every grounding the reference could not finis
   assert.is(r.options.minSparsity, 0.2); // main.py's rule for width 4
   assert.equal(r.outputs[0]!.groundingsPerCircuit, full.groundings_per_circuit);
   assert.is(r.outputs[0]!.totalGroundings, full.total);
+});
+
+test('summary: exact min and max interpretations over millions of perfect circuits (no argument spread)', async () => {
+  const result = await analyzeModel(parseModel(PRETRAINED_XOR), { gates: ['XOR'], stages: { mappings: false } });
+  const counts = Array.from({ length: 3_000_000 }, (_, i) => 1000 + (i % 7));
+  counts[1_234_567] = 3;
+  const huge = '12508504018123456789'; // past 2^53: kept as a decimal string
+  const output = { ...result.outputs[0]!, groundingsPerCircuit: [...counts, huge] };
+  const text = formatSummary({ ...result, outputs: [output] }, { timings: false });
+  assert.match(text, 'interpretations per circuit: min 3, max 12,508,504,018,123,456,789');
 });
 
 test.run();

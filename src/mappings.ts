@@ -227,10 +227,28 @@ interface SearchContext {
   readonly nCandidates: number;
   /** Bit position of a hidden neuron `[layer, neuron]`. */
   readonly neuronBit: (key: readonly [number, number]) => number;
-  readonly inputKeys: PyKey[];
-  readonly outputKeys: PyKey[];
+  /** `{inputs}` and `{outputs}` of the reference: sets of `(layer, neuron)` keys, never mutated. */
+  readonly inputSet: PySet;
+  readonly outputSet: PySet;
   readonly onFound: (e: Explanation) => void;
   readonly signal?: AbortSignal;
+  /** Per node position, the neuron bitmasks of its valid candidate sets. */
+  readonly validMasks: readonly Int32Array[];
+}
+
+/**
+ * Whether every node from position `k` on still has a valid candidate set inside the neurons
+ * `free`: if one has none, the subtree below finds no explanation and is skipped (it would call
+ * nothing but set operations local to it, so skipping changes no result and no order).
+ */
+function completable(ctx: SearchContext, k: number, free: number): boolean {
+  for (let j = k; j < ctx.nodes.length; j++) {
+    const masks = ctx.validMasks[j]!;
+    let any = false;
+    for (let i = 0; i < masks.length && !any; i++) any = (masks[i]! & ~free) === 0;
+    if (!any) return false;
+  }
+  return true;
 }
 
 /**
@@ -246,29 +264,55 @@ function findMappings(ctx: SearchContext, k: number, dicts: Record<string, numbe
   checkAborted(ctx.signal);
   // `mappings2 -= {inputs}; mappings2 -= {outputs}`: removes nothing, but mirrors the reference's
   // in-place set traffic (it could only matter through a resize).
-  unused.differenceUpdate(PySet.of(...ctx.inputKeys));
-  unused.differenceUpdate(PySet.of(...ctx.outputKeys));
+  unused.differenceUpdate(ctx.inputSet);
+  unused.differenceUpdate(ctx.outputSet);
   const order = unused.toArray() as [number, number][];
   const n = order.length;
   const bit = order.map((key) => 1 << ctx.neuronBit(key));
+  const free = bit.reduce((a, b) => a | b, 0);
+  // The neuron mask of every subset of positions, when the table is small enough to build.
+  const maskOf = n <= MAX_TABLED_POSITIONS ? subsetMasks(bit) : null;
+  for (const positions of combinationOrder(n)) {
+    const mask = maskOf ? maskOf[positions]! : maskOfPositions(positions, bit);
+    const c = ctx.candidateOf(mask);
+    // Not a candidate: layers not contiguous, or several layers without distribLayers.
+    if (c >= 0 && ctx.valid[k * ctx.nCandidates + c] && completable(ctx, k + 1, free & ~mask)) {
+      const subset: [number, number][] = [];
+      for (let i = 0; i < n; i++) if ((positions >>> i) & 1) subset.push(order[i]!);
+      // subset_dict: layer -> neurons, in the subset's order.
+      const dict: Record<string, number[]> = {};
+      for (const [l, y] of subset) (dict[String(l)] ??= []).push(y);
+      dicts[k] = dict;
+      masks[k] = mask;
+      findMappings(ctx, k + 1, dicts, masks, unused.difference(new PySet(subset)));
+    }
+  }
+}
+
+/** Up to this many positions, combination orders and subset masks are tables (2^20 entries). */
+const MAX_TABLED_POSITIONS = 20;
+const combinationOrders = new Map<number, Int32Array>();
+
+/**
+ * Every non-empty subset of `n` positions as a bitmask over positions, in the order of
+ * `for size in n..1: itertools.combinations(range(n), size)` (lexicographic within a size).
+ * Tables are kept per n up to {@link MAX_TABLED_POSITIONS}; larger n are generated lazily.
+ */
+function combinationOrder(n: number): Iterable<number> {
+  if (n > MAX_TABLED_POSITIONS) return combinations(n);
+  let order = combinationOrders.get(n);
+  if (!order) combinationOrders.set(n, (order = Int32Array.from(combinations(n))));
+  return order;
+}
+
+function* combinations(n: number): Generator<number> {
   const idx = new Int32Array(n);
   for (let size = n; size >= 1; size--) {
-    // combinations(order, size) in lexicographic index order, as itertools.
     for (let i = 0; i < size; i++) idx[i] = i;
     for (;;) {
-      let mask = 0;
-      for (let i = 0; i < size; i++) mask |= bit[idx[i]!]!;
-      const c = ctx.candidateOf(mask);
-      // Not a candidate: layers not contiguous, or several layers without distribLayers.
-      if (c >= 0 && ctx.valid[k * ctx.nCandidates + c]) {
-        const subset = Array.from(idx.subarray(0, size), (i) => order[i]!);
-        // subset_dict: layer -> neurons, in the subset's order.
-        const dict: Record<string, number[]> = {};
-        for (const [l, y] of subset) (dict[String(l)] ??= []).push(y);
-        dicts[k] = dict;
-        masks[k] = mask;
-        findMappings(ctx, k + 1, dicts, masks, unused.difference(new PySet(subset)));
-      }
+      let positions = 0;
+      for (let i = 0; i < size; i++) positions |= 1 << idx[i]!;
+      yield positions;
       let i = size - 1;
       while (i >= 0 && idx[i] === i + n - size) i--;
       if (i < 0) break;
@@ -276,6 +320,22 @@ function findMappings(ctx: SearchContext, k: number, dicts: Record<string, numbe
       for (let j = i + 1; j < size; j++) idx[j] = idx[j - 1]! + 1;
     }
   }
+}
+
+/** `table[positions]`: the OR of `bit[i]` over the positions in the subset, for every subset. */
+function subsetMasks(bit: readonly number[]): Int32Array {
+  const table = new Int32Array(1 << bit.length);
+  for (let s = 1; s < table.length; s++) {
+    const low = s & -s;
+    table[s] = table[s ^ low]! | bit[31 - Math.clz32(low)]!;
+  }
+  return table;
+}
+
+function maskOfPositions(positions: number, bit: readonly number[]): number {
+  let mask = 0;
+  for (let i = 0; i < bit.length; i++) if ((positions >>> i) & 1) mask |= bit[i]!;
+  return mask;
 }
 
 /** `m1 < m2` in the reference: every node's neurons in m1 are included in m2's (non-strict). */
@@ -315,15 +375,31 @@ export interface MappingProblem {
 /** A formula's mapping problem before its validity table is computed. */
 type ProblemInputs = Omit<MappingProblem, 'valid'> & { readonly table: HighLevelTable; readonly inputs: PairInputs };
 
+/** The formula side of a mapping problem: it depends on the formula and the pair order only. */
+type FormulaSide = Omit<ProblemInputs, 'candidates'>;
+
+/** Formula sides by formula object (formulasForGate's are cached and immutable) and pair order. */
+const formulaSides = new WeakMap<Formula, Map<PairOrder, FormulaSide>>();
+
+function formulaSide(formula: Formula, pairOrder: PairOrder): FormulaSide {
+  let byOrder = formulaSides.get(formula);
+  if (!byOrder) formulaSides.set(formula, (byOrder = new Map()));
+  let side = byOrder.get(pairOrder);
+  if (!side) {
+    const nodes = relevantNodes(formula.tree);
+    const names = nodes.map((id) => nodeName(findNode(formula.tree, id)!));
+    const pairs = samplePairs(formula, pairOrder);
+    side = { nodes, names, pairs, table: highLevelTable(formula, nodes, pairs), inputs: pairInputs(pairs) };
+    byOrder.set(pairOrder, side);
+  }
+  return side;
+}
+
 function problemInputs(model: Model, formula: Formula, opts: MappingOptions): ProblemInputs {
   if (model.layerSizes[0] !== formula.variables.length) {
     throw new InputError(`the model has ${model.layerSizes[0]} inputs but the formula has ${formula.variables.length} variables`);
   }
-  const nodes = relevantNodes(formula.tree);
-  const names = nodes.map((id) => nodeName(findNode(formula.tree, id)!));
-  const pairs = samplePairs(formula, opts.pairOrder);
-  const candidates = candidateMasks(model, opts.distribLayers ?? false);
-  return { nodes, names, pairs, candidates, table: highLevelTable(formula, nodes, pairs), inputs: pairInputs(pairs) };
+  return { ...formulaSide(formula, opts.pairOrder), candidates: candidateMasks(model, opts.distribLayers ?? false) };
 }
 
 /** Builds the relevant nodes, pairs, candidate sets and validity table of a formula. */
@@ -354,10 +430,15 @@ function minimalMappingsOf(model: Model, problem: MappingProblem, signal?: Abort
     candidateOf: candidateLookup(problem.candidates, neurons.length),
     nCandidates: problem.candidates.length,
     neuronBit: ([l, y]) => bitOf.get(l * 65536 + y)!,
-    inputKeys: Array.from({ length: model.layerSizes[0]! }, (_, x) => [0, x]),
-    outputKeys: Array.from({ length: model.layerSizes[L]! }, (_, x) => [L, x]),
+    inputSet: PySet.of(...Array.from({ length: model.layerSizes[0]! }, (_, x): PyKey => [0, x])),
+    outputSet: PySet.of(...Array.from({ length: model.layerSizes[L]! }, (_, x): PyKey => [L, x])),
     onFound: (e) => keepMinimal(minimal, e),
     signal,
+    validMasks: problem.nodes.map((_, n) => {
+      const masks: number[] = [];
+      for (let c = 0; c < problem.candidates.length; c++) if (problem.valid[n * problem.candidates.length + c]) masks.push(problem.candidates[c]!);
+      return Int32Array.from(masks);
+    }),
   };
   // all_mappings = set(reversed([(1, 0), (1, 1), ..., (L-1, w-1)]))
   const allMappings = new PySet([...neurons].reverse());

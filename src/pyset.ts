@@ -147,9 +147,14 @@ export class PySet implements Iterable<PyKey> {
     }
   }
 
-  /** The keys in iteration order. */
+  /** The keys in iteration order (a plain loop: the search calls this in its inner loop). */
   toArray(): PyKey[] {
-    return [...this];
+    const out: PyKey[] = [];
+    for (let i = 0; i <= this.mask; i++) {
+      const k = this.table[i];
+      if (k !== undefined && k !== DUMMY) out.push(k);
+    }
+    return out;
   }
 
   has(key: PyKey): boolean {
@@ -198,7 +203,7 @@ export class PySet implements Iterable<PyKey> {
       this.clear();
       return;
     }
-    for (const k of other) this.discard(k);
+    for (const k of other instanceof PySet ? other.toArray() : other) this.discard(k);
     if (this.fill - this.used <= Math.floor(this.mask / 4)) return;
     this.resize(this.used > 50000 ? this.used * 2 : this.used * 4);
   }

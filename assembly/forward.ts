@@ -475,7 +475,6 @@ function evaluateRange<T>(
   L: i32, sizesPtr: usize, countsPtr: usize, slopeValue: f64,
   from: i32, to: i32, total: f64, threshold: f64, base: f64, outPtr: usize, found: i32,
 ): i32 {
-  const rowBytes = <usize>nVecOf<T>() << 4;
   const actOff = pick<T>(actOffExact, actOffFast);
   const memoOff = pick<T>(memoOffExact, memoOffFast);
   const stampOff = pick<T>(stampOffExact, stampOffFast);
@@ -508,9 +507,9 @@ function evaluateRange<T>(
   let idx = from;
   while (idx < to) {
     for (let l = dirty; l < tail; l++) {
-      const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 2));
       const memo = getAt(memoOff, l);
       if (memo == 0) {
+        const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 2));
         computeLayerRows<T>(l, L, sizeAt(sizesPtr, l), sizeAt(sizesPtr, l + 1), getAt(wOff, l), getAt(bOff, l), slope,
           nVecOf<T>(), inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
       } else {

@@ -54,16 +54,23 @@ function start(dir: string, args: string[]) {
 const sleep = (ms: number) => new Promise<null>((resolve) => setTimeout(() => resolve(null), ms));
 const byKey = (a: unknown, b: unknown) => ((a as { key: string }).key < (b as { key: string }).key ? -1 : 1);
 
+/** Records in a results folder's JSONL (0 when there is none yet). */
+function recordCount(out: string): number {
+  const file = join(out, 'results.jsonl');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
 /**
- * Runs `args` into `out` `kills` times, each killed after a random delay (up to `maxDelay` ms)
- * unless it ends first, then once more to the end. Returns the kills made and how many of them
- * landed while the folder held some but not all units.
+ * Runs `args` into `out` `kills` times, each killed after a random delay (between `minDelay` and
+ * `maxDelay` ms) unless it ends first, then once more to the end. Returns the kills made and how
+ * many of them landed while the folder held some but not all units.
  */
-async function killThenFinish(dir: string, args: string[], out: string, rng: ReturnType<typeof streamRng>, kills: number, maxDelay: number) {
+async function killThenFinish(dir: string, args: string[], out: string, rng: ReturnType<typeof streamRng>, kills: number, maxDelay: number, minDelay = 0) {
   const result = { kills: 0, partial: 0 };
   for (let i = 0; i <= kills; i++) {
     const run = start(dir, args);
-    const finished = await Promise.race([run.exit, i < kills ? sleep(uniform(rng) * maxDelay) : run.exit]);
+    const delay = minDelay + uniform(rng) * (maxDelay - minDelay);
+    const finished = await Promise.race([run.exit, i < kills ? sleep(delay) : run.exit]);
     if (finished) {
       assert.is(finished.code, 0, finished.err);
       if (i < kills) continue; // ended before its kill: the next start finds everything done
@@ -72,7 +79,7 @@ async function killThenFinish(dir: string, args: string[], out: string, rng: Ret
     run.child.kill('SIGKILL');
     await run.exit;
     result.kills++;
-    const lines = existsSync(join(out, 'results.jsonl')) ? readFileSync(join(out, 'results.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0;
+    const lines = recordCount(out);
     if (lines > 0 && lines < UNITS) result.partial++;
   }
   return result;
@@ -94,18 +101,27 @@ test(`SIGKILL during runs on 2 worker threads (${WORKER_KILLS}+ kills) and durin
     const ref = await start(dir, ['run', '--out', reference, ...GRID, '--workers', '1']).exit;
     assert.is(ref.code, 0, ref.err);
 
-    // Worker threads: each round resumes one folder after up to 3 kills.
+    // Worker threads: each round resumes one folder after up to 3 kills, at random moments of an
+    // uninterrupted run's duration (measured here: it shrinks as the pipeline gets faster).
+    const timed = performance.now();
+    const timedOut = join(root, 'timed');
+    const whole = start(dir, ['run', '--out', timedOut, ...GRID, '--workers', '2']);
+    let firstUnitMs = 0; // when the first record is on disk: kills before it find nothing to keep
+    while (!firstUnitMs && !(await Promise.race([whole.exit, sleep(5)]))) if (recordCount(timedOut) > 0) firstUnitMs = performance.now() - timed;
+    const wholeExit = await whole.exit;
+    assert.is(wholeExit.code, 0, wholeExit.err);
+    const runMs = performance.now() - timed;
     const rng = streamRng('crash delays', 1);
     let kills = 0;
     let partial = 0;
     for (let round = 0; kills < WORKER_KILLS; round++) {
       const out = join(root, `workers-${round}`);
-      const r = await killThenFinish(dir, ['run', '--out', out, ...GRID, '--workers', '2'], out, rng, 3, 900);
+      const r = await killThenFinish(dir, ['run', '--out', out, ...GRID, '--workers', '2'], out, rng, 3, runMs, firstUnitMs);
       kills += r.kills;
       partial += r.partial;
       assertComplete(out, reference);
     }
-    assert.ok(partial >= 2, `kills between the first and the last unit: ${partial}`);
+    assert.ok(partial >= 2, `kills between the first and the last unit: ${partial} (a whole run took ${runMs.toFixed(0)} ms, its first unit ${firstUnitMs.toFixed(0)} ms)`);
 
     // Merge: two shards into one folder, killed while it copies records and writes the CSV.
     const shards = [1, 2].map((i) => join(root, `shard-${i}`));

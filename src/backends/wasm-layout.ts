@@ -32,27 +32,19 @@ export function memoryViews(w: WasmWriter): MemoryViews {
   return views;
 }
 
+/** Copies values into fresh Wasm memory as elements of one of the views; returns the address. */
+function writeArray(w: WasmWriter, view: keyof MemoryViews, values: ArrayLike<number>): number {
+  const bytes = memoryViews(w)[view].BYTES_PER_ELEMENT;
+  const at = w.alloc(values.length * bytes);
+  memoryViews(w)[view].set(values, at / bytes); // views taken after alloc: it may grow memory
+  return at;
+}
+
 /** Copies values into fresh Wasm memory as f64 / f32 / i32 / u32 and returns the address. */
-export function writeF64(w: WasmWriter, values: ArrayLike<number>): number {
-  const at = w.alloc(values.length * 8);
-  memoryViews(w).f64.set(values, at >> 3);
-  return at;
-}
-export function writeF32(w: WasmWriter, values: ArrayLike<number>): number {
-  const at = w.alloc(values.length * 4);
-  memoryViews(w).f32.set(values, at >> 2);
-  return at;
-}
-export function writeI32(w: WasmWriter, values: ArrayLike<number>): number {
-  const at = w.alloc(values.length * 4);
-  memoryViews(w).i32.set(values, at >> 2);
-  return at;
-}
-export function writeU32(w: WasmWriter, values: ArrayLike<number>): number {
-  const at = w.alloc(values.length * 4);
-  memoryViews(w).u32.set(values, at >> 2);
-  return at;
-}
+export const writeF64 = (w: WasmWriter, values: ArrayLike<number>): number => writeArray(w, 'f64', values);
+export const writeF32 = (w: WasmWriter, values: ArrayLike<number>): number => writeArray(w, 'f32', values);
+export const writeI32 = (w: WasmWriter, values: ArrayLike<number>): number => writeArray(w, 'i32', values);
+export const writeU32 = (w: WasmWriter, values: ArrayLike<number>): number => writeArray(w, 'u32', values);
 
 /** Copies a list of arrays one after another as f64 and returns the address of the first. */
 function writeF64Concat(w: WasmWriter, parts: readonly ArrayLike<number>[]): number {

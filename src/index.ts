@@ -50,7 +50,7 @@ export { analyzeModel, defaultMinSparsity, countToJson, type AnalyzeOptions, typ
 export { formatSummary } from './summary.ts';
 export { selectBackend, BACKEND_CHOICES, type BackendChoice, type BackendOptions } from './backends/select.ts';
 export { createTsBackend } from './backends/ts.ts';
-export { createWasmBackend } from './backends/wasm.ts';
+export { createWasmBackend, type WasmBackendOptions } from './backends/wasm.ts';
 export { createWebGpuBackend, isWebGpuBackend, adapterName, type WebGpuBackend, type WebGpuBackendOptions, type AdapterSummary, type GpuStats } from './backends/webgpu.ts';
 export type { Backend, BackendName, CircuitEvaluationRequest } from './backends/types.ts';
 export { WorkerPool, splitRange, type WorkerLike } from './parallel/pool.ts';

@@ -446,8 +446,9 @@ function setUpMode<T>(L: i32, sizesPtr: usize, actPtr: usize, tablePtr: usize, c
   }
   for (let j = 0; j < sizeAt(sizesPtr, 0); j++) setAt(rowTable<T>(0), j, getAt(actOff, 0) + <usize>j * rowBytes);
   setInRows<T>(0, rowTable<T>(0));
-  // Layers computed into contiguous rows (not memoised) are read there by the next layer.
-  for (let l = 0; l < L; l++) {
+  // Hidden layers computed into contiguous rows (not memoised) are read there by the next layer.
+  // (The output layer is never stored: outputCorrect decides from it in registers.)
+  for (let l = 0; l < L - 1; l++) {
     if (getAt(memoOff, l) != 0) continue;
     const out = getAt(actOff, l + 1);
     for (let r = 0; r < sizeAt(sizesPtr, l + 1); r++) setAt(rowTable<T>(l + 1), r, out + <usize>r * rowBytes);

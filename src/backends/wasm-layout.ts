@@ -22,7 +22,7 @@ interface MemoryViews {
 const viewsByBuffer = new WeakMap<ArrayBufferLike, MemoryViews>();
 
 /** The current views of `w`'s memory (creating views per write costs more than small writes). */
-export function memoryViews(w: WasmWriter): MemoryViews {
+function memoryViews(w: WasmWriter): MemoryViews {
   const buffer = w.memory().buffer;
   let views = viewsByBuffer.get(buffer);
   if (!views) {
@@ -40,9 +40,8 @@ function writeArray(w: WasmWriter, view: keyof MemoryViews, values: ArrayLike<nu
   return at;
 }
 
-/** Copies values into fresh Wasm memory as f64 / f32 / i32 / u32 and returns the address. */
+/** Copies values into fresh Wasm memory as f64 / i32 / u32 and returns the address. */
 export const writeF64 = (w: WasmWriter, values: ArrayLike<number>): number => writeArray(w, 'f64', values);
-export const writeF32 = (w: WasmWriter, values: ArrayLike<number>): number => writeArray(w, 'f32', values);
 export const writeI32 = (w: WasmWriter, values: ArrayLike<number>): number => writeArray(w, 'i32', values);
 export const writeU32 = (w: WasmWriter, values: ArrayLike<number>): number => writeArray(w, 'u32', values);
 

@@ -17,6 +17,7 @@
 //   undecided row is evaluated again in exact mode, so results are the exact mode's.
 
 import { alloc, allocZeroed, mark, release } from './heap';
+import { COMBO_BYTES, COMBO_CHOICES, COMBO_COUNT, COMBO_COUNTS, COMBO_NODE_MASKS, COMBO_OFFSET, MAX_LAYERS, MAX_WIDTH } from './layout';
 
 /** Marker types for the two modes. */
 type Exact = f64;
@@ -131,9 +132,7 @@ function computeLayerRows<T>(
 }
 
 // Static memory below the heap (a heap reset cannot touch it), one copy per mode where the
-// modes' layouts differ. At most 16 layers of at most 32 neurons.
-const MAX_WIDTH = 32;
-const MAX_LAYERS = 16;
+// modes' layouts differ. At most MAX_LAYERS layers of at most MAX_WIDTH neurons (layout.ts).
 const scratchRows = memory.data(MAX_WIDTH * sizeof<usize>());
 // Row pointer tables: `rowTables + l * MAX_WIDTH` holds where layer l's neuron rows are
 // (contiguous activations, or memo slots).
@@ -328,11 +327,6 @@ export function lastExactRedos(): i32 {
   return exactRedos;
 }
 
-/** Largest number of layers {@link evaluateCombinations} accepts. */
-export const maxLayers = MAX_LAYERS;
-
-/** Bytes per entry of the combination table read by {@link evaluateCombinations}. */
-export const COMBO_BYTES = 32;
 
 /**
  * Evaluates the circuits of node combinations `[c0, c1)` of a space (the first from local index
@@ -382,12 +376,12 @@ export function evaluateCombinations(
   let found = 0;
   for (let c = c0; c < c1; c++) {
     const entry = tablePtr + <usize>c * COMBO_BYTES;
-    const count = load<i32>(entry + 12);
+    const count = load<i32>(entry + COMBO_COUNT);
     const from = c == c0 ? firstFrom : 0;
     const to = c == c1 - 1 ? lastTo : count;
-    let m = <usize>load<i32>(entry);
-    let ch = <usize>load<i32>(entry + 8);
-    const countsPtr = <usize>load<i32>(entry + 4);
+    let m = <usize>load<i32>(entry + COMBO_NODE_MASKS);
+    let ch = <usize>load<i32>(entry + COMBO_CHOICES);
+    const countsPtr = <usize>load<i32>(entry + COMBO_COUNTS);
     for (let l = 0; l <= L; l++) {
       setAt(maskOff, l, m);
       m += <usize>sizeAt(sizesPtr, l) << 3;
@@ -398,7 +392,7 @@ export function evaluateCombinations(
     }
     // New node masks: every memoised value is stale.
     bumpGenerations<Exact>(L);
-    const base = load<f64>(entry + 16);
+    const base = load<f64>(entry + COMBO_OFFSET);
     if (fast) {
       bumpGenerations<Fast>(L);
       found = evaluateRange<Fast>(L, sizesPtr, countsPtr, slopeValue, from, to, total, threshold, base, outPtr, found);
@@ -438,7 +432,7 @@ function setUpMode<T>(L: i32, sizesPtr: usize, actPtr: usize, tablePtr: usize, c
     store<i32>(gens + (<usize>l << 2), 1);
     let choices = 0;
     for (let c = c0; c < c1; c++) {
-      const counts = <usize>load<i32>(tablePtr + <usize>c * COMBO_BYTES + 4);
+      const counts = <usize>load<i32>(tablePtr + <usize>c * COMBO_BYTES + COMBO_COUNTS);
       choices = max(choices, load<i32>(counts + (<usize>l << 2)));
     }
     setAt(pick<T>(choiceRowsExact, choiceRowsFast), l, alloc(<i32>(<usize>(choices * sizeAt(sizesPtr, l + 1)) << alignof<usize>())));

@@ -4,17 +4,9 @@
 // DP of grounding.ts. JS only reads the counts back.
 
 import { computeLayer } from './forward';
-import { groundingCount, groundingError, groundingOverflow, groundingPrepare, ERR_TOO_LARGE } from './grounding';
+import { groundingCount, groundingError, groundingOverflow, groundingPrepare } from './grounding';
 import { alloc, mark, release } from './heap';
-
-/** Per-circuit status written next to each count. */
-export const GROUND_OK = 0;
-/** The count does not fit in a u64: JS recounts in BigInt. */
-export const GROUND_OVERFLOW = 1;
-/** Past the kernels' limits or a degenerate separator ("Not allowed"): JS redoes it in TS. */
-export const GROUND_FALLBACK = 2;
-
-const MAX_INPUTS = 32;
+import { ERR_TOO_LARGE, GROUND_FALLBACK, GROUND_OK, GROUND_OVERFLOW, MAX_GROUNDING_INPUTS as MAX_INPUTS } from './layout';
 
 /**
  * Counts the groundings of circuits `locals[0..n)` (local indices inside one node combination,

@@ -13,19 +13,11 @@
 // 16 IDENTITY, 17 NOT, 15 + k for "kINPUTS" (k >= 3).
 
 import { allocZeroed } from './heap';
-
-const VERSION = 1;
-const HEADER_WORDS = 5;
-const PROBLEM_NEURON_WORDS = 6;
-const MAX_INPUTS = 32;
-const MAX_PARENTS = 30;
-const MAX_STATES: i32 = 1 << 22;
-
-export const ERR_NONE = 0;
-export const ERR_BAD_PROBLEM = 1;
-export const ERR_TOO_LARGE = 2;
-export const ERR_UNNAMABLE = 3;
-export const ERR_COMPLETION_INDEX = 4;
+import {
+  ERR_BAD_PROBLEM, ERR_COMPLETION_INDEX, ERR_NONE, ERR_TOO_LARGE, ERR_UNNAMABLE,
+  MAX_GROUNDING_INPUTS as MAX_INPUTS, MAX_GROUNDING_PARENTS as MAX_PARENTS, MAX_GROUNDING_STATES as MAX_STATES,
+  PROBLEM_HEADER_WORDS as HEADER_WORDS, PROBLEM_NEURON_WORDS, PROBLEM_VERSION as VERSION,
+} from './layout';
 
 // Context fields (byte offsets).
 const CTX_PROBLEM = 0;

@@ -1,14 +1,19 @@
-// Entry point of build/kernels.wasm: every kernel module's exports (raw bindings, stub runtime).
-// Each JS backend instantiates its own copy, so the heaps of different kernels never mix.
+// Entry point of build/kernels.wasm: every kernel, the heap, and the boundary constants (layout.ts)
+// that JS reads at run time. Each backend instantiates its own copy (src/backends/wasm-module.ts).
 
-// Circuit search: masked forward passes (src/backends/wasm.ts). Its JS side sub-allocates one
-// block from alloc() and never calls reset(); its own scratch is static memory.
-export { evaluateCombinations, lastExactRedos, maxLayers } from './forward';
-// Grounding counts of many circuits per call (src/backends/wasm-grounding.ts countCircuits).
+// The limits, status codes and record layouts JS needs, as Wasm globals.
+export * from './layout';
+
+// The bump heap (one per instance): reset() forgets everything, mark/release scope a call.
+export { alloc, reset, mark, release } from './heap';
+
+// Circuit search: masked forward passes (src/backends/wasm-circuits.ts).
+export { evaluateCombinations, lastExactRedos } from './forward';
+
+// Grounding counts of many circuits per call (src/backends/wasm-grounding.ts).
 export { groundCircuitBatch } from './ground-circuits';
 
-// Grounding (src/backends/wasm-grounding.ts).
-export { alloc, reset, mark, release } from './heap';
+// Grounding of one problem: count, distinct gate dicts, enumeration (src/backends/wasm-grounding.ts).
 export {
   groundingPrepare,
   groundingCount,
@@ -20,5 +25,8 @@ export {
   groundingIterNext,
 } from './grounding';
 
-// Training: mini-batch AdamW epochs and accuracy (src/train/wasm-engine.ts, own instance).
+// Interchange interventions (src/backends/wasm-interventions.ts).
+export { interventionOutputs } from './intervene';
+
+// Training: mini-batch AdamW epochs and accuracy (src/train/wasm-engine.ts, its own instance).
 export { trainEpoch, countCorrect } from './train';

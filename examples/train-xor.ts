@@ -4,7 +4,8 @@
  *
  *   node --import tsx examples/train-xor.ts [seed]
  */
-import { analyzeModel, gateData, getGate, initModel, streamRng, toRows, trainModel } from '../src/index.ts';
+import { analyzeModel, getGate } from '../src/index.ts';
+import { gateData, initModel, streamRng, toRows, trainModel } from '../src/train/index.ts';
 
 const seed = Number(process.argv[2] ?? 0);
 const xor = getGate('XOR');

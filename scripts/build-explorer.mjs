@@ -37,6 +37,8 @@ export async function buildExplorer({ outdir = join(root, 'dist', 'explorer'), m
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
+    // The library's worker module reaches node:worker_threads only outside a browser.
+    external: ['node:worker_threads'],
   });
   for (const f of STATIC_FILES) copyFileSync(join(source, f), join(out, f));
   const node = Object.keys(result.metafile.inputs).filter((f) => f.startsWith('node:') || f.includes('src/node/'));

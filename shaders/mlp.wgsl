@@ -27,10 +27,8 @@
 //   [3+3L .. 4+4L)    offset of layer l's activations in `act` (layer 0 = the inputs)
 //   then the weights and biases themselves (float32 bits).
 
-/// Largest number of neurons of all layers together (the size of the activation arrays).
-const MLP_MAX_NEURONS: u32 = 64u;
-/// Largest number of weight layers.
-const MLP_MAX_LAYERS: u32 = 8u;
+// MLP_MAX_NEURONS, MLP_MAX_LAYERS and MASK_BITS come from limits.wgsl, generated from
+// shaders/limits.json (the same table gives the host side its limits).
 
 @group(0) @binding(1) var<storage, read> model: array<u32>;
 

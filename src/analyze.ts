@@ -4,19 +4,21 @@
  * This is what `mi-ident analyze` and `mi-ident demo` run, and what the explorer embeds.
  */
 import { CircuitSpace, DEFAULT_MAX_CIRCUITS } from './circuits/space.ts';
-import { findPerfectCircuits } from './circuits/search.ts';
-import { hiddenSparsity } from './circuits/space.ts';
 import { truthTableDataset, weightRows, type Dataset } from './data.ts';
-import { InputError, LimitError } from './errors.ts';
+import { InputError } from './errors.ts';
 import { checkFormulaDepth, maxFormulaDepth } from './formula-limits.ts';
 import { getGate, type Gate } from './gates.ts';
+import { distinctGroundingRows } from './grounding.ts';
 import { subModel, type Model } from './model.ts';
 import { checkAborted, type LongRunOptions } from './progress.ts';
-import { countGroundingsFor, type GroundingBackendName } from './grounding-runner.ts';
-import { mappingSearch, mappingSearchAsync, sortNeuronLists, type MinimalMapping, type PairOrder } from './mappings.ts';
+import type { PairOrder } from './mappings.ts';
+import { analyzeOutput, backendRecord, type BackendRecord, type OutputAnalysis, type StageRuns } from './pipeline.ts';
 import { selectBackend, type BackendChoice } from './backends/select.ts';
-import { isWebGpuBackend, type WebGpuBackendOptions } from './backends/webgpu.ts';
-import { splitRange, type WorkerPool } from './parallel/pool.ts';
+import type { Backend } from './backends/types.ts';
+import type { WebGpuBackendOptions } from './backends/webgpu.ts';
+import type { WorkerPool } from './parallel/pool.ts';
+
+export { countToJson, MAX_PERFECT_CIRCUITS, type Count, type OutputAnalysis, type PerfectCircuitJson, type BackendRecord } from './pipeline.ts';
 
 /** Options of {@link analyzeModel}. */
 export interface AnalyzeOptions extends LongRunOptions {
@@ -41,52 +43,25 @@ export interface AnalyzeOptions extends LongRunOptions {
   accuracyThreshold?: number;
   /** Maximum formula depth (default: number of hidden layers + 1, as main.py). */
   formulaDepth?: number;
-  /** Compute backend for circuit evaluation and, with WebGPU, interventions (default 'auto'). */
-  backend?: BackendChoice;
+  /**
+   * The backend that runs the kernels: a choice (default 'auto': WebGPU on a real GPU, else Wasm),
+   * or a caller's backend object (used as is, never disposed here).
+   */
+  backend?: BackendChoice | Backend;
   /** WebGPU: a caller's GPUDevice, where fallback warnings go, kernel tuning. */
-  webgpu?: WebGpuBackendOptions;
+  webgpu?: Omit<WebGpuBackendOptions, 'cpu'>;
   /** Also count distinct gate dicts per circuit (enumerates groundings; slower). */
   distinctGateDicts?: boolean;
   /** Skip stages: e.g. `{ groundings: false }`. */
   stages?: { circuits?: boolean; groundings?: boolean; mappings?: boolean };
   /**
-   * Worker pool for large searches (called only when the work is big enough to pay for it):
+   * Worker pool for the CPU kernels, started only when a request is big enough to pay for it:
    * `createNodePool` from `mi-ident/node`, or a `WorkerPool` of browser Web Workers. Results are
-   * identical to one thread.
+   * identical to one thread. (Ignored when `backend` is a backend object.)
    */
   workers?: () => WorkerPool;
-}
-
-/** Below these sizes a search stays on the calling thread: starting workers would cost more. */
-export const PARALLEL_MIN_CIRCUITS = 100_000;
-export const PARALLEL_MIN_GROUNDINGS = 4_000;
-
-/** A perfect circuit in the result JSON. */
-export interface PerfectCircuitJson {
-  /** Index in the enumeration order. */
-  index: number;
-  nodeMasks: number[][];
-  edgeMasks: number[][][];
-  nodeSparsity: number;
-}
-
-/** A grounding count: a number while exact (< 2^53), else a decimal string. */
-export type Count = number | string;
-
-/** Results for one output of the model: the `analyze --json` shape. */
-export interface OutputAnalysis {
-  outputIndex: number;
-  gate: string;
-  circuitsEnumerated: number;
-  perfectCircuits: PerfectCircuitJson[];
-  groundingsPerCircuit: Count[];
-  totalGroundings: Count;
-  distinctGateDictsPerCircuit?: number[];
-  formulas: { formula: string; minimalMappings: MinimalMapping[] }[];
-  formulasWithMapping: number;
-  mappingsPerFormula: number[];
-  /** Milliseconds per stage. */
-  timings: { circuits: number; groundings: number; mappings: number };
+  /** main.py's `--max-circuits`: ground only this many perfect circuits, those of highest node sparsity. */
+  maxGroundedCircuits?: number;
 }
 
 /** The complete, versioned analysis result. */
@@ -100,7 +75,8 @@ export interface AnalysisResult {
     formulaDepth: number;
     distribLayers: boolean;
   };
-  backend: { circuits: string; groundings: GroundingBackendName };
+  /** Which backend ran each stage, and why a stage fell back. */
+  backend: BackendRecord;
   outputs: OutputAnalysis[];
 }
 
@@ -108,11 +84,6 @@ export interface AnalysisResult {
 export function defaultMinSparsity(layerSizes: readonly number[]): number {
   const widest = Math.max(...layerSizes.slice(1, -1));
   return widest > 4 ? 0.3 : widest > 3 ? 0.2 : 0;
-}
-
-/** Exact count to JSON: a number while it is a safe integer, else a decimal string. */
-export function countToJson(n: bigint): Count {
-  return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
 }
 
 /** Resolves the per-output gates, checking names and input counts. */
@@ -146,20 +117,8 @@ function checkOptions(options: AnalyzeOptions): void {
   if (formulaDepth !== undefined && !(Number.isInteger(formulaDepth) && formulaDepth >= 0)) fail('formulaDepth must be an integer >= 0', formulaDepth);
   if (maxCircuits !== undefined && !(maxCircuits >= 1)) fail('maxCircuits must be a number >= 1', maxCircuits);
   if (pairOrder !== undefined && !['BA', 'AB', 'all'].includes(pairOrder)) fail("pairOrder must be 'BA', 'AB' or 'all'", pairOrder);
-}
-
-/**
- * Most perfect circuits a result holds: each is decoded into mask arrays (up to about 1.5 KB on a
- * deep model), and past this they would exhaust Node's default heap of about 4 GiB.
- */
-export const MAX_PERFECT_CIRCUITS = 2_000_000;
-
-function checkPerfectCount(n: number, space: CircuitSpace): void {
-  if (n <= MAX_PERFECT_CIRCUITS) return;
-  throw new LimitError(
-    `the circuit search found ${n.toLocaleString('en-US')} perfect circuits (of ${space.count.toLocaleString('en-US')}); the result keeps every one's masks ` +
-      `(about 1.5 KB each), and holds at most ${MAX_PERFECT_CIRCUITS.toLocaleString('en-US')}: raise the min sparsity, or analyse a smaller model`,
-  );
+  const { maxGroundedCircuits } = options;
+  if (maxGroundedCircuits !== undefined && !(Number.isInteger(maxGroundedCircuits) && maxGroundedCircuits >= 0)) fail('maxGroundedCircuits must be an integer >= 0', maxGroundedCircuits);
 }
 
 /** Runs every stage of the analysis on each output of `model`. */
@@ -184,9 +143,11 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
   if (options.data && options.data.y[0]?.length !== gates.length) {
     throw new InputError(`the circuit data has ${options.data.y[0]?.length} label column(s); the model has ${gates.length} output(s)`);
   }
-  const backend = await selectBackend(options.backend ?? 'auto', { webgpu: options.webgpu });
-  const outputs: OutputAnalysis[] = [];
-  let groundingBackend: GroundingBackendName = 'ts';
+  const setup: string[] = [];
+  const given = typeof options.backend === 'object' ? options.backend : null;
+  const choice = typeof options.backend === 'string' ? options.backend : 'auto';
+  const backend = given ?? (await selectBackend(choice, { webgpu: withRecordedWarnings(options.webgpu, setup), workers: options.workers }));
+  const outputs: { output: OutputAnalysis; runs: StageRuns; outputIndex: number }[] = [];
   try {
     for (const [o, gate] of gates.entries()) {
       checkAborted(options.signal);
@@ -196,117 +157,41 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
       const data: Dataset = options.data
         ? { x: options.data.x, y: options.data.y.map((row) => [row[o]!]) }
         : truthTableDataset(gate);
-      const groundInputs = (options.groundData ?? truthTableDataset(gate)).x.map((r) => [...r]);
-      if (groundInputs.some((r) => r.length !== nIn)) throw new InputError(`grounding inputs must have ${nIn} values per row`);
-
-      let t = performance.now();
-      const rows = weightRows(data);
-      const kernelBackend = backend.name === 'ts' ? 'ts' : 'wasm';
-      const spaceKey = { layerSizes: sub.layerSizes, minSparsity };
-      let perfect: number[] = [];
-      // Workers run CPU kernels: a WebGPU backend searches on its device instead.
-      if (stages.circuits && options.workers && !isWebGpuBackend(backend) && space.count >= PARALLEL_MIN_CIRCUITS) {
-        const pool = options.workers();
-        perfect = await inPieces(space.count, pool, options, gate, 'circuits', async ([start, end]) =>
-          Array.from((await pool.run({ kind: 'circuits', backend: kernelBackend, model: sub, space: spaceKey, rows, accuracyThreshold, start, end })) as Uint32Array),
-        );
-      } else if (stages.circuits) {
-        perfect = await findPerfectCircuits(backend, sub, space, rows, { accuracyThreshold, ...progressFor(options, gate) });
-      }
-      const circuitsMs = performance.now() - t;
-      checkPerfectCount(perfect.length, space);
-      const perfectCircuits = perfect.map((index) => {
-        const c = space.decode(index);
-        return { index, nodeMasks: c.nodeMasks, edgeMasks: c.edgeMasks, nodeSparsity: hiddenSparsity(c.nodeMasks) };
-      });
-
-      t = performance.now();
-      let groundings: { counts: bigint[]; distinct?: number[]; backend: GroundingBackendName } = { counts: [], backend: 'ts' };
-      if (stages.groundings && options.workers && !options.distinctGateDicts && perfect.length >= PARALLEL_MIN_GROUNDINGS) {
-        const pool = options.workers();
-        const counts = await inPieces(perfect.length, pool, options, gate, 'groundings', async ([a, b]) =>
-          (await pool.run({ kind: 'groundings', backend: kernelBackend, model: sub, space: spaceKey, indices: perfect.slice(a, b), groundInputs })) as bigint[],
-        );
-        groundings = { counts, backend: kernelBackend };
-        groundingBackend = kernelBackend;
-      } else if (stages.groundings) {
-        groundings = await countGroundingsFor(sub, space, perfect, groundInputs, {
-          distinct: options.distinctGateDicts ?? false,
-          backend: backend.name === 'ts' ? 'ts' : 'auto',
-          ...progressFor(options, gate),
-        });
-        groundingBackend = groundings.backend;
-      }
-      const groundingsMs = performance.now() - t;
-
-      t = performance.now();
-      const mappingOptions = { pairOrder, distribLayers, signal: options.signal };
-      const formulas = !stages.mappings
-        ? []
-        : isWebGpuBackend(backend)
-          ? await mappingSearchAsync(sub, gate, formulaDepth, { ...mappingOptions, validityTables: backend.validityTables })
-          : mappingSearch(sub, gate, formulaDepth, mappingOptions);
-      const mappingsMs = performance.now() - t;
-      const withMapping = formulas.filter((f) => f.minimalMappings.length > 0);
-
-      outputs.push({
+      const groundRows = (options.groundData ?? truthTableDataset(gate)).x.map((r) => [...r]);
+      if (groundRows.some((r) => r.length !== nIn)) throw new InputError(`grounding inputs must have ${nIn} values per row`);
+      const r = await analyzeOutput(backend, {
+        model: sub,
         outputIndex: o,
-        gate: gate.name,
-        circuitsEnumerated: space.count,
-        perfectCircuits,
-        groundingsPerCircuit: groundings.counts.map(countToJson),
-        totalGroundings: countToJson(groundings.counts.reduce((a, b) => a + b, 0n)),
-        ...(groundings.distinct ? { distinctGateDictsPerCircuit: groundings.distinct } : {}),
-        // Neuron lists sorted, as in the oracle's exported files (the search itself keeps set order).
-        formulas: formulas.map((f) => ({ formula: f.formula, minimalMappings: f.minimalMappings.map(sortNeuronLists) })),
-        formulasWithMapping: withMapping.length,
-        mappingsPerFormula: withMapping.map((f) => f.minimalMappings.length),
-        timings: { circuits: circuitsMs, groundings: groundingsMs, mappings: mappingsMs },
+        gate,
+        space,
+        rows: weightRows(data),
+        groundInputs: distinctGroundingRows(groundRows, nIn),
+        accuracyThreshold,
+        formulaDepth,
+        pairOrder,
+        distribLayers,
+        distinctGateDicts: options.distinctGateDicts ?? false,
+        stages,
+        maxGrounded: options.maxGroundedCircuits ?? null,
+        signal: options.signal,
+        onProgress: options.onProgress,
       });
+      outputs.push({ ...r, outputIndex: o });
     }
   } finally {
-    backend.dispose();
+    if (!given) backend.dispose();
   }
   return {
     schemaVersion: 1,
     layerSizes: [...model.layerSizes],
     options: { minSparsity, pairOrder, accuracyThreshold, formulaDepth, distribLayers },
-    backend: { circuits: backend.name, groundings: groundingBackend },
-    outputs,
+    backend: backendRecord(backend, outputs, setup),
+    outputs: outputs.map((o) => o.output),
   };
 }
 
-/**
- * Runs `work` on contiguous pieces of `[0, total)` across the pool and concatenates the results in
- * piece order, so the output equals a single-thread run's.
- */
-async function inPieces<T>(
-  total: number,
-  pool: WorkerPool,
-  options: AnalyzeOptions,
-  gate: Gate,
-  stage: string,
-  work: (range: [number, number]) => Promise<T[]>,
-): Promise<T[]> {
-  let done = 0;
-  const { onProgress } = progressFor(options, gate);
-  const parts = await Promise.all(
-    splitRange(total, pool.size * 4).map(async (range) => {
-      checkAborted(options.signal);
-      const part = await work(range);
-      done += range[1] - range[0];
-      onProgress?.({ stage, done, total });
-      return part;
-    }),
-  );
-  return parts.flat();
-}
-
-/** Prefixes progress stages with the gate so multi-output runs read clearly. */
-function progressFor(options: AnalyzeOptions, gate: Gate): LongRunOptions {
-  const { onProgress, signal } = options;
-  return {
-    signal,
-    onProgress: onProgress && ((p) => onProgress({ ...p, stage: `${gate.name} ${p.stage}` })),
-  };
+/** The WebGPU options with warnings also recorded (a fallback at setup goes into the result). */
+function withRecordedWarnings(webgpu: AnalyzeOptions['webgpu'], into: string[]): AnalyzeOptions['webgpu'] {
+  const forward = webgpu?.onWarning ?? ((m: string) => console.warn(`mi-ident: ${m}`));
+  return { ...webgpu, onWarning: (m) => (into.push(m), forward(m)) };
 }

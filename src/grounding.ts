@@ -64,13 +64,33 @@ export const MAX_PARENTS = 30;
 export const MAX_LAYER_STATES = 1 << 22;
 
 /**
+ * The distinct global inputs of a grounding and, for each, the model input whose activations it
+ * takes: the reference keys rows by truncation ({@link distinctGroundingRows}); a data-defined task
+ * (the MNIST tail) gives one input per binarised pattern instead.
+ */
+export interface GroundingInputs {
+  /** Distinct global inputs, in first-occurrence order (truth-table bit i = input i). */
+  readonly inputs: readonly (readonly number[])[];
+  /** The model input of each (same length as `inputs`). */
+  readonly lastRows: readonly (readonly number[])[];
+}
+
+/**
  * Builds the grounding problem of `circuit` on `groundInputs` (G1–G2): masked forward pass on each
  * row, output rounded half-to-even, inputs truncated toward zero, last occurrence of a duplicated
  * input wins, constant neurons dropped.
  */
 export function groundingProblem(model: Model, circuit: Circuit, groundInputs: readonly (readonly number[])[]): GroundingProblem {
+  return groundingProblemOn(model, circuit, distinctGroundingRows(groundInputs, model.layerSizes[0]!));
+}
+
+/**
+ * The grounding problem of `circuit` on given distinct inputs: `inputs[i]` is the global input the
+ * truth tables index and `lastRows[i]` the model input that stands for it (its activations).
+ */
+export function groundingProblemOn(model: Model, circuit: Circuit, distinct: GroundingInputs): GroundingProblem {
   const width = model.layerSizes[0]!;
-  const { inputs, lastRows } = distinctGroundingRows(groundInputs, width);
+  const { inputs, lastRows } = distinct;
   const acts = lastRows.map((row) => circuitActivations(model, circuit, row));
   const L = model.weights.length;
   const sortedOrder = inputs.map((_, i) => i).sort((a, b) => compareTuples(inputs[a]!, inputs[b]!));
@@ -101,10 +121,7 @@ export function groundingProblem(model: Model, circuit: Circuit, groundInputs: r
  * dict), and for each the last grounding row that truncates to it: the reference's
  * `dict(zip(inputs, values))` keeps the last occurrence's values.
  */
-export function distinctGroundingRows(
-  groundInputs: readonly (readonly number[])[],
-  width: number,
-): { inputs: number[][]; lastRows: (readonly number[])[] } {
+export function distinctGroundingRows(groundInputs: readonly (readonly number[])[], width: number): GroundingInputs {
   checkInputs(groundInputs, width);
   // The model's input tensor is float32: truncate the float32 value.
   const { keys, rows: lastRows } = lastRowByKey(groundInputs, (row) => row.map((v) => truncToInt(Math.fround(v))).join(','));

@@ -27,6 +27,7 @@ import type { Gate } from './gates.ts';
 import { forwardActivations, type Model } from './model.ts';
 import { checkAborted } from './progress.ts';
 import { PySet, type PyKey } from './pyset.ts';
+import type { Backend, KernelRun, ValidityRequest, ValidityResult } from './backends/types.ts';
 
 export type { PairOrder } from './formulas.ts';
 
@@ -87,14 +88,21 @@ export function hiddenNeurons(model: Model): [layer: number, neuron: number][] {
  * nodes. Everything here is plain data, so a GPU backend can replace this function.
  */
 export function validityTable(model: Model, formula: HighLevelTable, pairs: PairInputs, candidates: Uint32Array): Uint8Array {
-  const { nPairs } = pairs;
-  const nCand = candidates.length;
-  const outBits = interventionOutputs(model, pairs, candidates);
+  return validityFromOutputs(formula, interventionOutputs(model, pairs, candidates), candidates.length);
+}
+
+/**
+ * The validity table of a formula from the intervention outputs (`outBits[c * nPairs + p]`, as
+ * {@link interventionOutputs} computes them): the part every backend shares.
+ */
+export function validityFromOutputs(formula: HighLevelTable, outBits: Uint8Array, nCand: number): Uint8Array {
+  const { nPairs } = formula;
   const valid = new Uint8Array(formula.nNodes * nCand);
   for (let n = 0; n < formula.nNodes; n++) {
+    const expected = formula.expected.subarray(n * nPairs, (n + 1) * nPairs);
     for (let c = 0; c < nCand; c++) {
       let ok = 1;
-      for (let p = 0; p < nPairs && ok; p++) if (outBits[c * nPairs + p] !== formula.expected[n * nPairs + p]) ok = 0;
+      for (let p = 0; p < nPairs && ok; p++) if (outBits[c * nPairs + p] !== expected[p]) ok = 0;
       valid[n * nCand + c] = ok;
     }
   }
@@ -138,17 +146,6 @@ export function interventionOutputs(model: Model, pairs: PairInputs, candidates:
   byInputs.set(key, outBits);
   return outBits;
 }
-
-/**
- * Computes the validity tables (as {@link validityTable}) of several formulas that share the model,
- * the pairs and the candidate sets, e.g. in one GPU dispatch: the hook of {@link mappingSearchAsync}.
- */
-export type ValidityTablesFn = (
-  model: Model,
-  tables: readonly HighLevelTable[],
-  pairs: PairInputs,
-  candidates: Uint32Array,
-) => Promise<Uint8Array[]>;
 
 /** The high-level table of a formula: for each relevant node and pair, the intervened formula's value on base. */
 export function highLevelTable(formula: Formula, nodes: readonly number[], pairs: readonly SamplePair[]): HighLevelTable {
@@ -466,49 +463,82 @@ export interface FormulaMappings {
   readonly formulaEntry: Formula;
 }
 
-/**
- * Runs {@link findMinimalMappings} for every formula of `formulasForGate(gate, maxDepth)`, in the
- * reference's formula order (main.py uses maxDepth = depth + 1).
- */
-export function mappingSearch(model: Model, gate: Gate, maxDepth: number, opts: MappingOptions): FormulaMappings[] {
-  return formulasForGate(gate, maxDepth).map((formula) => {
-    checkAborted(opts.signal);
-    return { formula: formula.str, minimalMappings: findMinimalMappings(model, formula, opts), formulaEntry: formula };
-  });
+/** Options of {@link mappingSearch}. */
+export interface MappingSearchOptions extends MappingOptions {
+  /** Computes the validity tables (default: the TS reference, {@link validityTable}). */
+  readonly backend?: Pick<Backend, 'validityTables'>;
+  /**
+   * The model input standing for each Boolean input pattern p (bits MSB first, `x_0` highest), for
+   * a model whose inputs are not 0/1 (the MNIST tail's prototypes). Default: the bits themselves.
+   */
+  readonly booleanRows?: readonly (readonly number[])[];
+}
+
+/** {@link mappingSearch}'s results with the kernel runs that computed the validity tables. */
+export interface MappingSearchResult {
+  readonly formulas: FormulaMappings[];
+  readonly runs: KernelRun[];
 }
 
 /**
- * {@link mappingSearch} with the validity tables computed by `validityTables` (e.g. a GPU backend's),
- * all formulas sharing pairs and candidates in one call; the minimal-mapping assembly stays here.
- * Gives the same results as {@link mappingSearch}.
+ * The minimal mappings of every formula of `formulasForGate(gate, maxDepth)`, in the reference's
+ * formula order (main.py uses maxDepth = depth + 1). Only output 0 of the model is read. The
+ * validity tables of all formulas that share sample pairs go to the backend in one request; the
+ * minimal-mapping assembly (the reference's search order) runs here.
  */
-export async function mappingSearchAsync(
-  model: Model,
-  gate: Gate,
-  maxDepth: number,
-  opts: MappingOptions & { readonly validityTables: ValidityTablesFn },
-): Promise<FormulaMappings[]> {
-  const formulas = formulasForGate(gate, maxDepth);
-  const inputs = formulas.map((f) => problemInputs(model, f, opts));
+export async function mappingSearch(model: Model, gate: Gate, maxDepth: number, opts: MappingSearchOptions): Promise<FormulaMappings[]> {
+  return (await searchMappings(model, formulasForGate(gate, maxDepth), opts)).formulas;
+}
+
+/** {@link mappingSearch} over given formulas, with the kernel runs (which backend answered). */
+export async function searchMappings(model: Model, formulas: readonly Formula[], opts: MappingSearchOptions): Promise<MappingSearchResult> {
+  const inputs = formulas.map((f) => {
+    const p = problemInputs(model, f, opts);
+    return opts.booleanRows ? { ...p, inputs: onRows(p.inputs, opts.booleanRows, model.layerSizes[0]!) } : p;
+  });
   // Formulas of one gate have the same sample pairs in practice; group by them anyway.
   const groups = new Map<string, number[]>();
   inputs.forEach((p, i) => {
     const key = `${p.inputs.sources.join()}|${p.inputs.bases.join()}`;
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
+  const validityTables = opts.backend ? (r: ValidityRequest) => opts.backend!.validityTables(r) : referenceValidity;
   const valid = new Array<Uint8Array>(formulas.length);
+  const runs: KernelRun[] = [];
   for (const members of groups.values()) {
     checkAborted(opts.signal);
     const first = inputs[members[0]!]!;
-    const tables = await opts.validityTables(model, members.map((i) => inputs[i]!.table), first.inputs, first.candidates);
-    members.forEach((i, k) => (valid[i] = tables[k]!));
+    const result = await validityTables({
+      model, tables: members.map((i) => inputs[i]!.table), pairs: first.inputs, candidates: first.candidates, signal: opts.signal,
+    });
+    members.forEach((i, k) => (valid[i] = result.tables[k]!));
+    runs.push({ ranOn: result.ranOn, ...(result.fallback ? { fallback: result.fallback } : {}) });
   }
-  return formulas.map((formula, i) => {
+  const results = formulas.map((formula, i) => {
     checkAborted(opts.signal);
     const { nodes, names, pairs, candidates } = inputs[i]!;
     const problem = { nodes, names, pairs, candidates, valid: valid[i]! };
     return { formula: formula.str, minimalMappings: minimalMappingsOf(model, problem, opts.signal), formulaEntry: formula };
   });
+  return { formulas: results, runs };
+}
+
+async function referenceValidity(r: ValidityRequest): Promise<ValidityResult> {
+  return { tables: r.tables.map((t) => validityTable(r.model, t, r.pairs, r.candidates)), ranOn: 'ts' };
+}
+
+/** The pairs' Boolean inputs replaced by the model inputs standing for their patterns. */
+function onRows(pairs: PairInputs, rows: readonly (readonly number[])[], width: number): PairInputs {
+  const real = (bits: Float32Array) => {
+    const out = new Float32Array(bits.length);
+    for (let r = 0; r * width < bits.length; r++) {
+      let p = 0;
+      for (let k = 0; k < width; k++) p = p * 2 + (bits[r * width + k]! > 0.5 ? 1 : 0);
+      out.set(rows[p]!, r * width);
+    }
+    return out;
+  };
+  return { nPairs: pairs.nPairs, sources: real(pairs.sources), bases: real(pairs.bases) };
 }
 
 /** main.py's `formulas`: how many formulas have at least one minimal mapping. */

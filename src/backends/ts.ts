@@ -1,24 +1,35 @@
 /**
  * The reference backend: plain TypeScript in float32, always available, the definition the
- * faster backends are checked against.
+ * faster backends are checked against. Each kernel is the reference function of its concept
+ * module: circuitOutput (src/circuits/circuit.ts), countGroundings (src/grounding.ts),
+ * validityTable (src/mappings.ts).
  */
 import { circuitOutput } from '../circuits/circuit.ts';
 import { roundHalfEven } from '../data.ts';
-import type { Backend, CircuitEvaluationRequest } from './types.ts';
+import { validityTable } from '../mappings.ts';
+import { countRequest, inChunks } from './requests.ts';
+import type { Backend, CircuitRequest } from './types.ts';
 
 /** Creates the TypeScript reference backend. */
 export function createTsBackend(): Backend {
   return {
     name: 'ts',
+    label: 'ts (reference)',
     async evaluateCircuits(request) {
-      return evaluateCircuitsTs(request);
+      return { perfect: await inChunks(request, (start, end) => evaluateCircuitsTs({ ...request, start, end })), ranOn: 'ts' };
+    },
+    async countGroundings(request) {
+      return { ...countRequest(null, request), ranOn: 'ts' };
+    },
+    async validityTables({ model, tables, pairs, candidates }) {
+      return { tables: tables.map((t) => validityTable(model, t, pairs, candidates)), ranOn: 'ts' };
     },
     dispose() {},
   };
 }
 
-/** Synchronous core of the TS backend's circuit evaluation. */
-export function evaluateCircuitsTs(request: CircuitEvaluationRequest): Uint32Array {
+/** The perfect circuits of `[start, end)`, one masked forward pass per circuit and row (C5). */
+export function evaluateCircuitsTs(request: Omit<CircuitRequest, 'signal' | 'onProgress'>): Uint32Array {
   const { model, space, start, end, rows, accuracyThreshold } = request;
   const inputs = Array.from(rows.weight, (_, s) => rows.x.subarray(s * rows.nInputs, (s + 1) * rows.nInputs));
   const found: number[] = [];

@@ -1,30 +1,92 @@
 /**
- * The one small interface every compute backend implements. Everything above it (enumeration
- * order, groundings, mapping assembly, reports) is backend-agnostic.
+ * The kernel interface: the three computations every backend implements (ts, the reference;
+ * wasm; webgpu; and the worker-pool wrapper, which is itself a backend). Everything above it
+ * (enumeration order, the per-output pipeline, mapping assembly, reports) never asks which
+ * backend it runs on. See docs/architecture.md.
  */
 import type { CircuitSpace } from '../circuits/space.ts';
 import type { WeightedRows } from '../data.ts';
+import type { GroundingInputs } from '../grounding.ts';
+import type { HighLevelTable, PairInputs } from '../mappings.ts';
 import type { Model } from '../model.ts';
+import type { LongRunOptions } from '../progress.ts';
 
-/** Names of the available backends. */
+/** Names of the backends. */
 export type BackendName = 'ts' | 'wasm' | 'webgpu';
 
-/** A request to evaluate circuits `[start, end)` of a space on a dataset. */
-export interface CircuitEvaluationRequest {
+/**
+ * Which implementation answered a kernel request. A backend may hand a request to another one
+ * (WebGPU past its limits or after a device loss, WebGPU's groundings on its Wasm kernels); the
+ * answer is the same, and `fallback` says why when it was not planned.
+ */
+export interface KernelRun {
+  readonly ranOn: BackendName;
+  /** Why the request did not run on the backend it was given to (absent when it did, or by design). */
+  readonly fallback?: string;
+}
+
+/** Evaluate circuits `[start, end)` of `space` on weighted rows. */
+export interface CircuitRequest extends LongRunOptions {
   readonly model: Model;
   readonly space: CircuitSpace;
   readonly start: number;
   readonly end: number;
   readonly rows: WeightedRows;
-  /** A circuit is kept when its accuracy is strictly greater than this (C5). */
+  /** A circuit is kept when its accuracy is strictly greater than this (docs/semantics.md, C5). */
   readonly accuracyThreshold: number;
 }
 
-/** A compute backend. */
+/** The circuits of the range whose accuracy beats the threshold, in enumeration order. */
+export interface CircuitResult extends KernelRun {
+  readonly perfect: Uint32Array;
+}
+
+/** Count the groundings of circuits `indices` (ascending) of `space`. */
+export interface GroundingRequest extends LongRunOptions {
+  readonly model: Model;
+  readonly space: CircuitSpace;
+  readonly indices: readonly number[];
+  /** The distinct grounding inputs and the row that stands for each ({@link distinctGroundingRows}). */
+  readonly inputs: GroundingInputs;
+  /** Also count each circuit's distinct gate assignments (enumerates its groundings; capped). */
+  readonly distinct?: boolean;
+}
+
+/** Exact counts (BigInt), one per index, and the distinct gate-assignment counts when asked. */
+export interface GroundingResult extends KernelRun {
+  readonly counts: bigint[];
+  readonly distinct?: number[];
+}
+
+/**
+ * Interchange interventions: for formulas that share the model, the (source, base) pairs and the
+ * candidate neuron sets, which (formula node, candidate) pairs pass every intervention.
+ */
+export interface ValidityRequest {
+  readonly model: Model;
+  readonly tables: readonly HighLevelTable[];
+  readonly pairs: PairInputs;
+  /** Bitmasks over the hidden neurons ({@link hiddenNeurons} order). */
+  readonly candidates: Uint32Array;
+  readonly signal?: AbortSignal;
+}
+
+/** One validity table per formula, `valid[node * candidates.length + c]` as 0/1 (see `validityTable`). */
+export interface ValidityResult extends KernelRun {
+  readonly tables: Uint8Array[];
+}
+
+/** A compute backend: the three kernels, and a name that never changes. */
 export interface Backend {
   readonly name: BackendName;
-  /** Indices (in enumeration order) of the circuits in the range whose accuracy beats the threshold. */
-  evaluateCircuits(request: CircuitEvaluationRequest): Promise<Uint32Array>;
-  /** Releases buffers and devices. */
+  /** A one-line description for results and logs, e.g. `webgpu on nvidia hopper (NVIDIA H200)`. */
+  readonly label: string;
+  /** Where: which circuits of a range are perfect. */
+  evaluateCircuits(request: CircuitRequest): Promise<CircuitResult>;
+  /** Where-then-what: exact grounding counts of perfect circuits. */
+  countGroundings(request: GroundingRequest): Promise<GroundingResult>;
+  /** What-then-where: interchange-intervention validity tables. */
+  validityTables(request: ValidityRequest): Promise<ValidityResult>;
+  /** Releases buffers, devices and workers this backend owns. */
   dispose(): void;
 }

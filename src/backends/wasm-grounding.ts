@@ -1,8 +1,8 @@
 /**
- * Grounding on the AssemblyScript kernels (assembly/grounding.ts): the same results as
- * src/grounding.ts, with the counting DP, the distinct-dict hash sets and the enumeration
- * odometer in Wasm. JS writes the problem as flat i32 words into the kernel's bump heap; nothing
- * but numbers crosses the boundary.
+ * Grounding on the AssemblyScript kernels (assembly/grounding.ts, assembly/ground-circuits.ts): the
+ * same results as src/grounding.ts, with the counting DP, the distinct-dict hash sets and the
+ * enumeration odometer in Wasm. JS writes the problem as flat i32 words into the kernel's bump
+ * heap (layouts read from the module, assembly/layout.ts); nothing but numbers crosses the boundary.
  *
  * Counts come back as u64 with an overflow flag; on overflow the BigInt TypeScript path answers.
  */
@@ -14,44 +14,17 @@ import {
   distinctGateDicts,
   iterateGroundings,
   DEFAULT_DISTINCT_CAP,
-  MAX_DISTINCT_INPUTS,
   type Grounding,
   type GroundingChoice,
   type GroundingProblem,
 } from '../grounding.ts';
-import { instantiateKernelModule } from './wasm-kernels.ts';
-import { writeActivations, writeCombination, writeI32, writeModel, type WasmWriter } from './wasm-layout.ts';
-import { wasmSupportsModel } from './wasm.ts';
 import type { NodeCombination } from '../circuits/space.ts';
 import type { Model } from '../model.ts';
+import { wasmSupportsModel } from './wasm-circuits.ts';
+import { writeActivations, writeCombination, writeI32, writeModel } from './wasm-layout.ts';
+import { instantiateWasmModule, type KernelExports, type WasmLayout, type WasmModule } from './wasm-module.ts';
 
-/** Raw exports of build/kernels.wasm used here (pointers are byte addresses in `memory`). */
-interface KernelExports {
-  memory: WebAssembly.Memory;
-  alloc(size: number): number;
-  reset(): void;
-  groundingPrepare(problem: number): number;
-  groundingCount(ctx: number): bigint;
-  groundingOverflow(): number;
-  groundingError(): number;
-  groundingDistinct(ctx: number): bigint;
-  groundingIterStart(ctx: number): void;
-  groundingIterRestore(ctx: number, state: number): void;
-  groundingIterNext(ctx: number, buf: number, k: number): number;
-  groundCircuitBatch(
-    L: number, sizes: number, weights: number, biases: number, slope: number,
-    nodeMasks: number, counts: number, choices: number,
-    m: number, nPairs: number, act: number, locals: number, n: number, outCounts: number, outStatus: number,
-  ): void;
-}
-
-// Mirror of GROUND_OK in assembly/ground-circuits.ts.
-const GROUND_OK = 0;
-
-// Mirror of ERR_TOO_LARGE in assembly/grounding.ts: tables past the kernels' limits.
-const ERR_TOO_LARGE = 2;
-
-/** Grounding operations bound to one loaded kernel instance (synchronous once loaded). */
+/** Grounding operations bound to one kernel instance (synchronous once loaded). */
 export interface GroundingKernels {
   /** Same as {@link countGroundings}. */
   count(problem: GroundingProblem): bigint;
@@ -62,8 +35,8 @@ export interface GroundingKernels {
   /**
    * Counts of circuits `locals` (ascending local indices) of one node combination, everything
    * (activations, candidates, DP) in one kernel call. `lastRows` are the distinct grounding inputs'
-   * rows ({@link distinctGroundingRows}). Entries the kernel cannot answer exactly are `null`
-   * (the caller counts those with the TS reference).
+   * rows (`GroundingInputs`). Entries the kernel cannot answer exactly are `null` (the caller
+   * counts those with the TS reference).
    */
   countCircuits(model: Model, combo: NodeCombination, locals: readonly number[], lastRows: readonly (readonly number[])[]): (bigint | null)[];
 }
@@ -71,51 +44,39 @@ export interface GroundingKernels {
 let loading: Promise<GroundingKernels> | null = null;
 
 /**
- * Loads the kernels once (the Wasm bytes are embedded in src/generated/kernels-wasm.ts, so this
- * works the same in Node and browsers) and returns the cached instance afterwards.
+ * Grounding kernels on an instance of their own, for single problems (iterate, count, distinct):
+ * loaded once, then cached. The Wasm backend binds {@link groundingKernels} to its own instance.
  */
 export function loadGroundingKernels(): Promise<GroundingKernels> {
-  loading ??= instantiateKernels().catch((e: unknown) => {
+  loading ??= instantiateWasmModule().then(groundingKernels, (e: unknown) => {
     loading = null;
     throw e instanceof BackendUnavailableError ? e : new BackendUnavailableError(`Wasm kernels could not be loaded: ${(e as Error).message}`);
   });
   return loading;
 }
 
-/** {@link countGroundings} on the Wasm kernels. */
-export async function countGroundingsWasm(problem: GroundingProblem): Promise<bigint> {
-  return (await loadGroundingKernels()).count(problem);
-}
-
-/** {@link distinctGateDicts} on the Wasm kernels (the same cap and errors). */
-export async function distinctGateDictsWasm(problem: GroundingProblem, options: { cap?: number } = {}): Promise<number> {
-  return (await loadGroundingKernels()).distinct(problem, options);
-}
-
-/** {@link iterateGroundings} on the Wasm kernels, in the same order. */
-export async function* iterateGroundingsWasm(problem: GroundingProblem, options: { batch?: number } = {}): AsyncGenerator<Grounding, void, undefined> {
-  yield* (await loadGroundingKernels()).iterate(problem, options);
-}
-
-async function instantiateKernels(): Promise<GroundingKernels> {
-  return new KernelSession((await instantiateKernelModule()).exports as unknown as KernelExports);
+/** The grounding operations on `module` (its heap is reset before each problem). */
+export function groundingKernels(module: WasmModule): GroundingKernels {
+  return new KernelSession(module);
 }
 
 /**
- * One kernel instance. Every operation resets the bump heap and writes its problem afresh, so an
- * iterator interleaved with other calls re-loads its problem and restores its position.
+ * Grounding on one kernel instance. Every operation resets the bump heap and writes its problem
+ * afresh, so an iterator interleaved with other calls (the module's generation changed) re-loads
+ * its problem and restores its position.
  */
 class KernelSession implements GroundingKernels {
-  /** Incremented on every heap reset: an iterator compares it to know its context is gone. */
-  private generation = 0;
+  private readonly k: KernelExports;
 
-  constructor(private readonly k: KernelExports) {}
+  constructor(private readonly module: WasmModule) {
+    this.k = module.exports;
+  }
 
   countCircuits(model: Model, combo: NodeCombination, locals: readonly number[], lastRows: readonly (readonly number[])[]): (bigint | null)[] {
-    if (!wasmSupportsModel(model) || lastRows.length > MAX_DISTINCT_INPUTS) return locals.map(() => null);
-    this.k.reset();
-    this.generation++;
-    const w: WasmWriter = { alloc: (n) => this.k.alloc(n), memory: () => this.k.memory };
+    const { grounding } = this.module.layout;
+    if (!wasmSupportsModel(this.module, model) || lastRows.length > grounding.maxInputs) return locals.map(() => null);
+    this.module.reset();
+    const w = this.module;
     const m = writeModel(w, model);
     const { act, nPairs } = writeActivations(w, model, lastRows.flat(), lastRows.length);
     const c = writeCombination(w, combo);
@@ -124,9 +85,10 @@ class KernelSession implements GroundingKernels {
     const status = w.alloc(locals.length * 4);
     this.k.groundCircuitBatch(m.L, m.sizes, m.weights, m.biases, m.slope, c.nodeMasks, c.counts, c.choices,
       lastRows.length, nPairs, act, localsPtr, locals.length, counts, status);
-    const st = new Int32Array(this.k.memory.buffer, status, locals.length);
-    const n = new BigUint64Array(this.k.memory.buffer, counts, locals.length);
-    return locals.map((_, i) => (st[i] === GROUND_OK ? n[i]! : null));
+    const buffer = w.memory().buffer;
+    const st = new Int32Array(buffer, status, locals.length);
+    const n = new BigUint64Array(buffer, counts, locals.length);
+    return locals.map((_, i) => (st[i] === grounding.ok ? n[i]! : null));
   }
 
   count(problem: GroundingProblem): bigint {
@@ -154,15 +116,15 @@ class KernelSession implements GroundingKernels {
     let last: Int32Array | null = null; // the last grounding handed out, as (cand, completion) pairs
     let emitted = 0;
     for (;;) {
-      if (generation !== this.generation) {
+      if (generation !== this.module.generation) {
         const loaded = this.load(problem);
         if (loaded === null) {
           yield* skip(iterateGroundings(problem), emitted); // past the kernels' limits
           return;
         }
         ctx = loaded;
-        generation = this.generation;
-        buf = this.k.alloc(Math.max(4, batch * recordWords * 4));
+        generation = this.module.generation;
+        buf = this.module.alloc(Math.max(4, batch * recordWords * 4));
         if (last) this.restore(ctx, last, N);
         else this.k.groundingIterStart(ctx);
       }
@@ -170,7 +132,7 @@ class KernelSession implements GroundingKernels {
       if (n < 0) throw new LimitError('a grounding has more local truth tables than the Wasm enumeration can index (2^31)');
       if (n === 0) return;
       // Copy out before yielding: the consumer may run other kernels in between.
-      const records = new Int32Array(this.k.memory.buffer, buf, n * recordWords).slice();
+      const records = new Int32Array(this.module.memory().buffer, buf, n * recordWords).slice();
       last = records.subarray((n - 1) * recordWords);
       for (let r = 0; r < n; r++) {
         emitted++;
@@ -181,28 +143,28 @@ class KernelSession implements GroundingKernels {
 
   /** Resets the heap and writes + compiles the problem; `null` if it is too large for the kernels. */
   private load(problem: GroundingProblem): number | null {
-    const words = encodeGroundingProblem(problem);
-    this.k.reset();
-    this.generation++;
-    const ptr = this.k.alloc(words.byteLength);
-    new Int32Array(this.k.memory.buffer, ptr, words.length).set(words);
-    const ctx = this.k.groundingPrepare(ptr);
+    const words = encodeGroundingProblem(problem, this.module.layout);
+    this.module.reset();
+    const ptr = this.module.alloc(words.byteLength);
+    new Int32Array(this.module.memory().buffer, ptr, words.length).set(words);
+    const ctx = this.k.groundingPrepare(ptr) >>> 0;
     if (ctx !== 0) return ctx;
-    if (this.k.groundingError() === ERR_TOO_LARGE) return null;
+    if (this.k.groundingError() === this.module.layout.grounding.errTooLarge) return null;
     throw new Error(`Wasm grounding kernel rejected the problem (error ${this.k.groundingError()})`);
   }
 
   private countIn(problem: GroundingProblem, ctx: number): bigint {
     const n = BigInt.asUintN(64, this.k.groundingCount(ctx));
-    if (this.k.groundingOverflow() || this.k.groundingError() === ERR_TOO_LARGE) return countGroundings(problem); // exact BigInt path
+    if (this.k.groundingOverflow() || this.k.groundingError() === this.module.layout.grounding.errTooLarge) return countGroundings(problem); // exact BigInt path
     return n;
   }
 
   /** Puts the odometer back on `record` (the last grounding handed out). */
   private restore(ctx: number, record: Int32Array, N: number): void {
-    const state = this.k.alloc(N * 12 + 8);
-    const cand = new Int32Array(this.k.memory.buffer, state, N);
-    const compl = new BigUint64Array(this.k.memory.buffer, state + N * 4 + ((N * 4) % 8), N);
+    const state = this.module.alloc(N * 12 + 8);
+    const buffer = this.module.memory().buffer;
+    const cand = new Int32Array(buffer, state, N);
+    const compl = new BigUint64Array(buffer, state + N * 4 + ((N * 4) % 8), N);
     for (let i = 0; i < N; i++) {
       cand[i] = record[2 * i]!;
       compl[i] = BigInt(record[2 * i + 1]!);
@@ -230,21 +192,22 @@ function choiceOf(records: Int32Array, r: number, N: number): GroundingChoice {
  * The flat i32 layout read by assembly/grounding.ts (documented there): header, neuron records,
  * candidate truth tables, layer-1 name codes, parent links.
  */
-export function encodeGroundingProblem(problem: GroundingProblem): Int32Array {
+export function encodeGroundingProblem(problem: GroundingProblem, layout: WasmLayout): Int32Array {
+  const { maxInputs, headerWords, neuronWords, problemVersion } = layout.grounding;
   const m = problem.inputs.length;
-  if (m < 1 || m > MAX_DISTINCT_INPUTS) throw new LimitError(`${m} distinct grounding inputs; the kernels accept 1 to ${MAX_DISTINCT_INPUTS}`);
+  if (m < 1 || m > maxInputs) throw new LimitError(`${m} distinct grounding inputs; the kernels accept 1 to ${maxInputs}`);
   const N = problem.neurons.length;
   const totalCand = problem.neurons.reduce((a, n) => a + n.tts.length, 0);
   const totalParents = problem.neurons.reduce((a, n) => a + (n.parents?.length ?? 0), 0);
-  const words = new Int32Array(5 + 6 * N + 2 * totalCand + totalParents);
-  words.set([1, m, N, totalCand, totalParents]);
-  const tts = 5 + 6 * N;
+  const words = new Int32Array(headerWords + neuronWords * N + 2 * totalCand + totalParents);
+  words.set([problemVersion, m, N, totalCand, totalParents]);
+  const tts = headerWords + neuronWords * N;
   const codes = tts + totalCand;
   const links = codes + totalCand;
   let cand = 0;
   let par = 0;
   problem.neurons.forEach((n, i) => {
-    words.set([n.layer, n.index, n.tts.length, cand, n.parents ? n.parents.length : -1, par], 5 + 6 * i);
+    words.set([n.layer, n.index, n.tts.length, cand, n.parents ? n.parents.length : -1, par], headerWords + neuronWords * i);
     n.tts.forEach((tt, c) => {
       words[tts + cand + c] = tt | 0;
       words[codes + cand + c] = n.nameCodes ? n.nameCodes[c]! : -1;

@@ -1,14 +1,17 @@
 /**
- * The Wasm backend: circuit search with the AssemblyScript SIMD kernel (`assembly/forward.ts`).
- * Decisions are bit-identical to the TS reference (same float32 rounding points).
+ * The Wasm backend: the three kernels in AssemblyScript (assembly/), on one module instance of
+ * its own. Circuit search in SIMD (fast mode with an exact redo near rounding boundaries),
+ * grounding counts by dynamic programming, interchange interventions; every result is
+ * bit-identical to the TS reference. What the kernels cannot take (a layout past their limits, a
+ * count past 64 bits) the TS reference answers inside a request.
  */
-import { MAX_PACKED_EDGES, type CircuitSpace } from '../circuits/space.ts';
-import type { Model } from '../model.ts';
 import { evaluateCircuitsTs } from './ts.ts';
-import type { Backend, CircuitEvaluationRequest } from './types.ts';
-import { loadKernels, type Kernels } from './wasm-kernels.ts';
-import { fastDecisionMargins } from './wasm-fast-bound.ts';
-import { writeCombination, writeExactRows, writeFastRows, writeModel } from './wasm-layout.ts';
+import { countRequest, inChunks } from './requests.ts';
+import type { Backend } from './types.ts';
+import { evaluateCircuitsWasm, wasmSupportsModel } from './wasm-circuits.ts';
+import { groundingKernels } from './wasm-grounding.ts';
+import { validityTablesWasm } from './wasm-interventions.ts';
+import { instantiateWasmModule, type WasmModule } from './wasm-module.ts';
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -20,84 +23,36 @@ export interface WasmBackendOptions {
   readonly fastMode?: boolean;
 }
 
-/** Creates the Wasm backend (instantiates the kernels once, shared by every backend object). */
-export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend> {
-  const kernels = await loadKernels();
+/** The Wasm backend, and its module instance for tools that look inside (tests, benchmarks). */
+export interface WasmBackend extends Backend {
+  readonly name: 'wasm';
+  readonly module: WasmModule;
+}
+
+/** Creates a Wasm backend on a fresh kernel instance; rejects where WebAssembly SIMD is missing. */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const module = await instantiateWasmModule();
   const fastMode = options.fastMode ?? true;
+  const grounding = groundingKernels(module);
   return {
     name: 'wasm',
+    label: fastMode ? 'wasm' : 'wasm (exact mode)',
+    module,
     async evaluateCircuits(request) {
-      return evaluateCircuitsWasm(kernels, request, fastMode);
+      const supported = wasmSupportsModel(module, request.model);
+      const perfect = await inChunks(request, (start, end) =>
+        supported ? evaluateCircuitsWasm(module, { ...request, start, end }, fastMode) : evaluateCircuitsTs({ ...request, start, end }),
+      );
+      return supported
+        ? { perfect, ranOn: 'wasm' }
+        : { perfect, ranOn: 'ts', fallback: `the model's layers exceed the Wasm kernels' limits (${module.layout.maxLayers} layers, ${module.layout.maxPackedEdges} edges per layer)` };
+    },
+    async countGroundings(request) {
+      return { ...countRequest(grounding, request), ranOn: 'wasm' };
+    },
+    async validityTables(request) {
+      return { tables: validityTablesWasm(module, request), ranOn: 'wasm' };
     },
     dispose() {},
   };
 }
-
-/** Whether a model's layers fit the kernels' limits (16 layers, 32 edges per layer). */
-export function wasmSupportsModel(model: Model): boolean {
-  const { layerSizes } = model;
-  return layerSizes.length - 1 <= 16 && layerSizes.slice(1).every((out, l) => out * layerSizes[l]! <= MAX_PACKED_EDGES);
-}
-
-/**
- * Evaluates a circuit range with the Wasm kernel: one call for every node combination it spans,
- * in fast mode where the model's static error bound allows it (src/backends/wasm-fast-bound.ts).
- */
-export function evaluateCircuitsWasm(kernels: Kernels, request: CircuitEvaluationRequest, fastMode = true): Uint32Array {
-  const { model, space, start, end, rows, accuracyThreshold } = request;
-  if (!wasmSupportsModel(model)) return evaluateCircuitsTs(request);
-  if (end <= start) return new Uint32Array(0);
-  const table = spaceTable(kernels, space); // permanent: allocated before the scope below
-  const scope = kernels.scope();
-  try {
-    const m = writeModel(kernels, model);
-    const exact = writeExactRows(kernels, model, rows);
-    // Fast mode sums row weights in i32 lanes.
-    const margins = fastMode && rows.total < 2 ** 31 ? fastDecisionMargins(model, rows) : null;
-    const fast = margins ? writeFastRows(kernels, model, rows, margins) : null;
-    const c0 = space.combinationIndex(start);
-    const c1 = space.combinationIndex(end - 1) + 1;
-    const first = space.combinations[c0]!;
-    const last = space.combinations[c1 - 1]!;
-    const out = kernels.alloc((end - start) * 8);
-    const n = kernels.exports.evaluateCombinations(
-      m.L, m.sizes, m.weights, m.biases, m.slope, table, c0, c1, start - first.offset, end - last.offset,
-      exact.nPairs, exact.act, exact.y, exact.rowWeight,
-      fast?.nQuads ?? 0, fast?.act ?? 0, fast?.y ?? 0, fast?.rowWeight ?? 0, fast?.margins ?? 0,
-      rows.total, accuracyThreshold, out,
-    );
-    return Uint32Array.from(new Float64Array(kernels.memory().buffer, out, n));
-  } finally {
-    scope.close();
-  }
-}
-
-const spaceTables = new WeakMap<Kernels, WeakMap<CircuitSpace, number>>();
-
-/**
- * The space's combination table in the kernels' memory (assembly/forward.ts, COMBO_BYTES per
- * combination), written once per kernel instance and space and kept: repeated searches over the
- * same layer sizes (experiment grids, benchmarks) skip it.
- */
-function spaceTable(kernels: Kernels, space: CircuitSpace): number {
-  let bySpace = spaceTables.get(kernels);
-  if (!bySpace) spaceTables.set(kernels, (bySpace = new WeakMap()));
-  let table = bySpace.get(space);
-  if (table !== undefined) return table;
-  const entries = space.combinations.map((combo) => ({ combo, layout: writeCombination(kernels, combo) }));
-  table = kernels.alloc(entries.length * COMBO_BYTES);
-  const view = new DataView(kernels.memory().buffer);
-  entries.forEach(({ combo, layout }, i) => {
-    const at = table! + i * COMBO_BYTES;
-    view.setInt32(at, layout.nodeMasks, true);
-    view.setInt32(at + 4, layout.counts, true);
-    view.setInt32(at + 8, layout.choices, true);
-    view.setInt32(at + 12, combo.count, true);
-    view.setFloat64(at + 16, combo.offset, true);
-  });
-  bySpace.set(space, table);
-  return table;
-}
-
-/** Bytes per combination-table entry (COMBO_BYTES in assembly/forward.ts). */
-const COMBO_BYTES = 32;

@@ -6,10 +6,13 @@
  * marked and are decided by the TS reference.
  */
 import { evaluateCircuitsTs } from './ts.ts';
-import type { CircuitEvaluationRequest } from './types.ts';
+import type { CircuitRequest } from './types.ts';
 import { encodeCombinations, encodeModel, encodeRows, fastPathHolds, requiredCount } from './webgpu-data.ts';
 import type { GpuContext } from './webgpu-device.ts';
 import { GpuLimitError, USAGE, dataBuffer, kernel, newStats, readWords, withErrorScopes, workgroupGrid, type GpuStats, type Kernel, type KernelOverrides } from './webgpu-kernels.ts';
+
+/** A circuit request without the progress and cancellation hooks (the caller chunks). */
+type GpuCircuitRequest = Omit<CircuitRequest, 'signal' | 'onProgress'>;
 
 /** Options of {@link evaluateCircuitsGpu}. */
 export interface CircuitKernelOptions extends KernelOverrides {
@@ -26,7 +29,7 @@ const HEADER = 2;
 
 /** The perfect circuits of the request, in enumeration order (as `evaluateCircuitsTs`); `stats` counts the work. */
 export async function evaluateCircuitsGpu(
-  ctx: GpuContext, request: CircuitEvaluationRequest, options: CircuitKernelOptions = {}, stats: GpuStats = newStats(),
+  ctx: GpuContext, request: GpuCircuitRequest, options: CircuitKernelOptions = {}, stats: GpuStats = newStats(),
 ): Promise<Uint32Array> {
   const { start, end, rows, accuracyThreshold } = request;
   const need = requiredCount(rows.total, accuracyThreshold);
@@ -55,7 +58,7 @@ function fits(ctx: GpuContext, words: number, what: string): void {
 
 /** Runs circuits `[from, to)` and returns the raw entries (indices relative to `from`). */
 async function searchPiece(
-  ctx: GpuContext, k: Kernel, request: CircuitEvaluationRequest, need: number, from: number, to: number, options: CircuitKernelOptions,
+  ctx: GpuContext, k: Kernel, request: GpuCircuitRequest, need: number, from: number, to: number, options: CircuitKernelOptions,
   stats: GpuStats,
 ): Promise<Uint32Array> {
   const { device } = ctx;

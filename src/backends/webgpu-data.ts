@@ -6,12 +6,13 @@
 import type { CircuitSpace } from '../circuits/space.ts';
 import type { WeightedRows } from '../data.ts';
 import type { Model } from '../model.ts';
+import { GPU_LIMITS } from '../generated/gpu-limits.ts';
 
-/** The kernels' fixed sizes (MLP_MAX_LAYERS and MLP_MAX_NEURONS in shaders/mlp.wgsl). */
-export const GPU_MAX_LAYERS = 8;
-export const GPU_MAX_NEURONS = 64;
+/** The kernels' fixed sizes, from shaders/limits.json (the WGSL constants come from the same table). */
+export const GPU_MAX_LAYERS: number = GPU_LIMITS.MLP_MAX_LAYERS;
+export const GPU_MAX_NEURONS: number = GPU_LIMITS.MLP_MAX_NEURONS;
 /** Edge masks and candidate sets are u32 bitmasks. */
-export const GPU_MAX_MASK_BITS = 32;
+export const GPU_MAX_MASK_BITS: number = GPU_LIMITS.MASK_BITS;
 
 /** float32 values as u32 bit patterns. */
 export function f32Bits(values: ArrayLike<number>): Uint32Array {

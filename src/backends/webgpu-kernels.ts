@@ -46,8 +46,8 @@ export function newStats(): GpuStats {
 
 /** The kernels' entry points and the WGSL files each is built from, in order. */
 const KERNELS = {
-  evaluateCircuits: ['softfloat.wgsl', 'mlp.wgsl', 'forward.wgsl'],
-  intervene: ['softfloat.wgsl', 'mlp.wgsl', 'intervene.wgsl'],
+  evaluateCircuits: ['limits.wgsl', 'softfloat.wgsl', 'mlp.wgsl', 'forward.wgsl'],
+  intervene: ['limits.wgsl', 'softfloat.wgsl', 'mlp.wgsl', 'intervene.wgsl'],
 } as const;
 
 export type KernelName = keyof typeof KERNELS;

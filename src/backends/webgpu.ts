@@ -6,12 +6,14 @@
  * It never gives a wrong answer and never hangs: a request the kernels cannot take (limits, a model
  * too large, values infinite in float32) or a GPU failure (device lost, validation or memory
  * error) is computed by the Wasm backend (or the TS one where Wasm is missing) instead, with one
- * clear warning per reason. After a device loss every later request goes to the CPU.
+ * clear warning per reason, and the result says which backend ran it and why. After a device loss
+ * every later request goes to the CPU. Grounding counts (Boolean truth-table work) run on the CPU
+ * backend by design.
  */
 import { BackendUnavailableError } from '../errors.ts';
-import { validityTable, type ValidityTablesFn } from '../mappings.ts';
 import { createTsBackend } from './ts.ts';
-import type { Backend, BackendName, CircuitEvaluationRequest } from './types.ts';
+import { inChunks } from './requests.ts';
+import type { Backend, BackendName, CircuitRequest, CircuitResult, GroundingRequest, GroundingResult, ValidityRequest, ValidityResult } from './types.ts';
 import { createWasmBackend } from './wasm.ts';
 import { circuitProblem } from './webgpu-data.ts';
 import { evaluateCircuitsGpu, type CircuitKernelOptions } from './webgpu-circuits.ts';
@@ -34,24 +36,24 @@ export interface WebGpuBackendOptions {
   readonly onWarning?: (message: string) => void;
   /** Kernel tuning (workgroup size, early exit, work per dispatch); results never depend on it. */
   readonly kernel?: CircuitKernelOptions;
+  /**
+   * The CPU backend that counts groundings and answers what the GPU cannot (default: a Wasm
+   * backend, or the TS one where Wasm is missing). The WebGPU backend disposes it.
+   */
+  readonly cpu?: Backend | Promise<Backend>;
 }
 
-/** A backend on a GPUDevice, which also computes the mapping search's validity tables. */
+/** A backend on a GPUDevice. */
 export interface WebGpuBackend extends Backend {
-  /** `'webgpu'` while every request ran on the GPU, else the name of the CPU backend that helped. */
-  readonly name: BackendName;
+  readonly name: 'webgpu';
   readonly adapter: AdapterSummary;
   readonly device: GPUDevice;
-  /** Validity tables of several formulas in one dispatch (for `mappingSearchAsync`). */
-  readonly validityTables: ValidityTablesFn;
   /** Work done on the GPU so far, and how much of it the exact path had to decide. */
   readonly stats: Readonly<GpuStats>;
 }
 
-/** Whether `backend` is a WebGPU backend (and so computes validity tables too). */
-export function isWebGpuBackend(backend: Backend): backend is WebGpuBackend {
-  return typeof (backend as Partial<WebGpuBackend>).validityTables === 'function';
-}
+/** Circuits per GPU request: large, so dispatches stay full, yet progress and cancellation still come. */
+const GPU_CIRCUIT_CHUNK = 1 << 22;
 
 /**
  * Creates a WebGPU backend on `options.device`, or on a device acquired from `navigator.gpu`
@@ -66,8 +68,8 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
 }
 
 class GpuBackend implements WebGpuBackend {
-  private cpu: Promise<Backend> | undefined;
-  private cpuName: BackendName | undefined;
+  readonly name = 'webgpu';
+  private readonly cpu: Promise<Backend>;
   private readonly warned = new Set<string>();
   /** GPU requests run one at a time (the error scopes and buffers assume it). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -79,10 +81,12 @@ class GpuBackend implements WebGpuBackend {
   ) {
     // Compile both kernels in the background now: the first request then waits less.
     for (const name of ['evaluateCircuits', 'intervene'] as const) kernel(ctx, name, options.kernel).catch(() => {});
+    this.cpu = Promise.resolve(options.cpu ?? createWasmBackend().catch(() => createTsBackend()));
+    this.cpu.catch(() => {});
   }
 
-  get name(): BackendName {
-    return this.cpuName ?? 'webgpu';
+  get label(): string {
+    return `webgpu on ${adapterName(this.ctx.adapter)}`;
   }
 
   get adapter(): AdapterSummary {
@@ -93,31 +97,42 @@ class GpuBackend implements WebGpuBackend {
     return this.ctx.device;
   }
 
-  async evaluateCircuits(request: CircuitEvaluationRequest): Promise<Uint32Array> {
-    return this.guarded(
-      'circuit search',
-      circuitProblem(request.model, request.rows),
-      () => evaluateCircuitsGpu(this.ctx, request, this.options.kernel, this.stats),
-      async () => {
-        const cpu = await this.cpuBackend();
-        return { by: cpu.name, run: () => cpu.evaluateCircuits(request) };
+  async evaluateCircuits(request: CircuitRequest): Promise<CircuitResult> {
+    const problem = circuitProblem(request.model, request.rows);
+    let run: { ranOn: BackendName; fallback?: string } = { ranOn: 'webgpu' };
+    const perfect = await inChunks(
+      request,
+      async (start, end) => {
+        const piece = { ...request, start, end, onProgress: undefined };
+        const r = await this.guarded('circuit search', problem, () => evaluateCircuitsGpu(this.ctx, piece, this.options.kernel, this.stats), async (cpu) => (await cpu.evaluateCircuits(piece)).perfect);
+        if (r.fallback) run = r;
+        return r.value;
       },
+      GPU_CIRCUIT_CHUNK,
     );
+    return { perfect, ...run };
   }
 
-  readonly validityTables: ValidityTablesFn = (model, tables, pairs, candidates) =>
-    this.guarded(
+  /** Groundings are Boolean truth-table work: the CPU backend counts them, by design. */
+  async countGroundings(request: GroundingRequest): Promise<GroundingResult> {
+    return (await this.cpu).countGroundings(request);
+  }
+
+  async validityTables(request: ValidityRequest): Promise<ValidityResult> {
+    const { model, tables, pairs, candidates } = request;
+    const r = await this.guarded(
       'interchange interventions',
       interventionProblem(model, pairs),
       () => validityTablesGpu(this.ctx, model, tables, pairs, candidates, this.options.kernel, this.stats),
-      // No Wasm kernel for interventions: the TS reference computes them.
-      async () => ({ by: 'ts', run: async () => tables.map((t) => validityTable(model, t, pairs, candidates)) }),
+      async (cpu) => (await cpu.validityTables(request)).tables,
     );
+    return { tables: r.value, ranOn: r.ranOn, ...(r.fallback ? { fallback: r.fallback } : {}) };
+  }
 
   dispose(): void {
     // The device is the caller's or shared by this realm's backends: it stays, unless it was
     // acquired from a caller's `gpu`, which makes it this backend's alone.
-    void this.cpu?.then((b) => b.dispose(), () => {});
+    void this.cpu.then((b) => b.dispose(), () => {});
     if (this.options.gpu && !this.options.device) this.ctx.device.destroy();
   }
 
@@ -126,32 +141,27 @@ class GpuBackend implements WebGpuBackend {
     what: string,
     problem: string | null,
     gpu: () => Promise<T>,
-    cpu: () => Promise<{ by: BackendName; run: () => Promise<T> }>,
-  ): Promise<T> {
+    onCpu: (cpu: Backend) => Promise<T>,
+  ): Promise<{ value: T; ranOn: BackendName; fallback?: string }> {
     let reason = problem ?? this.ctx.lostReason();
     if (reason === null) {
       try {
-        return await this.exclusive(gpu);
+        return { value: await this.exclusive(gpu), ranOn: 'webgpu' };
       } catch (e) {
         // A loss noticed first by this request reads the same as on the requests after it.
         reason = e instanceof GpuLostError || e instanceof GpuLimitError ? e.message : `the GPU failed (${(e as Error).message})`;
       }
     }
-    const fallback = await cpu();
-    this.cpuName ??= fallback.by;
-    this.warn(`WebGPU ${what} on ${adapterName(this.ctx.adapter)}: ${reason}; computing it with the ${fallback.by} backend instead`);
-    return fallback.run();
+    const cpu = await this.cpu;
+    const fallback = `WebGPU ${what} on ${adapterName(this.ctx.adapter)}: ${reason}; computing it with the ${cpu.name} backend instead`;
+    this.warn(fallback);
+    return { value: await onCpu(cpu), ranOn: cpu.name, fallback };
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => {});
     return run;
-  }
-
-  private async cpuBackend(): Promise<Backend> {
-    this.cpu ??= createWasmBackend().catch(() => createTsBackend());
-    return this.cpu;
   }
 
   private warn(message: string): void {

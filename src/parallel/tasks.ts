@@ -1,14 +1,18 @@
 /**
- * The work a worker can do, as plain structured-cloneable messages, and the function that does it.
- * The same code runs in Node worker_threads and browser Web Workers (no Node built-ins here).
+ * The work a worker can do, as plain structured-cloneable messages, and the function that does it:
+ * one kernel request on the worker's own CPU backend. The same code runs in Node worker_threads
+ * and browser Web Workers (no Node built-ins here).
  */
 import { CircuitSpace } from '../circuits/space.ts';
 import type { WeightedRows } from '../data.ts';
+import type { GroundingInputs } from '../grounding.ts';
 import type { Model } from '../model.ts';
 import { createWasmBackend } from '../backends/wasm.ts';
 import { createTsBackend } from '../backends/ts.ts';
-import { countGroundingsFor } from '../grounding-runner.ts';
-import type { Backend } from '../backends/types.ts';
+import type { Backend, CircuitResult, GroundingResult } from '../backends/types.ts';
+
+/** The CPU kernels a worker runs. */
+export type WorkerKernels = 'ts' | 'wasm';
 
 /** What identifies a circuit space: workers rebuild (and cache) it from this. */
 export interface SpaceKey {
@@ -16,10 +20,10 @@ export interface SpaceKey {
   readonly minSparsity: number;
 }
 
-/** Evaluate circuits `[start, end)`: returns the indices that beat the threshold. */
+/** Evaluate circuits `[start, end)`: the backend's {@link CircuitResult}. */
 export interface CircuitTask {
   readonly kind: 'circuits';
-  readonly backend: 'ts' | 'wasm';
+  readonly kernels: WorkerKernels;
   readonly model: Model;
   readonly space: SpaceKey;
   readonly rows: WeightedRows;
@@ -28,28 +32,29 @@ export interface CircuitTask {
   readonly end: number;
 }
 
-/** Count the groundings of circuits `indices` (ascending): returns one bigint per index. */
+/** Count the groundings of circuits `indices` (ascending): the backend's {@link GroundingResult}. */
 export interface GroundingTask {
   readonly kind: 'groundings';
-  readonly backend: 'ts' | 'wasm';
+  readonly kernels: WorkerKernels;
   readonly model: Model;
   readonly space: SpaceKey;
   readonly indices: readonly number[];
-  readonly groundInputs: readonly (readonly number[])[];
+  readonly inputs: GroundingInputs;
+  readonly distinct: boolean;
 }
 
 export type Task = CircuitTask | GroundingTask;
-export type TaskResult = Uint32Array | bigint[];
+export type TaskResult = CircuitResult | GroundingResult;
 
 /** Messages between the pool and its workers. */
 export type ToWorker = { id: number; task: Task };
 export type FromWorker = { id: number; result?: TaskResult; error?: { name: string; message: string } };
 
 const spaces = new Map<string, CircuitSpace>();
-const backends = new Map<string, Promise<Backend>>();
+const backends = new Map<WorkerKernels, Promise<Backend>>();
 
 /** The space for a key, built once per worker (building a wide space takes a while). */
-export function spaceFor(key: SpaceKey): CircuitSpace {
+function spaceFor(key: SpaceKey): CircuitSpace {
   const id = `${key.layerSizes.join('-')}|${key.minSparsity}`;
   let space = spaces.get(id);
   if (!space) {
@@ -59,21 +64,20 @@ export function spaceFor(key: SpaceKey): CircuitSpace {
   return space;
 }
 
-function backendFor(name: 'ts' | 'wasm'): Promise<Backend> {
-  let b = backends.get(name);
-  if (!b) backends.set(name, (b = name === 'wasm' ? createWasmBackend() : Promise.resolve(createTsBackend())));
+function backendFor(kernels: WorkerKernels): Promise<Backend> {
+  let b = backends.get(kernels);
+  if (!b) backends.set(kernels, (b = kernels === 'wasm' ? createWasmBackend() : Promise.resolve(createTsBackend())));
   return b;
 }
 
-/** Runs one task (in a worker, or inline when there is no pool). */
+/** Runs one task (in a worker). */
 export async function runTask(task: Task): Promise<TaskResult> {
   const space = spaceFor(task.space);
+  const backend = await backendFor(task.kernels);
   if (task.kind === 'circuits') {
-    const backend = await backendFor(task.backend);
-    return backend.evaluateCircuits({
-      model: task.model, space, start: task.start, end: task.end, rows: task.rows, accuracyThreshold: task.accuracyThreshold,
-    });
+    const { model, rows, accuracyThreshold, start, end } = task;
+    return backend.evaluateCircuits({ model, space, start, end, rows, accuracyThreshold });
   }
-  const { counts } = await countGroundingsFor(task.model, space, task.indices, task.groundInputs, { backend: task.backend });
-  return counts;
+  const { model, indices, inputs, distinct } = task;
+  return backend.countGroundings({ model, space, indices, inputs, distinct });
 }

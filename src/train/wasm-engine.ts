@@ -2,25 +2,13 @@
  * The Wasm training engine: assembly/train.ts in an instance of its own (its heap holds one
  * training's parameters, optimiser state, data and scratch; nothing is shared).
  */
-import { instantiateKernelModule } from '../backends/wasm-kernels.ts';
+import { instantiateWasmModule } from '../backends/wasm-module.ts';
 import type { TrainingSet } from './data.ts';
 import { HYPER, paddedBatch, type EngineSetup, type TrainEngine } from './engine.ts';
 
-/** The exports of the kernel module that training uses. */
-interface TrainExports {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  trainEpoch(
-    L: number, sizes: number, params: number, grads: number, m: number, v: number, nPadded: number,
-    x: number, y: number, n: number, perm: number, batch: number,
-    acts: number, deltaA: number, deltaB: number, hyper: number,
-  ): number;
-  countCorrect(L: number, sizes: number, params: number, x: number, y: number, n: number, batch: number, acts: number, slope: number): number;
-}
-
 /** Creates the Wasm engine (rejects when WebAssembly or its SIMD is unavailable). */
 export async function createWasmEngine(setup: EngineSetup): Promise<TrainEngine> {
-  const k = (await instantiateKernelModule()).exports as unknown as TrainExports;
+  const k = (await instantiateWasmModule()).exports;
   const sizes = setup.layerSizes;
   const L = sizes.length - 1;
   const nParams = setup.parameters.length;

@@ -1,18 +1,15 @@
 /**
- * A run as the worker does it: get the model (pretrained, file or trained here), pick the backend
- * (and learn which adapter it runs on), and call `analyzeModel` with progress.
+ * A run as the worker does it: get the model (pretrained, file or trained here) and call
+ * `analyzeModel` with progress; the result says which backend (and adapter) ran each stage.
  */
 import {
   PRETRAINED_XOR,
-  adapterName,
   analyzeModel,
-  createWebGpuBackend,
   modelToJson,
   parseModel,
   analyzeCircuitSet,
   type AnalyzeOptions,
   type OutputAnalysis,
-  type BackendChoice,
   type Model,
   type WorkerPool,
 } from './lib.ts';
@@ -23,31 +20,6 @@ import { trainInPage } from './train-job.ts';
 
 /** A progress event for the page. */
 export type Report = (stage: string, done: number, total: number, note?: string) => void;
-
-/** How the analysis will run: the library's choice, plus the adapter when WebGPU is up. */
-interface BackendPlan {
-  choice: BackendChoice;
-  webgpu: AnalyzeOptions['webgpu'];
-  adapter: string | null;
-}
-
-/**
- * WebGPU is tried here rather than inside `analyzeModel` only to learn the adapter's name; the
- * device is then handed to `analyzeModel`, which makes the same choice the library would.
- */
-async function planBackend(pick: BackendPick, warn: (m: string) => void): Promise<BackendPlan> {
-  if (pick !== 'webgpu' && pick !== 'auto') return { choice: pick, webgpu: undefined, adapter: null };
-  try {
-    // 'auto' takes only a real GPU (a software adapter is slower than Wasm), as the library does.
-    const gpu = await createWebGpuBackend({ allowFallbackAdapter: pick === 'webgpu', onWarning: warn });
-    const plan = { choice: 'webgpu' as const, webgpu: { device: gpu.device, onWarning: warn }, adapter: adapterName(gpu.adapter) };
-    gpu.dispose(); // the device stays: it belongs to this realm, not to the backend
-    return plan;
-  } catch {
-    // No (suitable) adapter: the library falls back and, for 'webgpu', warns why.
-    return { choice: pick, webgpu: { onWarning: warn }, adapter: null };
-  }
-}
 
 /** Runs `settings` to the end: training when asked, then every stage of the analysis. */
 export async function runJob(settings: RunSettings, report: Report, workers?: () => WorkerPool): Promise<RunResponse> {
@@ -73,22 +45,22 @@ export async function runJob(settings: RunSettings, report: Report, workers?: ()
   const warn = (m: string) => warnings.push(m);
   const started = performance.now();
   report('starting the backend', 0, 0);
-  const plan = await planBackend(settings.backend, warn);
   const result = await analyzeModel(model, {
     ...extra,
     gates: settings.gates,
     pairOrder: settings.pairOrder,
-    backend: plan.choice,
-    webgpu: plan.webgpu,
+    backend: settings.backend,
+    webgpu: { onWarning: warn },
     workers,
     onProgress: (p) => report(p.stage, p.done, p.total),
   });
   const analysisMs = performance.now() - started;
   const backend: BackendInfo = {
     requested: settings.backend,
-    circuits: result.backend.circuits,
-    groundings: result.backend.groundings,
-    adapter: result.backend.circuits === 'webgpu' ? plan.adapter : null,
+    circuits: result.backend.circuits ?? 'none',
+    groundings: result.backend.groundings ?? 'none',
+    // The WebGPU backend's label names its adapter: "webgpu on <adapter>".
+    adapter: result.backend.name === 'webgpu' ? result.backend.label.replace(/^webgpu on /, '') : null,
     warnings,
   };
   const json = modelToJson(model);

@@ -1,0 +1,48 @@
+// The boundary between the kernels and JS: limits, status codes and record layouts. Everything
+// here is exported from the module (assembly/index.ts) as a Wasm global, and JS reads the values
+// at run time (src/backends/wasm-module.ts), so the two sides cannot drift apart.
+
+/** Largest number of weight layers the circuit kernels take. */
+export const MAX_LAYERS = 16;
+/** A layer's edges are packed in one u32 per edge choice: at most this many edges per layer. */
+export const MAX_PACKED_EDGES = 32;
+/** Largest layer width the circuit kernels' static scratch holds. */
+export const MAX_WIDTH = 32;
+
+/** Bytes per entry of the combination table read by evaluateCombinations (forward.ts). */
+export const COMBO_BYTES = 32;
+/** Entry fields (byte offsets): i32 node-mask pointer, i32 edge-choice counts pointer, i32 edge choices pointer, i32 circuit count, f64 offset of the first circuit. */
+export const COMBO_NODE_MASKS = 0;
+export const COMBO_COUNTS = 4;
+export const COMBO_CHOICES = 8;
+export const COMBO_COUNT = 12;
+export const COMBO_OFFSET = 16;
+
+/** Truth tables are u32 masks over the distinct grounding inputs: at most this many. */
+export const MAX_GROUNDING_INPUTS = 32;
+/** A neuron's parent-bit rows index tables: at most this many parents. */
+export const MAX_GROUNDING_PARENTS = 30;
+/** Largest joint candidate choices of one layer the counting DP takes. */
+export const MAX_GROUNDING_STATES: i32 = 1 << 22;
+
+/** Grounding problem layout (grounding.ts): version word, header and neuron-record sizes in i32 words. */
+export const PROBLEM_VERSION = 1;
+export const PROBLEM_HEADER_WORDS = 5;
+export const PROBLEM_NEURON_WORDS = 6;
+
+/** Grounding kernel errors (groundingError()). */
+export const ERR_NONE = 0;
+export const ERR_BAD_PROBLEM = 1;
+export const ERR_TOO_LARGE = 2;
+export const ERR_UNNAMABLE = 3;
+export const ERR_COMPLETION_INDEX = 4;
+
+/** Per-circuit status written by groundCircuitBatch (ground-circuits.ts). */
+export const GROUND_OK = 0;
+/** The count does not fit in a u64: JS recounts in BigInt. */
+export const GROUND_OVERFLOW = 1;
+/** Past the kernels' limits or a degenerate separator ("Not allowed"): JS redoes it in TS. */
+export const GROUND_FALLBACK = 2;
+
+/** Interventions (intervene.ts): candidate neuron sets are u32 masks over the hidden neurons. */
+export const MAX_INTERVENTION_NEURONS = 31;

@@ -1,0 +1,87 @@
+/**
+ * Circuit search on the Wasm kernel (assembly/forward.ts): one kernel call per chunk of a range,
+ * in fast mode where the model's static error bound allows it (src/backends/wasm-fast-bound.ts),
+ * exact mode otherwise. Decisions are bit-identical to the TS reference either way.
+ */
+import type { CircuitSpace } from '../circuits/space.ts';
+import type { Model } from '../model.ts';
+import { fastDecisionMargins } from './wasm-fast-bound.ts';
+import { writeCombination, writeExactRows, writeFastRows, writeModel } from './wasm-layout.ts';
+import type { WasmModule } from './wasm-module.ts';
+import type { CircuitRequest } from './types.ts';
+
+/** Whether the kernels take this model: their layer count and packed-edge limits (assembly/layout.ts). */
+export function wasmSupportsModel(module: WasmModule, model: Model): boolean {
+  const { layerSizes } = model;
+  const { maxLayers, maxPackedEdges, maxWidth } = module.layout;
+  return (
+    layerSizes.length - 1 <= maxLayers &&
+    layerSizes.every((n) => n <= maxWidth) &&
+    layerSizes.slice(1).every((out, l) => out * layerSizes[l]! <= maxPackedEdges)
+  );
+}
+
+/**
+ * The perfect circuits of `[start, end)` (which the caller keeps to a size whose output fits
+ * memory), in enumeration order: one kernel call for every node combination the range spans.
+ */
+export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRequest, 'signal' | 'onProgress'>, fastMode = true): Uint32Array {
+  const { model, space, start, end, rows, accuracyThreshold } = request;
+  if (end <= start) return new Uint32Array(0);
+  const table = spaceTable(module, space); // long-lived: allocated before the scope below
+  const scope = module.scope();
+  try {
+    const m = writeModel(module, model);
+    const exact = writeExactRows(module, model, rows);
+    // Fast mode sums row weights in i32 lanes.
+    const margins = fastMode && rows.total < 2 ** 31 ? fastDecisionMargins(model, rows) : null;
+    const fast = margins ? writeFastRows(module, model, rows, margins) : null;
+    const c0 = space.combinationIndex(start);
+    const c1 = space.combinationIndex(end - 1) + 1;
+    const first = space.combinations[c0]!;
+    const last = space.combinations[c1 - 1]!;
+    const out = module.alloc((end - start) * 8);
+    const n = module.exports.evaluateCombinations(
+      m.L, m.sizes, m.weights, m.biases, m.slope, table, c0, c1, start - first.offset, end - last.offset,
+      exact.nPairs, exact.act, exact.y, exact.rowWeight,
+      fast?.nQuads ?? 0, fast?.act ?? 0, fast?.y ?? 0, fast?.rowWeight ?? 0, fast?.margins ?? 0,
+      rows.total, accuracyThreshold, out,
+    );
+    return Uint32Array.from(new Float64Array(module.memory().buffer, out, n));
+  } finally {
+    scope.close();
+  }
+}
+
+/** How many circuits the last {@link evaluateCircuitsWasm} call evaluated again in exact mode. */
+export function lastExactRedos(module: WasmModule): number {
+  return module.exports.lastExactRedos();
+}
+
+const spaceTables = new WeakMap<WasmModule, WeakMap<CircuitSpace, { table: number; generation: number }>>();
+
+/**
+ * The space's combination table in the module's memory (layout.combo per combination), written
+ * once per module, space and heap generation, and kept: the calls of one search (and repeated
+ * searches over the same space) skip it.
+ */
+function spaceTable(module: WasmModule, space: CircuitSpace): number {
+  let bySpace = spaceTables.get(module);
+  if (!bySpace) spaceTables.set(module, (bySpace = new WeakMap()));
+  const kept = bySpace.get(space);
+  if (kept && kept.generation === module.generation) return kept.table;
+  const { combo } = module.layout;
+  const entries = space.combinations.map((c) => ({ c, layout: writeCombination(module, c) }));
+  const table = module.alloc(entries.length * combo.bytes);
+  const view = new DataView(module.memory().buffer);
+  entries.forEach(({ c, layout }, i) => {
+    const at = table + i * combo.bytes;
+    view.setInt32(at + combo.nodeMasks, layout.nodeMasks, true);
+    view.setInt32(at + combo.counts, layout.counts, true);
+    view.setInt32(at + combo.choices, layout.choices, true);
+    view.setInt32(at + combo.count, c.count, true);
+    view.setFloat64(at + combo.offset, c.offset, true);
+  });
+  bySpace.set(space, { table, generation: module.generation });
+  return table;
+}

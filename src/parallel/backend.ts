@@ -1,0 +1,118 @@
+/**
+ * Parallelism as a backend: requests big enough to pay for it are cut into contiguous pieces in
+ * enumeration order, run on a pool of workers (Node worker threads or browser Web Workers, one
+ * code path), and their results concatenated in piece order, so the answer is exactly the
+ * single-thread one. Smaller requests, and the interventions, run on the calling thread.
+ */
+import { createTsBackend } from '../backends/ts.ts';
+import { concat } from '../backends/requests.ts';
+import { createWasmBackend } from '../backends/wasm.ts';
+import type { Backend, CircuitRequest, CircuitResult, GroundingRequest, GroundingResult, KernelRun } from '../backends/types.ts';
+import { checkAborted, type LongRunOptions } from '../progress.ts';
+import { splitRange, type WorkerPool } from './pool.ts';
+import type { Task, TaskResult, WorkerKernels } from './tasks.ts';
+
+/** Options of {@link createParallelBackend}. */
+export interface ParallelBackendOptions {
+  /** The kernels the workers (and the calling thread) run (default 'wasm'). */
+  readonly kernels?: WorkerKernels;
+  /**
+   * The worker pool, or a function called on first use, when a request is big enough to need it.
+   * The pool stays the caller's: this backend never terminates it.
+   */
+  readonly pool: WorkerPool | (() => WorkerPool);
+}
+
+/** Below these sizes a request stays on the calling thread: shipping it would cost more. */
+const MIN_PARALLEL_CIRCUITS = 100_000;
+const MIN_PARALLEL_GROUNDINGS = 4_000;
+/** Largest piece of a circuit range, so progress keeps coming on long searches. */
+const MAX_PIECE_CIRCUITS = 1 << 22;
+
+/** A backend that runs the CPU kernels on a worker pool. */
+export async function createParallelBackend(options: ParallelBackendOptions): Promise<Backend> {
+  const kernels = options.kernels ?? 'wasm';
+  const local = kernels === 'wasm' ? await createWasmBackend() : createTsBackend();
+  let pool: WorkerPool | null = typeof options.pool === 'function' ? null : options.pool;
+  const poolNow = () => (pool ??= (options.pool as () => WorkerPool)());
+
+  return {
+    name: local.name,
+    get label() {
+      return `${local.label} on ${pool ? `${pool.size} workers` : 'a worker pool'}`;
+    },
+    async evaluateCircuits(request: CircuitRequest): Promise<CircuitResult> {
+      const total = request.end - request.start;
+      if (total < MIN_PARALLEL_CIRCUITS) return local.evaluateCircuits(request);
+      const p = poolNow();
+      const ranges = splitRange(total, Math.max(p.size * 4, Math.ceil(total / MAX_PIECE_CIRCUITS)));
+      const { model, space, rows, accuracyThreshold } = request;
+      const spaceKey = { layerSizes: space.layerSizes, minSparsity: space.minSparsity };
+      const results = await inPieces(p, request, 'circuits', ranges, ([a, b]) => ({
+        kind: 'circuits', kernels, model, space: spaceKey, rows, accuracyThreshold, start: request.start + a, end: request.start + b,
+      }));
+      const parts = results as CircuitResult[];
+      return { perfect: concat(parts.map((r) => r.perfect)), ...mergeRuns(parts) };
+    },
+    async countGroundings(request: GroundingRequest): Promise<GroundingResult> {
+      const { indices } = request;
+      if (indices.length < MIN_PARALLEL_GROUNDINGS) return local.countGroundings(request);
+      const p = poolNow();
+      const { model, space, inputs } = request;
+      const spaceKey = { layerSizes: space.layerSizes, minSparsity: space.minSparsity };
+      const distinct = request.distinct ?? false;
+      const results = await inPieces(p, request, 'groundings', splitRange(indices.length, p.size * 4), ([a, b]) => ({
+        kind: 'groundings', kernels, model, space: spaceKey, indices: indices.slice(a, b), inputs, distinct,
+      }));
+      const parts = results as GroundingResult[];
+      return {
+        counts: parts.flatMap((r) => r.counts),
+        ...(distinct ? { distinct: parts.flatMap((r) => r.distinct ?? []) } : {}),
+        ...mergeRuns(parts),
+      };
+    },
+    validityTables: (request) => local.validityTables(request),
+    dispose() {
+      local.dispose();
+    },
+  };
+}
+
+/**
+ * Runs one task per range with at most two per worker in flight (so cancellation and progress
+ * happen between pieces), and returns the results in range order.
+ */
+async function inPieces(
+  pool: WorkerPool,
+  options: LongRunOptions,
+  stage: string,
+  ranges: readonly [number, number][],
+  taskOf: (range: [number, number]) => Task,
+): Promise<TaskResult[]> {
+  const results = new Array<TaskResult>(ranges.length);
+  const total = ranges.length ? ranges[ranges.length - 1]![1] - ranges[0]![0] : 0;
+  let next = 0;
+  let done = 0;
+  const lane = async () => {
+    while (next < ranges.length) {
+      checkAborted(options.signal);
+      const i = next++;
+      try {
+        results[i] = await pool.run(taskOf(ranges[i]!));
+      } catch (e) {
+        next = ranges.length; // the other lanes stop after their current piece
+        throw e;
+      }
+      done += ranges[i]![1] - ranges[i]![0];
+      options.onProgress?.({ stage, done, total });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ranges.length, pool.size * 2) }, lane));
+  return results;
+}
+
+/** One run for several pieces: the first fallback, if any piece had one. */
+function mergeRuns(parts: readonly KernelRun[]): KernelRun {
+  const fallen = parts.find((r) => r.fallback);
+  return fallen ? { ranOn: fallen.ranOn, fallback: fallen.fallback! } : { ranOn: parts[0]?.ranOn ?? 'wasm' };
+}

@@ -1,4 +1,4 @@
-// Grounding kernels (oracle README G1–G5): count, distinct gate dicts, streaming enumeration.
+// Grounding kernels (docs/semantics.md, G1–G5): count, distinct gate dicts, streaming enumeration.
 // Mirrors src/grounding.ts on a flat problem that JS writes into linear memory; no GC objects.
 //
 // Problem layout (i32 words from `problem`, written by src/backends/wasm-grounding.ts):

@@ -10,7 +10,7 @@
 //
 // Edge masks come from small per-combination tables (u32, bit r*nIn+j = edge j -> r), so node masks
 // are never needed: edges only join active nodes, a masked hidden node's value reaches nothing,
-// and the output mask is never applied (oracle N2).
+// and the output mask is never applied (docs/semantics.md, N2).
 
 struct Params {
   /// Index of this dispatch's first circuit, counted from the first combination's first circuit.

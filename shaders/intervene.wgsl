@@ -2,7 +2,7 @@
 //
 // One invocation = one (candidate neuron set, sample pair). It runs the full model on the pair's
 // source input, then on its base input with the candidate's hidden neurons overwritten (after
-// their activation) by their source values (oracle N4), and reads `output 0 > 0.5` (fast path
+// their activation) by their source values (docs/semantics.md, N4), and reads `output 0 > 0.5` (fast path
 // first, exact path when its bound cannot decide; mlp.wgsl). Every formula
 // node whose expected value on this pair differs marks (node, candidate) invalid, so `valid` ends
 // as "valid for all pairs". The minimal-mapping search that uses the table stays on the CPU

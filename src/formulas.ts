@@ -1,6 +1,6 @@
 /**
  * High-level candidate explanations: Boolean formula trees, as in the reference `logic_gates.py`
- * (oracle README §3, F1–F5 and M1, M3).
+ * (docs/semantics.md, F1–F5 and M1, M3).
  *
  * A formula is an AND/OR tree over the variables `A`, `B`, ... with some nodes wrapped in `¬`.
  * {@link formulasForGate} enumerates, in reference order, every AND/OR tree up to a depth and

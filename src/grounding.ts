@@ -1,5 +1,5 @@
 /**
- * Grounding a circuit in logic gates (oracle README G1–G5): the TypeScript reference.
+ * Grounding a circuit in logic gates (docs/semantics.md, G1–G5): the TypeScript reference.
  *
  * A grounding assigns to every grounded neuron one of its candidate *global* truth tables
  * (a threshold between two consecutive activation values over the grounding inputs) and one

@@ -1,5 +1,5 @@
 /**
- * The "what-then-where" mapping search (oracle README §3, M1–M7): for a formula, assign to each
+ * The "what-then-where" mapping search (docs/semantics.md, M1–M7): for a formula, assign to each
  * relevant high-level node a set of hidden neurons such that, for every (source, base) pair,
  * patching those neurons from the source run changes the model output exactly as forcing the node
  * to its source value changes the formula; keep the inclusion-minimal full assignments.

@@ -1,14 +1,14 @@
 /**
  * The MLP: JSON format, validation, and the float32 reference forward pass.
  *
- * Semantics follow the reference code (oracle README §3, N1–N4): LeakyReLU after every
+ * Semantics follow the reference code (docs/semantics.md, N1–N4): LeakyReLU after every
  * layer including the output, weights row-major `out x in` (`y = W x + b`), and the
  * summation order of torch's CPU `Linear` (first product, then fused multiply-adds, bias last).
  */
 import { ModelFormatError } from './errors.ts';
 import { parseJsonText, type JsonProblemKind } from './json-text.ts';
 
-/** The JSON shape of a model file (oracle README §2). */
+/** The JSON shape of a model file (docs/semantics.md, N7). */
 export interface ModelJson {
   layerSizes: number[];
   weights: number[][][];

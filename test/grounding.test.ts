@@ -1,4 +1,4 @@
-// Grounding (oracle README G1–G5) in TypeScript and Wasm against the oracle fixtures, plus a
+// Grounding (docs/semantics.md, G1–G5) in TypeScript and Wasm against the oracle fixtures, plus a
 // property test against a direct list-expanding transcription of the reference algorithm.
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -286,7 +286,7 @@ test('inputs: truncated toward zero, duplicates keep first position with the las
 // ---------------------------------------------------------------------------------------------
 
 /**
- * `Circuit.ground` + `compute_local_tts` + `name_gate` transcribed from the README (G1–G5), on
+ * `Circuit.ground` + `compute_local_tts` + `name_gate` transcribed from docs/semantics.md (G1–G5), on
  * dict-like Maps, expanding the list of partial groundings neuron by neuron.
  */
 function referenceGroundings(model: Model, circuit: Circuit, rows: number[][]): { dict: string; seps: number[] }[] {

@@ -1,5 +1,5 @@
 /**
- * A circuit: node and edge masks over a model, and the masked forward pass (oracle N2, N3).
+ * A circuit: node and edge masks over a model, and the masked forward pass (docs/semantics.md, N2, N3).
  */
 import { leaky, type Model } from '../model.ts';
 

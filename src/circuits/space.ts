@@ -1,5 +1,5 @@
 /**
- * The space of valid circuits in the reference enumeration order (oracle README C1–C4), as a
+ * The space of valid circuits in the reference enumeration order (docs/semantics.md, C1–C4), as a
  * mixed-radix index space: exact count without enumerating, `decode(index)`, and streaming.
  *
  * Order: node-mask combinations over layers 1..L (hidden layers and the output), each layer's

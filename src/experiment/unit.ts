@@ -1,6 +1,6 @@
 /**
  * One unit of an experiment: draw the gates, make the data, train, and (if the model converged)
- * analyse every output, as one iteration of main.py's `run_experiment` (oracle README §1, P1–P6).
+ * analyse every output, as one iteration of main.py's `run_experiment` (docs/semantics.md, P1–P6).
  *
  * Randomness comes from three named streams, each keyed by `seed + seed_offset` as main.py's
  * `set_seeds(seed + seed_offset)`: `gates` (which gates), `data` (truth-table set, skew weights,

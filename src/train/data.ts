@@ -1,5 +1,5 @@
 /**
- * Training data for Boolean gates as main.py makes it (oracle README P2, `logic_gates.py`):
+ * Training data for Boolean gates as main.py makes it (docs/semantics.md, P2, `logic_gates.py`):
  * inputs drawn from the 2^n truth-table rows (uniformly or with skewed probabilities), labels
  * from the gates, and, with noise, every draw repeated and perturbed by Gaussian noise.
  */

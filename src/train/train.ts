@@ -1,5 +1,5 @@
 /**
- * Training an MLP as the reference's `MLP.do_train` (oracle README N5): AdamW, MSE loss, shuffled
+ * Training an MLP as the reference's `MLP.do_train` (docs/semantics.md, N5): AdamW, MSE loss, shuffled
  * mini-batches, epoch-mean loss; stop when the epoch loss is below the target or after a number
  * of epochs (3) without a new best; the last epoch's mean loss is returned.
  */

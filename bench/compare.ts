@@ -4,7 +4,7 @@
  * than 10 % slower than at <commit>; medians of 5, side by side".
  *
  *   node --import tsx bench/compare.ts --base 5049a02 [--runs 5] [--json out.json]
- *     [--warmups 3] [--inner 3] [--cases pretrained,XOR_w4_d2_seed0] [--worktree DIR]
+ *     [--warmups 3] [--inner 5] [--cases pretrained,XOR_w4_d2_seed0] [--worktree DIR]
  *
  * Every (checkout, case, repetition) is a fresh Node process running bench/stage-probe.ts
  * (backend 'wasm', one thread): its first analysis is the cold sample, then --warmups unrecorded
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     base: { type: 'string' },
     runs: { type: 'string', default: '5' },
     warmups: { type: 'string', default: '3' },
-    inner: { type: 'string', default: '3' },
+    inner: { type: 'string', default: '5' },
     cases: { type: 'string' },
     worktree: { type: 'string' },
     json: { type: 'string' },

@@ -4,12 +4,7 @@
  * throughput per core, as an experiment grid uses the cores: one model per thread).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CircuitSpace } from '../src/circuits/space.ts';
-import { parseModel } from '../src/model.ts';
-import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
-import { createWasmBackend } from '../src/backends/wasm.ts';
-import { truthTableDataset, weightRows } from '../src/data.ts';
-import { getGate } from '../src/gates.ts';
+import { CircuitSpace, createWasmBackend, getGate, parseModel, PRETRAINED_XOR, truthTableDataset, weightRows } from '../src/index.ts';
 
 const model = parseModel(PRETRAINED_XOR);
 const space = new CircuitSpace(model.layerSizes);

@@ -4,8 +4,9 @@
  *
  * 1. The 2-5-5-1 XOR circuit stage: CircuitSpace([2,5,5,1], {minSparsity: 0.3}), 1,092,035
  *    circuits, the trained model test/fixtures/XOR_w5_trained.json, the 4 truth-table rows; the
- *    search as `analyze` runs it (65,536 circuits per call) and as one call. Circuits/s: the GPU
- *    kernel stops a circuit at its first wrong row, so rows are not all evaluated.
+ *    search as `analyze` runs it (one request; each backend chunks it: 2^22 circuits per GPU
+ *    request, 65,536 per Wasm call). Circuits/s: the GPU kernel stops a circuit at its first
+ *    wrong row, so rows are not all evaluated.
  * 2. Throughput: the same model and circuits on many distinct noisy rows with early exit off, so
  *    the GPU evaluates every circuit-row: circuit-row evaluations/s. The Wasm kernel memoises
  *    hidden neurons by edge pattern, so its rate is labelled memoised (not a plain forward pass).
@@ -80,14 +81,9 @@ row('2-5-5-1 circuit space (CPU)', 'ts', `${space.count.toLocaleString('en-US')}
 const xor = weightRows(truthTableDataset(getGate('XOR')));
 const circuitRows = (circuits: number, rows: WeightedRows) => circuits * rows.weight.length;
 
-/** Circuits [0, end) in calls of 65,536, as findPerfectCircuits (and so `analyze`) makes them. */
+/** Circuits [0, end) in one request, as `analyze` makes it. */
 async function search(backend: Backend, end: number): Promise<number[]> {
-  if (end === space.count) return findPerfectCircuits(backend, model, space, xor);
-  const found: number[] = [];
-  for (let start = 0; start < end; start += 65_536) {
-    found.push(...(await backend.evaluateCircuits({ model, space, start, end: Math.min(end, start + 65_536), rows: xor, accuracyThreshold: 0.99 })));
-  }
-  return found;
+  return Array.from((await backend.evaluateCircuits({ model, space, start: 0, end, rows: xor, accuracyThreshold: 0.99 })).perfect);
 }
 
 /** On a software adapter the GPU runs a slice of the stage (SwiftShader is far slower than Wasm). */
@@ -101,13 +97,11 @@ async function stage(name: string, backend: Backend, end: number) {
   return chunked.value;
 }
 const gpuPerfect = await stage('webgpu', gpu, stageEnd);
-const onePass = await timed(() => gpu.evaluateCircuits({ model, space, start: 0, end: stageEnd, rows: xor, accuracyThreshold: 0.99 }));
-row('2-5-5-1 XOR stage, one call', 'webgpu', `${stageEnd.toLocaleString('en-US')} circ`, onePass.ms, fmtRate((stageEnd / onePass.ms) * 1000), 'circuits/s');
 const wasmPerfect = await stage('wasm', wasm, stageEnd);
 const tsSlice = 100_000;
 const ts = await timed(() => tsBackend.evaluateCircuits({ model, space, start: 0, end: tsSlice, rows: xor, accuracyThreshold: 0.99 }));
 row('2-5-5-1 XOR stage, first 100,000', 'ts', `${tsSlice.toLocaleString('en-US')} circ`, ts.ms, fmtRate((tsSlice / ts.ms) * 1000), 'circuits/s');
-console.log(`| same perfect circuits (webgpu = wasm = one call) | ${String(gpuPerfect.join() === wasmPerfect.join() && Array.from(onePass.value).join() === wasmPerfect.join())} |`);
+console.log(`| same perfect circuits (webgpu = wasm) | ${String(gpuPerfect.join() === wasmPerfect.join())} |`);
 console.log(`| rows the exact path decided so far | ${gpu.stats.exactRows} of ${gpu.stats.circuitRows} asked for (early exit skips some) |`);
 
 // 2. Throughput: many distinct rows, every circuit-row evaluated.
@@ -150,15 +144,18 @@ async function interventions(sizes: number[], formulaCount: number) {
   const tables = formulas.map((f) => highLevelTable(f, relevantNodes(f.tree), samplePairs(f, 'all')));
   const candidates = candidateMasks(m, true);
   const count = (ts: typeof tables) => ts.reduce((a, t) => a + t.nNodes, 0) * candidates.length * pairs.length;
-  await gpu.validityTables(m, tables.slice(0, 1), inputs, candidates); // warm-up, compile
-  const g = await timed(() => gpu.validityTables(m, tables, inputs, candidates));
+  const request = (ts: typeof tables) => ({ model: m, tables: ts, pairs: inputs, candidates });
+  await gpu.validityTables(request(tables.slice(0, 1))); // warm-up, compile
+  const g = await timed(async () => (await gpu.validityTables(request(tables))).tables);
   const label = `${sizes.join('-')}: ${formulas.length} formulas, ${candidates.length} sets`;
   row(label, 'webgpu', count(tables).toExponential(2), g.ms, fmtRate((count(tables) / g.ms) * 1000), 'interventions/s');
+  const w = await timed(async () => (await wasm.validityTables(request(tables))).tables);
+  row(label, 'wasm', count(tables).toExponential(2), w.ms, fmtRate((count(tables) / w.ms) * 1000), 'interventions/s (each (set, pair) output once, shared by the formulas)');
   const some = tables.slice(0, formulaCount);
   const c = await timed(() => some.map((t) => validityTable(m, t, inputs, candidates)));
-  row(`${label} (first ${formulaCount})`, 'ts', count(some).toExponential(2), c.ms, fmtRate((count(some) / c.ms) * 1000), 'no Wasm kernel: TS');
-  const same = c.value.every((v, i) => v.join() === g.value[i]!.join());
-  console.log(`| same validity tables (webgpu = ts) | ${same} |`);
+  row(`${label} (first ${formulaCount})`, 'ts', count(some).toExponential(2), c.ms, fmtRate((count(some) / c.ms) * 1000), 'interventions/s');
+  const same = c.value.every((v, i) => v.join() === g.value[i]!.join() && v.join() === w.value[i]!.join());
+  console.log(`| same validity tables (webgpu = wasm = ts) | ${same} |`);
 }
 await interventions([2, 3, 3, 1], 56);
 await interventions(software ? [2, 5, 5, 1] : [2, 8, 8, 1], software ? 4 : 1);

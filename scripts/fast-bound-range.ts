@@ -17,9 +17,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { defaultMinSparsity } from '../src/analyze.ts';
-import { evaluateCircuitsWasm } from '../src/backends/wasm.ts';
+import { evaluateCircuitsWasm, lastExactRedos } from '../src/backends/wasm-circuits.ts';
 import { fastDecisionMargins } from '../src/backends/wasm-fast-bound.ts';
-import { loadKernels } from '../src/backends/wasm-kernels.ts';
+import { instantiateWasmModule } from '../src/backends/wasm-module.ts';
 import { CircuitSpace } from '../src/circuits/space.ts';
 import { truthTableDataset, weightRows } from '../src/data.ts';
 import { getGate } from '../src/gates.ts';
@@ -29,7 +29,7 @@ import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 const fixtures = new URL('../test/fixtures/', import.meta.url);
 const readJson = (path: string) => JSON.parse(readFileSync(new URL(path, fixtures), 'utf8'));
 
-const kernels = await loadKernels();
+const kernels = await instantiateWasmModule();
 
 /** The largest 0.5 - margin over the gate's truth-table rows (null when fast mode is off), and the exact-mode redos. */
 function modelBound(model: Model, gateName: string): { bound: number | null; circuits: number; redone: number } {
@@ -42,7 +42,7 @@ function modelBound(model: Model, gateName: string): { bound: number | null; cir
   }
   const space = new CircuitSpace(model.layerSizes, { minSparsity: defaultMinSparsity(model.layerSizes) });
   evaluateCircuitsWasm(kernels, { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99 }, true);
-  return { bound, circuits: space.count, redone: kernels.exports.lastExactRedos() };
+  return { bound, circuits: space.count, redone: lastExactRedos(kernels) };
 }
 
 interface Entry { name: string; group: 'oracle' | 'trained 2-5-5-1'; sizes: readonly number[]; gate: string; bound: number | null; circuits: number; redone: number }

@@ -1,0 +1,101 @@
+/**
+ * The conformance suite's door into a backend: plain, structured-cloneable calls (models as JSON,
+ * data as arrays) and answers, so the same calls run in Node and inside a Chromium page. Only the
+ * public API and no Node built-ins: the browser test bundles this file with the library.
+ */
+import {
+  CircuitSpace,
+  analyzeModel,
+  distinctGroundingRows,
+  parseModel,
+  weightRows,
+  type AnalysisResult,
+  type AnalyzeOptions,
+  type Backend,
+  type Dataset,
+  type ModelJson,
+} from '../../src/index.ts';
+
+/** Which backend answered (and why it fell back), as the kernel results say. */
+export interface Ran {
+  ranOn: string;
+  fallback?: string;
+}
+
+export interface AnalyzeCall extends Omit<AnalyzeOptions, 'backend' | 'webgpu' | 'workers' | 'signal' | 'onProgress'> {
+  model: ModelJson;
+}
+export interface CircuitCall {
+  model: ModelJson;
+  minSparsity: number;
+  data: Dataset;
+  threshold: number;
+  start: number;
+  end: number;
+}
+export interface GroundingCall {
+  model: ModelJson;
+  minSparsity: number;
+  /** Ascending circuit indices. */
+  indices: number[];
+  /** Grounding rows, keyed by truncation as the reference does. */
+  groundRows: number[][];
+  distinct: boolean;
+}
+export interface ValidityCall {
+  model: ModelJson;
+  tables: { nNodes: number; nPairs: number; expected: number[] }[];
+  pairs: { nPairs: number; sources: number[]; bases: number[] };
+  candidates: number[];
+}
+
+/** The calls a conformance target answers. */
+export interface Harness {
+  analyze(call: AnalyzeCall): Promise<AnalysisResult>;
+  circuits(call: CircuitCall): Promise<Ran & { perfect: number[] }>;
+  /** Counts as decimal strings (BigInt does not cross every boundary); an error as `{ error }`. */
+  groundings(call: GroundingCall): Promise<Ran & { counts: string[]; distinct?: number[] }>;
+  validity(call: ValidityCall): Promise<Ran & { tables: number[][] }>;
+}
+
+const spaces = new Map<string, CircuitSpace>();
+function spaceFor(layerSizes: readonly number[], minSparsity: number): CircuitSpace {
+  const key = `${layerSizes.join('-')}|${minSparsity}`;
+  let space = spaces.get(key);
+  if (!space) spaces.set(key, (space = new CircuitSpace(layerSizes, { minSparsity })));
+  return space;
+}
+
+const ran = (r: { ranOn: string; fallback?: string }): Ran => ({ ranOn: r.ranOn, ...(r.fallback ? { fallback: r.fallback } : {}) });
+
+/** The harness of one backend. */
+export function harness(backend: Backend): Harness {
+  return {
+    analyze: ({ model, ...options }) => analyzeModel(parseModel(model), { ...options, backend }),
+    async circuits(call) {
+      const model = parseModel(call.model);
+      const space = spaceFor(model.layerSizes, call.minSparsity);
+      const r = await backend.evaluateCircuits({
+        model, space, start: call.start, end: call.end, rows: weightRows(call.data), accuracyThreshold: call.threshold,
+      });
+      return { perfect: Array.from(r.perfect), ...ran(r) };
+    },
+    async groundings(call) {
+      const model = parseModel(call.model);
+      const space = spaceFor(model.layerSizes, call.minSparsity);
+      const inputs = distinctGroundingRows(call.groundRows, model.layerSizes[0]!);
+      const r = await backend.countGroundings({ model, space, indices: call.indices, inputs, distinct: call.distinct });
+      return { counts: r.counts.map(String), ...(r.distinct ? { distinct: r.distinct } : {}), ...ran(r) };
+    },
+    async validity(call) {
+      const model = parseModel(call.model);
+      const r = await backend.validityTables({
+        model,
+        tables: call.tables.map((t) => ({ nNodes: t.nNodes, nPairs: t.nPairs, expected: Uint8Array.from(t.expected) })),
+        pairs: { nPairs: call.pairs.nPairs, sources: Float32Array.from(call.pairs.sources), bases: Float32Array.from(call.pairs.bases) },
+        candidates: Uint32Array.from(call.candidates),
+      });
+      return { tables: r.tables.map((t) => Array.from(t)), ...ran(r) };
+    },
+  };
+}

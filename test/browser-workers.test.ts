@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { serveStatic, type StaticServer } from '../examples/webgpu-serve.ts';
 import { fixture } from './helpers.ts';
 import { chromiumMissing, launchChromium } from './browser-shared.ts';
+import { gpuTests } from './webgpu-shared.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -65,13 +66,11 @@ test.after(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-test('Web Workers give exactly the single-thread result (w4 case: 168,672 circuits, 6,301 perfect)', async () => {
-  if (reason) {
-    // Browser tests are required in CI (REQUIRE_WEBGPU=1 also means "a browser must be there").
-    if (process.env.REQUIRE_WEBGPU === '1') assert.unreachable(reason);
-    console.log(`  skipped: ${reason}`);
-    return;
-  }
+// Without a usable Chromium the test is skipped (counted as such, not as passed), as the other
+// browser suites do; REQUIRE_WEBGPU=1 (CI: "a browser must be there") fails instead.
+const browserTest = gpuTests('Chromium Web Workers', reason || null);
+
+browserTest('Web Workers give exactly the single-thread result (w4 case: 168,672 circuits, 6,301 perfect)', async () => {
   const model = fixture('cases/XOR_w4_d2_seed0.json').model;
   const r = await page.evaluate((m) => (globalThis as any).runBoth(m), model);
   assert.is(r.single.perfect.length, 6301);

@@ -5,10 +5,12 @@ import { circuitOutput } from '../src/circuits/circuit.ts';
 import { circuitMetrics, analyzeCircuitSet, isIncluded } from '../src/circuits/metrics.ts';
 import { findPerfectCircuits } from '../src/circuits/search.ts';
 import { createTsBackend } from '../src/backends/ts.ts';
-import { parseModel, subModel } from '../src/model.ts';
+import type { Backend } from '../src/backends/types.ts';
+import { createWasmBackend } from '../src/backends/wasm.ts';
+import { parseModel, subModel, type Model } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { truthTableDataset, weightRows, roundHalfEven } from '../src/data.ts';
-import { getGate } from '../src/gates.ts';
+import { evaluateGate, getGate } from '../src/gates.ts';
 import { LimitError } from '../src/errors.ts';
 import { caseNames, fixture, caseValidationData } from './helpers.ts';
 
@@ -18,25 +20,51 @@ const masks = (c: { nodeMasks: number[][]; edgeMasks: number[][][] }) => ({ node
 
 test('pretrained model: all 3000 circuits in reference order with their accuracy on the truth table', () => {
   const model = parseModel(PRETRAINED_XOR);
+  const exp = fixture('xor_mlp_pretrained.expected.json');
   const expected = fixture('xor_mlp_pretrained.all_circuits.json').circuits as [string, number][];
   const space = new CircuitSpace(model.layerSizes);
+  assert.is(exp.n_circuits_enumerated, 3000);
+  assert.is(expected.length, 3000);
   assert.is(space.count, 3000);
   const data = truthTableDataset(getGate('XOR'));
+  const histogram = new Map<string, number>();
   let i = 0;
   for (const c of space.circuits()) {
     assert.is(key(c), expected[i]![0], `circuit ${i}`);
     const correct = data.x.filter((x, s) => roundHalfEven(circuitOutput(model, c, x)[0]!) === data.y[s]![0]).length;
     assert.is(correct, expected[i]![1], `accuracy of circuit ${i}`);
     assert.equal(key(space.decode(i)), expected[i]![0]);
+    const bin = accuracyKey(correct / 4);
+    histogram.set(bin, (histogram.get(bin) ?? 0) + 1);
     i++;
   }
+  // The count the enumeration yields, not only the one it announces (a short walk would pass the loop).
+  assert.is(i, 3000, 'circuits enumerated');
+  assert.equal(Object.fromEntries(histogram), exp.accuracy_histogram);
 });
+
+/** An accuracy as the oracle's histogram keys write it (Python's str of a float: 0.0, 0.25, 1.0). */
+const accuracyKey = (a: number) => (Number.isInteger(a) ? a.toFixed(1) : String(a));
+
+/**
+ * How many circuits of `space` have each accuracy k/4 on the gate's 4 clean inputs, from the
+ * circuit search itself: the circuits beating (k - 1/2)/4 are those with k or more rows right.
+ */
+async function accuracyHistogram(backend: Backend, model: Model, space: CircuitSpace, gate: string): Promise<Record<string, number>> {
+  const rows = weightRows(truthTableDataset(getGate(gate)));
+  const atLeast: number[] = [];
+  for (let k = 0; k <= 5; k++) atLeast.push(k === 0 ? space.count : (await findPerfectCircuits(backend, model, space, rows, { accuracyThreshold: (k - 0.5) / 4 })).length);
+  const histogram: Record<string, number> = {};
+  for (let k = 0; k <= 4; k++) if (atLeast[k]! > atLeast[k + 1]!) histogram[accuracyKey(k / 4)] = atLeast[k]! - atLeast[k + 1]!;
+  return histogram;
+}
 
 test('pretrained model: the 32 perfect circuits', async () => {
   const model = parseModel(PRETRAINED_XOR);
   const exp = fixture('xor_mlp_pretrained.expected.json');
   const space = new CircuitSpace(model.layerSizes);
   const found = await findPerfectCircuits(createTsBackend(), model, space, weightRows(truthTableDataset(getGate('XOR'))));
+  assert.is(found.length, exp.n_perfect_circuits);
   assert.equal(
     found.map((i) => masks(space.decode(i))),
     exp.perfect_circuits.map((c: any) => ({ node_masks: c.node_masks, edge_masks: c.edge_masks })),
@@ -45,7 +73,16 @@ test('pretrained model: the 32 perfect circuits', async () => {
     const m = circuitMetrics(model, space.decode(found[k]!), truthTableDataset(getGate('XOR')));
     assert.is(m.accuracy, 1);
     assert.equal([m.nodeSparsity, m.edgeSparsity, m.combinedSparsity], c.sparsity);
+    // node_sparsity is what analyze --json reports as nodeSparsity (hiddenSparsity of the masks).
+    assert.is(hiddenSparsity(space.decode(found[k]!).nodeMasks), c.node_sparsity, `node sparsity of circuit ${k}`);
   });
+
+  // The reference found the same circuits, in the same order, with the 4 inputs repeated 50 times.
+  const x50 = Array.from({ length: 50 }, () => exp.inputs as number[][]).flat();
+  const repeated = await findPerfectCircuits(createTsBackend(), model, space, weightRows({ x: x50, y: x50.map((x) => [evaluateGate(getGate('XOR'), x)]) }));
+  assert.is(x50.length, 200);
+  assert.is(repeated.length, exp.n_perfect_circuits_with_50x_repeated_inputs);
+  assert.equal(repeated, found);
 });
 
 for (const name of caseNames()) {
@@ -61,9 +98,15 @@ for (const name of caseNames()) {
       const found = await findPerfectCircuits(createTsBackend(), sub, space, weightRows(data));
       assert.is(found.length, out.n_perfect_circuits);
       assert.equal(found.map((i) => masks(space.decode(i))), out.perfect_circuits.map((p: any) => ({ node_masks: p.node_masks, edge_masks: p.edge_masks })));
+      assert.equal(found.map((i) => hiddenSparsity(space.decode(i).nodeMasks)), out.perfect_circuits.map((p: any) => p.node_sparsity), 'node sparsity');
+      // Every enumerated circuit's accuracy on the 4 clean inputs (Wasm: 6 searches of 168,672 circuits for w4).
+      assert.equal(await accuracyHistogram(await wasm(), sub, space, gate.name), out.accuracy_histogram_4_inputs, `output ${o}: accuracy histogram on the 4 clean inputs`);
     }
   });
 }
+
+let wasmBackend: Promise<Backend> | undefined;
+const wasm = () => (wasmBackend ??= createWasmBackend());
 
 test('circuit counts of larger layouts and the cap', () => {
   assert.is(new CircuitSpace([2, 4, 4, 1], { minSparsity: 0.2 }).count, 168_672);

@@ -5,6 +5,8 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { analyzeModel } from '../src/analyze.ts';
+import { parseModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -46,12 +48,25 @@ test('analyze --json writes the documented shape', () => {
   assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
 });
 
-test('analyze --data restricts the circuit search to the given samples', () => {
-  const data = file('data.json', { x: [[0, 0], [0, 1], [1, 0], [1, 1], [1, 1]], y: [[0], [1], [1], [0], [0]] });
-  const out = join(dir, 'data-result.json');
-  const r = cli('analyze', model, '--gates', 'XOR', '--data', data, '--json', out, '--quiet');
-  assert.is(r.code, 0, r.err);
-  assert.is(JSON.parse(readFileSync(out, 'utf8')).outputs[0].perfectCircuits.length, 32);
+test('analyze --data restricts the circuit search to the given samples', async () => {
+  // Without the row (1, 1) more circuits are perfect; a circuit is perfect on the whole truth table
+  // exactly when it is on the three other rows and on (1, 1) alone (the threshold 0.99 asks every
+  // row to be right), so the two searches must intersect in the clean search's 32 circuits.
+  const perfect = (args: string[], name: string): number[] => {
+    const out = join(dir, name);
+    const r = cli('analyze', model, '--gates', 'XOR', ...args, '--json', out, '--quiet');
+    assert.is(r.code, 0, r.err);
+    return JSON.parse(readFileSync(out, 'utf8')).outputs[0].perfectCircuits.map((c: { index: number }) => c.index);
+  };
+  const threeRows = { x: [[0, 0], [0, 1], [1, 0]], y: [[0], [1], [1]] };
+  const without11 = perfect(['--data', file('data3.json', threeRows)], 'data3-result.json');
+  const only11 = new Set(perfect(['--data', file('data1.json', { x: [[1, 1]], y: [[0]] })], 'data1-result.json'));
+  const clean = perfect([], 'clean-result.json');
+  assert.is(clean.length, 32);
+  assert.is(without11.length, 263);
+  const api = await analyzeModel(parseModel(PRETRAINED_XOR), { gates: ['XOR'], data: threeRows, stages: { groundings: false, mappings: false } });
+  assert.equal(without11, api.outputs[0]!.perfectCircuits.map((c) => c.index), 'the CLI finds what the API finds on the same data');
+  assert.equal(without11.filter((i) => only11.has(i)), clean);
 });
 
 const badRuns: [string, () => string[], RegExp][] = [

@@ -3,7 +3,9 @@
  * moments of a run on two worker threads (records arrive from both while the main thread
  * appends), and of `mi-ident merge` (the other writer of a results folder). After each kill the
  * command is run again; in the end every folder holds exactly the rows of an uninterrupted run,
- * none lost or duplicated, and no lock or temporary file.
+ * none lost or duplicated, and no lock or temporary file. Some kills of each command must land
+ * while it writes the folder (between its first and last unit; for a merge, while it holds the
+ * lock before its results.csv is in place), not only before or after.
  *
  * The CLI and the worker entry are bundled with esbuild (a process then starts in ~0.1 s), side
  * by side as the built package has them (dist/src/cli/... and node-worker.js next to its runner).
@@ -25,6 +27,7 @@ const UNITS = 16;
 const GRID = ['--target-logic-gates', 'AND', 'OR', '--noise-std', '0', '--n-experiments', String(UNITS), '--n-samples-train', '100', '--size', '2', '--depth', '1', '--quiet'];
 const WORKER_KILLS = 8;
 const MERGE_KILLS = 6;
+const MAX_MERGE_KILLS = 24;
 
 /**
  * Bundles the CLI and the runner's worker entry into one folder inside the package (so that bare
@@ -60,16 +63,48 @@ function recordCount(out: string): number {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
 }
 
+/** Whether `out`'s lock names process `pid`: it has opened the folder and is writing to it. */
+function lockedBy(out: string, pid: number | undefined): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(out, '.lock'), 'utf8')) as { pid: number }).pid === pid;
+  } catch {
+    return false; // no lock yet, another process's, or being written
+  }
+}
+
+/** Polls (every millisecond) until `ready()` or the process ends; true when it ended first. */
+async function untilOrExit(ready: () => boolean, exit: Promise<unknown>): Promise<boolean> {
+  for (;;) {
+    if (ready()) return false;
+    if (await Promise.race([exit.then(() => true), sleep(1)])) return true;
+  }
+}
+
+/** How a kill round draws its moments and judges where a kill landed. */
+interface KillPlan {
+  /** Random delays between these (ms)... */
+  minDelay: number;
+  maxDelay: number;
+  /** ...counted from the process's start, or (`fromLock`) from when it holds the folder's lock. */
+  fromLock?: boolean;
+  /** Whether the folder, after a kill, shows the command was cut off while writing it. */
+  midWrite: (out: string) => boolean;
+}
+
 /**
- * Runs `args` into `out` `kills` times, each killed after a random delay (between `minDelay` and
- * `maxDelay` ms) unless it ends first, then once more to the end. Returns the kills made and how
- * many of them landed while the folder held some but not all units.
+ * Runs `args` into `out` `kills` times, each killed after a random delay (`plan`) unless it ends
+ * first, then once more to the end. Returns the kills made and how many of them landed mid-write.
  */
-async function killThenFinish(dir: string, args: string[], out: string, rng: ReturnType<typeof streamRng>, kills: number, maxDelay: number, minDelay = 0) {
+async function killThenFinish(dir: string, args: string[], out: string, rng: ReturnType<typeof streamRng>, kills: number, plan: KillPlan) {
   const result = { kills: 0, partial: 0 };
   for (let i = 0; i <= kills; i++) {
     const run = start(dir, args);
-    const delay = minDelay + uniform(rng) * (maxDelay - minDelay);
+    const delay = plan.minDelay + uniform(rng) * (plan.maxDelay - plan.minDelay);
+    if (i < kills && plan.fromLock && (await untilOrExit(() => lockedBy(out, run.child.pid), run.exit))) {
+      const done = await run.exit; // it finished between two polls: nothing to kill
+      assert.is(done.code, 0, done.err);
+      continue;
+    }
     const finished = await Promise.race([run.exit, i < kills ? sleep(delay) : run.exit]);
     if (finished) {
       assert.is(finished.code, 0, finished.err);
@@ -79,11 +114,19 @@ async function killThenFinish(dir: string, args: string[], out: string, rng: Ret
     run.child.kill('SIGKILL');
     await run.exit;
     result.kills++;
-    const lines = recordCount(out);
-    if (lines > 0 && lines < UNITS) result.partial++;
+    if (plan.midWrite(out)) result.partial++;
   }
   return result;
 }
+
+/** A run was cut off between its first and its last unit. */
+const someUnits = (out: string) => {
+  const lines = recordCount(out);
+  return lines > 0 && lines < UNITS;
+};
+
+/** A merge was cut off while it appended records or before its results.csv was in place. */
+const mergeUnfinished = (out: string) => existsSync(join(out, 'config.json')) && (recordCount(out) < UNITS || !existsSync(join(out, 'results.csv')));
 
 /** The folder holds exactly the reference's rows, once each, and nothing else. */
 function assertComplete(out: string, reference: string) {
@@ -116,7 +159,7 @@ test(`SIGKILL during runs on 2 worker threads (${WORKER_KILLS}+ kills) and durin
     let partial = 0;
     for (let round = 0; kills < WORKER_KILLS; round++) {
       const out = join(root, `workers-${round}`);
-      const r = await killThenFinish(dir, ['run', '--out', out, ...GRID, '--workers', '2'], out, rng, 3, runMs, firstUnitMs);
+      const r = await killThenFinish(dir, ['run', '--out', out, ...GRID, '--workers', '2'], out, rng, 3, { minDelay: firstUnitMs, maxDelay: runMs, midWrite: someUnits });
       kills += r.kills;
       partial += r.partial;
       assertComplete(out, reference);
@@ -129,12 +172,34 @@ test(`SIGKILL during runs on 2 worker threads (${WORKER_KILLS}+ kills) and durin
       const r = await start(dir, ['run', '--out', out, ...GRID, '--workers', '1', '--shard', `${i + 1}/2`]).exit;
       assert.is(r.code, 0, r.err);
     }
+    // A merge writes for a few milliseconds after a start of 100+ ms whose length varies more than
+    // that: kill moments are drawn from when it takes the folder's lock, over the time an
+    // uninterrupted merge takes from its lock to its results.csv (the least of 3: a busy machine
+    // can stretch one, and longer delays would mostly land after the merge).
+    let mergeWriteMs = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const timedMerge = join(root, `merged-timed-${k}`);
+      const merge = start(dir, ['merge', '--quiet', '--out', timedMerge, ...shards]);
+      assert.not.ok(await untilOrExit(() => lockedBy(timedMerge, merge.child.pid), merge.exit), 'the lock of an uninterrupted merge seen');
+      const locked = performance.now();
+      await untilOrExit(() => existsSync(join(timedMerge, 'results.csv')), merge.exit);
+      mergeWriteMs = Math.min(mergeWriteMs, performance.now() - locked);
+      const mergeExit = await merge.exit;
+      assert.is(mergeExit.code, 0, mergeExit.err);
+      assertComplete(timedMerge, reference);
+    }
     let mergeKills = 0;
-    for (let round = 0; mergeKills < MERGE_KILLS; round++) {
+    let mergePartial = 0;
+    // At least MERGE_KILLS kills, and more (up to MAX_MERGE_KILLS) until 2 have landed mid-write.
+    for (let round = 0; mergeKills < MERGE_KILLS || (mergePartial < 2 && mergeKills < MAX_MERGE_KILLS); round++) {
+      if (round >= MAX_MERGE_KILLS) assert.unreachable(`${mergeKills} merge kills in ${round} rounds: the merges ended before they could be killed`);
       const out = join(root, `merged-${round}`);
-      mergeKills += (await killThenFinish(dir, ['merge', '--quiet', '--out', out, ...shards], out, rng, 3, 350)).kills;
+      const r = await killThenFinish(dir, ['merge', '--quiet', '--out', out, ...shards], out, rng, 3, { minDelay: 0, maxDelay: mergeWriteMs, fromLock: true, midWrite: mergeUnfinished });
+      mergeKills += r.kills;
+      mergePartial += r.partial;
       assertComplete(out, reference);
     }
+    assert.ok(mergePartial >= 2, `merge kills while it wrote the folder: ${mergePartial} of ${mergeKills} (an uninterrupted merge wrote for ${mergeWriteMs.toFixed(1)} ms from taking the lock)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -121,6 +121,15 @@ for (const impl of ['TS', 'Wasm']) {
   });
 }
 
+test("pretrained: each circuit's grounded neurons (active, not constant over the inputs: G2)", () => {
+  pretrainedProblems().forEach((p, i) => {
+    const expected = pretrained.groundings_per_circuit[i].grounded_neurons;
+    assert.equal(p.neurons.map((n) => n.key), expected, `circuit ${i} problem`);
+    // Every grounding assigns a gate to exactly these neurons.
+    assert.equal(Object.keys(iterateGroundings(p).next().value!.gates), expected, `circuit ${i} first grounding`);
+  });
+});
+
 test('pretrained: first grounding of circuit 0 field by field', () => {
   const p = pretrainedProblems()[0]!;
   const first = iterateGroundings(p).next().value!;

@@ -23,8 +23,8 @@ import type { PairOrder } from '../mappings.ts';
 const USAGE = `mi-ident: exhaustive identifiability analysis of small MLPs (Méloux et al., ICLR 2025)
 
 Usage:
-  mi-ident demo [--json OUT]
-      Analyse the authors' pretrained XOR model (embedded): every stage, with timings.
+  mi-ident demo [--json OUT] [analyze's options except --gates]
+      Analyse the authors' pretrained XOR model (embedded, gate XOR): every stage, with timings.
   mi-ident analyze MODEL.json --gates XOR[,NAND,...] [options]
       Analyse a model (JSON format in the README). Output n is analysed on its own with gate n.
   mi-ident train --gates G[,G...] --out MODEL.json [options]
@@ -105,6 +105,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'demo':
         if (rest.length) throw new InputError(`demo takes no model file (got ${rest.join(' ')}); it uses the embedded pretrained XOR model`);
+        // The demo's model has one XOR output: a --gates value would be replaced, not used.
+        if (values.gates !== undefined) {
+          throw new InputError(`demo takes no --gates (got "${values.gates}"): it always analyses the pretrained XOR model with gate XOR; use mi-ident analyze MODEL.json --gates G instead`);
+        }
         return await runAnalysis(parseModel(PRETRAINED_XOR), { ...analyzeOptions(values), gates: ['XOR'] }, values, true);
       case 'analyze': {
         if (rest.length !== 1) throw new InputError('analyze needs exactly one model file: mi-ident analyze MODEL.json --gates XOR');

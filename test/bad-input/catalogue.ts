@@ -224,6 +224,12 @@ export const CATALOGUE: BadInput[] = [
   { surface: 'cli', name: 'analyze --threshold 1.5', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--threshold', '1.5'], what: /^--threshold must be a number between 0 and 1, got "1.5"/ },
   { surface: 'cli', name: 'analyze --depth -1 (a negative value after a flag)', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--depth', '-1'], what: /^--depth must be an integer >= 0, got "-1"/ },
   { surface: 'cli', name: 'analyze --threads 0', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--threads', '0'], what: /^--threads must be an integer >= 1, got "0"/ },
+  { surface: 'cli', name: 'analyze --threads -1', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--threads', '-1'], what: /^--threads must be an integer >= 1, got "-1"/ },
+  {
+    surface: 'cli', name: 'demo --gates AND (the demo model is XOR: the gate would be replaced)', argv: () => ['demo', '--gates', 'AND', '--json', outPath('demo-and.json')],
+    what: /^demo takes no --gates \(got "AND"\): it always analyses the pretrained XOR model with gate XOR/, fix: /use mi-ident analyze MODEL\.json --gates G instead/,
+    absent: () => [outPath('demo-and.json')], withinMs: 1000,
+  },
   {
     surface: 'cli', name: 'analyze 2-8-4-1 --min-sparsity 0 (used to exhaust memory building edge lists)',
     argv: () => ['analyze', file('m2841.json', layoutModel([2, 8, 4, 1])), '--gates', 'XOR', '--min-sparsity', '0', '--json', outPath('m2841-result.json')],
@@ -260,6 +266,8 @@ export const CATALOGUE: BadInput[] = [
     surface: 'cli', name: 'analyze --depth 5', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--depth', '5', '--json', outPath('depth5.json')],
     what: /^formulas of depth 5 over 2 variables \(gate XOR\)/, fix: /give a formula depth of 4 or less with analyze --depth 4/, absent: () => [outPath('depth5.json')], withinMs: 1000,
   },
+  { surface: 'cli', name: 'run --workers 0 (used to run as 1)', argv: () => ['run', '--out', outPath('run-w0'), ...TINY, '--workers', '0'], what: /^--workers must be an integer >= 1 \(1 = one unit at a time\), got "0"/, absent: () => [outPath('run-w0')] },
+  { surface: 'cli', name: 'run --workers -2 (used to run as 1)', argv: () => ['run', '--out', outPath('run-wneg'), ...TINY, '--workers', '-2'], what: /^--workers must be an integer >= 1 \(1 = one unit at a time\), got "-2"/, absent: () => [outPath('run-wneg')] },
   { surface: 'cli', name: 'run --size 0', argv: () => ['run', '--out', outPath('run-size0'), ...TINY, '--size', '0'], what: /^--size must be positive integers, got 0/, absent: () => [outPath('run-size0')] },
   { surface: 'cli', name: 'run --shard 1/0', argv: () => ['run', '--out', outPath('run-shard'), ...TINY, '--shard', '1/0'], what: /^--shard 1\/0: the shard count must be at least 1/, absent: () => [outPath('run-shard')] },
   { surface: 'cli', name: 'run --shard 2 (no count)', argv: () => ['run', '--out', outPath('run-shard'), ...TINY, '--shard', '2'], what: /^--shard must look like i\/n \(e.g. 1\/4\), got "2"/, absent: () => [outPath('run-shard')] },
@@ -304,5 +312,15 @@ export const CATALOGUE: BadInput[] = [
   {
     surface: 'cli', name: 'merge --out into a folder of another configuration', argv: () => ['merge', '--out', resultsFolder('merge-target', { config: { nExperiments: 3 } }), resultsFolder('merge-source')],
     what: /merge-target holds results of another configuration \(stored vs requested: --n-experiments: 3 vs 2\)/, unchanged: () => [outPath('merge-target')],
+  },
+  {
+    surface: 'cli', name: 'mnist --model with --epochs and --seed (training-only flags; used to be ignored)',
+    argv: () => ['mnist', '--model', file('model.json', PRETRAINED_XOR), '--epochs', '3', '--seed', '1', '--out', outPath('mnist-ep')],
+    what: /^--epochs, --seed set training, which --model skips \(the given model is analysed as it is\)/, fix: /leave them out, or leave out --model to train a model/,
+    absent: () => [outPath('mnist-ep')], withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'mnist --model with --train-samples', argv: () => ['mnist', '--model', file('model.json', PRETRAINED_XOR), '--train-samples', '100', '--out', outPath('mnist-ts')],
+    what: /^--train-samples sets training, which --model skips/, fix: /leave it out, or leave out --model/, absent: () => [outPath('mnist-ts')], withinMs: 1000,
   },
 ];

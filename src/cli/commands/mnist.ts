@@ -28,6 +28,7 @@ Options:
   --threshold T          accuracy a tail circuit must exceed (default 0.99)
   --out DIR              write DIR/model.json (the whole model) and DIR/tail-analysis.json
   --model FILE           analyse this model JSON instead of training one
+                         (then --epochs, --seed and --train-samples are refused)
   --depth D              maximum formula depth (default 3: the tail's hidden layers + 1)
   --ground G             grounding inputs: prototypes (every binarised pattern, default)
                          or observed (each observed pattern's last validation sample)
@@ -73,6 +74,13 @@ export async function mnistCommand(argv: string[]): Promise<number> {
   if (ground !== 'prototypes' && ground !== 'observed') throw new InputError(`--ground must be prototypes or observed, got "${values.ground}"`);
   const pairOrder = (values['pair-order'] ?? 'BA') as PairOrder;
   if (!['BA', 'AB', 'all'].includes(pairOrder)) throw new InputError(`--pair-order must be BA, AB or all, got "${values['pair-order']}"`);
+  if (values.model !== undefined) {
+    // These only shape training, which --model skips: refuse rather than ignore them.
+    const trainingOnly = (['epochs', 'seed', 'train-samples'] as const).filter((f) => values[f] !== undefined).map((f) => `--${f}`);
+    if (trainingOnly.length) {
+      throw new InputError(`${trainingOnly.join(', ')} ${trainingOnly.length > 1 ? 'set' : 'sets'} training, which --model skips (the given model is analysed as it is): leave ${trainingOnly.length > 1 ? 'them' : 'it'} out, or leave out --model to train a model`);
+    }
+  }
   const model = values.model ? parseModel(readJsonFile(values.model, '--model')) : undefined;
   const epochs = values.epochs === undefined ? 10 : integer(values.epochs, '--epochs', 1);
   const seed = values.seed === undefined ? 0 : integer(values.seed, '--seed', 0);

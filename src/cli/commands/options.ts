@@ -150,7 +150,10 @@ export function shardFromValues(values: { shard?: string }, env: Record<string, 
   return slurmShard(env) ?? undefined;
 }
 
-/** `--workers N` (default: every core). */
+/** `--workers N` (default: every core); 0 or less is refused, not taken as 1. */
 export function workersFromValues(values: { workers?: string }): number | undefined {
-  return values.workers === undefined ? undefined : Math.max(1, one(values.workers, '--workers', true));
+  if (values.workers === undefined) return undefined;
+  const n = Number(values.workers);
+  if (!/^\s*\d+\s*$/.test(values.workers) || n < 1) throw new InputError(`--workers must be an integer >= 1 (1 = one unit at a time), got "${values.workers}"`);
+  return n;
 }

@@ -3,13 +3,12 @@
  * freshness check of the embedded shaders, and fast-check arbitraries for models and data that
  * also produce exact rounding ties, subnormals and float32 overflow.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import fc from 'fast-check';
 import { parseModel, type Model } from '../src/model.ts';
 import type { Dataset } from '../src/data.ts';
+import { shaderSourceFiles, sourceHash } from '../scripts/generate.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -32,19 +31,16 @@ export function gpuTests(suite: string, reason: string | null): (name: string, f
   return (name, fn) => test.skip(name, fn as () => void);
 }
 
-/** Why src/generated/shaders.ts is out of date with shaders/*.wgsl, or null. */
+/** Why src/generated/shaders.ts is older than shaders/ (its WGSL files and limits.json), or null. */
 export async function staleShaders(): Promise<string | null> {
-  let embedded: Readonly<Record<string, string>>;
+  let generated: typeof import('../src/generated/shaders.ts');
   try {
-    ({ SHADERS: embedded } = await import('../src/generated/shaders.ts'));
+    generated = await import('../src/generated/shaders.ts');
   } catch {
     return 'src/generated/shaders.ts is missing: run `npm run build` (or `node scripts/build.mjs --shaders`)';
   }
-  const dir = join(ROOT, 'shaders');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.wgsl'));
-  const stale = files.filter((f) => embedded[f] !== readFileSync(join(dir, f), 'utf8'));
-  if (stale.length || Object.keys(embedded).length !== files.length) {
-    return `src/generated/shaders.ts is stale (${stale.join(', ') || 'file list'}): run \`node scripts/build.mjs --shaders\``;
+  if (generated.SHADERS_SOURCE_HASH !== sourceHash(ROOT, shaderSourceFiles(ROOT))) {
+    return 'src/generated/shaders.ts is older than shaders/: run `node scripts/build.mjs --shaders`';
   }
   return null;
 }

@@ -78,7 +78,8 @@ class KernelSession implements GroundingKernels {
     this.module.reset();
     const w = this.module;
     const m = writeModel(w, model);
-    const { act, nPairs } = writeActivations(w, model, lastRows.flat(), lastRows.length);
+    // The model's input tensor is float32 (N8): rows are rounded before the forward pass, as in TS.
+    const { act, nPairs } = writeActivations(w, model, Float32Array.from(lastRows.flat()), lastRows.length);
     const c = writeCombination(w, combo);
     const localsPtr = writeI32(w, locals);
     const counts = w.alloc(locals.length * 8);

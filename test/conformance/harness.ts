@@ -53,8 +53,8 @@ export interface ValidityCall {
 export interface Harness {
   analyze(call: AnalyzeCall): Promise<AnalysisResult>;
   circuits(call: CircuitCall): Promise<Ran & { perfect: number[] }>;
-  /** Counts as decimal strings (BigInt does not cross every boundary); an error as `{ error }`. */
-  groundings(call: GroundingCall): Promise<Ran & { counts: string[]; distinct?: number[] }>;
+  /** Counts as decimal strings (BigInt does not cross every boundary); a refusal as `{ error }` (its message). */
+  groundings(call: GroundingCall): Promise<(Ran & { counts: string[]; distinct?: number[] }) | { error: string }>;
   validity(call: ValidityCall): Promise<Ran & { tables: number[][] }>;
 }
 
@@ -84,8 +84,12 @@ export function harness(backend: Backend): Harness {
       const model = parseModel(call.model);
       const space = spaceFor(model.layerSizes, call.minSparsity);
       const inputs = distinctGroundingRows(call.groundRows, model.layerSizes[0]!);
-      const r = await backend.countGroundings({ model, space, indices: call.indices, inputs, distinct: call.distinct });
-      return { counts: r.counts.map(String), ...(r.distinct ? { distinct: r.distinct } : {}), ...ran(r) };
+      try {
+        const r = await backend.countGroundings({ model, space, indices: call.indices, inputs, distinct: call.distinct });
+        return { counts: r.counts.map(String), ...(r.distinct ? { distinct: r.distinct } : {}), ...ran(r) };
+      } catch (e) {
+        return { error: (e as Error).message }; // as a value: a thrown error's text changes on its way out of a page
+      }
     },
     async validity(call) {
       const model = parseModel(call.model);

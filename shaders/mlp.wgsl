@@ -8,13 +8,31 @@
 //      E <= sum_j |w_j| E_j                      (the inputs' own error)
 //         + N 2^-21 sum_j |t_j|                  (rounding: the reference's N steps of 2^-24 (+2^-53)
 //                                                 and this computation's 2N steps of 2^-23, any order)
-//         + 4N 2^-100                            (flushed subnormals: |x|, |w| <= 2^20)
+//         + 4N 2^-100                            (flushed subnormals, below)
 //    then LeakyReLU, which is max(1, |slope|)-Lipschitz, adds 2^-22 |slope| |v| for its rounded
-//    product. Each bound is computed in f32 and inflated by 2^-12 (and 2^-100) for its own
-//    rounding. A decision (round half to even equals the label, or v > 0.5) is taken only when
-//    the value is farther than 2E (+2^-20) from every boundary (k + 0.5, or 0.5): R is then on the
-//    same side, so the decision is the reference's. Otherwise (or when |v| or E exceed 2^64,
-//    which keeps every value finite) the exact path decides.
+//    product (and 2 2^-100). Each bound is computed in f32 and inflated by 2^-12 (and 2^-100) for
+//    its own rounding.
+//    Flushed subnormals: flushing moves a value by less than 2^-126, so a flushed sum input or
+//    result costs < 2^-126, and a flushed product input < 2^-126 times the other factor. The
+//    allowance was first argued from |x|, |w| <= 2^20, but only inputs and parameters are checked
+//    against 2^20: hidden activations are capped only by FAST_LIMIT (weights of 2^20 make them 2^60
+//    in three layers). A subnormal weight times such an activation, flushed, loses up to 2^-126
+//    2^64 = 2^-62, far beyond 4 2^-100, and later layers of large weights grow that past any
+//    decision margin (SwiftShader flushes, and decided such a model wrongly: test
+//    webgpu-subnormal). So the CPU keeps the fast path off when a weight (or, to keep this argument
+//    short, the slope) is subnormal (fastPathHolds, src/backends/webgpu-data.ts). Then every flush
+//    is bounded whatever the activations: a subnormal activation times a weight or the slope (<=
+//    2^20) costs < 2^-106; a product's result, a sum's two inputs and its result < 2^-126 each (a
+//    subnormal bias too); the reference's own subnormal roundings 2^-150. Per term that is <
+//    2^-105, within 4 2^-100. A negative subnormal acc that `acc < 0` reads as zero keeps v = acc,
+//    off the reference's acc * slope by < 2^-126 (1 + 2^20); as err > 2^-99 > |acc| it takes the
+//    Lipschitz branch, whose 2 2^-100 covers that. The bound's own arithmetic loses < 2^-126 per
+//    flush in err (a hidden bound is >= 2^-100, an input's 0, factors are normal) and < 2^-106 in
+//    the magnitude, which err takes scaled by N 2^-21: within the 2^-100 added per neuron.
+//    A decision (round half to even equals the label, or v > 0.5) is taken only when the value is
+//    farther than 2E (+2^-20) from every boundary (k + 0.5, or 0.5): R is then on the same side, so
+//    the decision is the reference's. Otherwise (or when |v| or E exceed 2^64, which keeps every
+//    value finite) the exact path decides.
 // 2. Exact: the reference's arithmetic emulated on float32 bit patterns (softfloat.wgsl), in its
 //    order: first product, then multiply-adds with j ascending, the bias last, LeakyReLU after
 //    every layer.
@@ -37,7 +55,8 @@ var<private> act: array<u32, MLP_MAX_NEURONS>;
 /// Fast path: activations (x) and their error bounds (y).
 var<private> fast: array<vec2<f32>, MLP_MAX_NEURONS>;
 
-/// Fast path: the CPU enables it only when |weights|, |biases|, |slope| and |inputs| are <= 2^20.
+/// Fast path: the CPU enables it only when |weights|, |biases|, |slope| and |inputs| are <= 2^20
+/// and no weight and not the slope is subnormal (see the flushed subnormals above).
 const FAST_LIMIT: f32 = 18446744073709551616.0; // 2^64: larger values or bounds go the exact way
 const FAST_ABS: f32 = 7.888609052210118e-31; // 2^-100
 /// Tests only: every fast-path result is scaled by (1 + fastSkew), a GPU rounding as badly as WGSL

@@ -3,7 +3,9 @@
 //   random bit patterns (subnormals, huge values), cancellations, exact rounding ties, and sums
 //   that float64-then-float32 rounding decides differently from a fused multiply-add;
 // - the fast path's certified bound (shaders/mlp.wgsl): |GPU value - reference value| <= bound on
-//   every neuron of random models, also with the GPU's results skewed as far as WGSL allows.
+//   every neuron of random models, also with the GPU's results skewed as far as WGSL allows, and
+//   with hidden activations far past 2^20 next to subnormal biases, inputs and activations; a
+//   subnormal weight or slope, whose flushing the bound cannot cover, turns the fast path off.
 import * as assert from 'uvu/assert';
 import { test } from 'uvu';
 import fc from 'fast-check';
@@ -11,7 +13,16 @@ import { roundHalfEven } from '../src/data.ts';
 import { encodeModel, fastPathHolds } from '../src/backends/webgpu-data.ts';
 import { forwardActivations, leaky, parseModel, type Model } from '../src/model.ts';
 import { createWebGpuBackend, type WebGpuBackend } from '../src/backends/webgpu.ts';
-import { DOUBLE_ROUNDING_FACTORS, STICKY_TIE_FACTORS, gpuTests, staleShaders } from './webgpu-shared.ts';
+import {
+  DOUBLE_ROUNDING_FACTORS,
+  STICKY_TIE_FACTORS,
+  growingChain,
+  gpuTests,
+  isSubnormal,
+  largeActivationInput,
+  largeActivationModelArb,
+  staleShaders,
+} from './webgpu-shared.ts';
 
 const OP_MULADD = 0;
 const OP_LEAKY = 1;
@@ -189,7 +200,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let nIn = mlpSize(0u);
   let neurons = mlpActOffset(mlpLayers()) + mlpSize(mlpLayers());
   let i = id.x;
-  if ((i + 1u) * nIn > arrayLength(&inputs)) {
+  // Rows from the results' size: the inputs' buffer is padded to 16 bytes.
+  if ((i + 1u) * neurons > arrayLength(&results)) {
     return;
   }
   for (var j = 0u; j < nIn; j++) {
@@ -248,12 +260,14 @@ const wideValue = fc.oneof(
   fc.float({ min: Math.fround(-1e-3), max: Math.fround(1e-3), noNaN: true }),
   fc.constantFrom(0, 1, -1, 0.5, 2 ** -20),
 );
+/** Weights: the same without subnormals (fc.float draws them often), which keep the fast path off. */
+const wideWeight = wideValue.filter((v) => !isSubnormal(v));
 const wideModel = fc
   .constantFrom([3, 4, 4, 2], [2, 5, 5, 1], [4, 8, 1], [2, 3, 3, 3, 1])
   .chain((sizes) =>
     fc.record({
       sizes: fc.constant(sizes),
-      weights: fc.tuple(...sizes.slice(1).map((out, l) => fc.array(fc.array(wideValue, { minLength: sizes[l]!, maxLength: sizes[l]! }), { minLength: out, maxLength: out }))),
+      weights: fc.tuple(...sizes.slice(1).map((out, l) => fc.array(fc.array(wideWeight, { minLength: sizes[l]!, maxLength: sizes[l]! }), { minLength: out, maxLength: out }))),
       biases: fc.tuple(...sizes.slice(1).map((out) => fc.array(wideValue, { minLength: out, maxLength: out }))),
       slope: fc.constantFrom(0.01, 0.5, 0, -0.25, 3),
       inputs: fc.array(fc.array(wideValue, { minLength: sizes[0]!, maxLength: sizes[0]! }), { minLength: 64, maxLength: 64 }),
@@ -285,6 +299,91 @@ gpuTest('property: the fast path\'s bound holds on every neuron, also when its a
   assert.ok(checked > 10_000, `${checked} neurons checked`);
   assert.ok(tightest > 0, 'some GPU values differ from the reference, so the bound was exercised');
   console.log(`  fast-path bound: ${checked} neurons, largest error / bound ${tightest.toExponential(2)}`);
+});
+
+/** Models of largeActivationModelArb, half of them with subnormal weights or slopes, and 64 input rows. */
+const largeActivationModel = fc
+  .record({ sizes: fc.constantFrom([2, 3, 3, 1], [3, 4, 4, 2], [2, 2, 2, 2, 1], [4, 8, 1]), subnormalFactors: fc.boolean() })
+  .chain(({ sizes, subnormalFactors }) =>
+    fc.record({
+      sizes: fc.constant(sizes),
+      model: largeActivationModelArb(sizes, subnormalFactors),
+      inputs: fc.array(fc.array(largeActivationInput, { minLength: sizes[0]!, maxLength: sizes[0]! }), { minLength: 64, maxLength: 64 }),
+    }),
+  );
+
+gpuTest('property: the bound holds with hidden activations past 2^20 and subnormal biases, inputs and activations; a subnormal weight or slope turns the fast path off', async () => {
+  let checked = 0;
+  let largeActivations = 0; // checked neurons fed by an activation > 2^20
+  let subnormals = 0; // checked neurons whose reference value, or some input, is subnormal
+  let refused = 0;
+  let tightest = 0;
+  for (const skew of [0, 2 ** -24, -(2 ** -24)]) {
+    for (const c of sample(largeActivationModel, 30, 11 + skew * 2 ** 24)) {
+      const { model } = c;
+      const factors = [model.negativeSlope, ...model.weights.flatMap((w) => Array.from(w))];
+      if (factors.some(isSubnormal)) {
+        assert.not.ok(fastPathHolds(model, c.inputs.flat()), 'a subnormal weight or slope keeps the fast path off');
+        refused++;
+        continue;
+      }
+      assert.ok(fastPathHolds(model, c.inputs.flat()), 'subnormal biases and inputs keep the fast path');
+      const out = await runFast(model, c.inputs, skew);
+      const neurons = c.sizes.reduce((a, b) => a + b, 0);
+      c.inputs.forEach((x, i) => {
+        const layers = forwardActivations(model, x);
+        const reference = layers.flatMap((layer) => Array.from(layer));
+        let k = c.sizes[0]!;
+        for (let l = 1; l < layers.length; l++) {
+          const fedLarge = layers[l - 1]!.some((v) => Math.abs(v) > 2 ** 20);
+          const fedSubnormal = layers[l - 1]!.some(isSubnormal) || model.biases[l - 1]!.some(isSubnormal);
+          for (let n = 0; n < c.sizes[l]!; n++, k++) {
+            const [value, bound] = [out[2 * (i * neurons + k)]!, out[2 * (i * neurons + k) + 1]!];
+            if (bound < 0) continue; // outside the fast path's range: the exact path decides
+            const error = Math.abs(value - reference[k]!);
+            assert.ok(error <= bound, `neuron ${k} on ${x}: GPU ${value}, reference ${reference[k]}, bound ${bound}`);
+            if (error > 0) tightest = Math.max(tightest, error / bound);
+            checked++;
+            if (fedLarge) largeActivations++;
+            if (fedSubnormal || isSubnormal(reference[k]!)) subnormals++;
+          }
+        }
+      });
+    }
+  }
+  assert.ok(checked > 10_000 && largeActivations > 1000 && subnormals > 1000 && refused > 10, `${checked} neurons checked, ${largeActivations} fed by activations > 2^20, ${subnormals} with subnormals, ${refused} models refused`);
+  console.log(`  large activations: ${checked} neurons (${largeActivations} fed by > 2^20, ${subnormals} with subnormals), ${refused} models refused, largest error / bound ${tightest.toExponential(2)}`);
+});
+
+gpuTest('a subnormal weight times a hidden activation of 2^61: the old gate assumed 2^20 and certified a flushed value; now off the fast path', async () => {
+  // The old gate checked only |parameters|, |inputs| <= 2^20, which this model passes.
+  const oldGate = (m: Model) => [m.negativeSlope, ...m.weights.flatMap((w) => Array.from(w)), ...m.biases.flatMap((b) => Array.from(b))].every((v) => Math.abs(v) <= 2 ** 20);
+  const model = growingChain(2 ** -127);
+  const layers = forwardActivations(model, [1]);
+  assert.equal(Array.from(layers[3]!), [2 ** 61, 2 ** 61], 'the activations the subnormal weight meets are far past 2^20');
+  assert.ok(oldGate(model));
+  assert.not.ok(fastPathHolds(model, [1]));
+  const reference = layers[8]![0]!;
+  assert.is(reference, 2 ** 17);
+  const out = await runFast(model, [[1]], 0);
+  const [value, bound] = [out[2 * 12]!, out[2 * 12 + 1]!];
+  assert.ok(bound >= 0 && bound < 1e-3, `the fast path claims ${value} +- ${bound}`);
+  if (value === 0) {
+    // This device flushed the weight (SwiftShader does): the old gate certified 0 +- bound.
+    assert.ok(Math.abs(value - reference) > bound);
+    console.log(`  this device flushes subnormals: the old gate certified ${value} +- ${bound.toExponential(2)}, reference ${reference}`);
+  } else {
+    assert.ok(Math.abs(value - reference) <= bound, 'no flush, so the bound holds');
+    console.log('  this device keeps subnormals: the old gate was right by chance');
+  }
+  // The smallest normal weight instead: the fast path is taken, and its bound holds.
+  const normal = growingChain(2 ** -126);
+  assert.ok(fastPathHolds(normal, [1]));
+  const fast = await runFast(normal, [[1]], 0);
+  const expected = forwardActivations(normal, [1])[8]![0]!;
+  assert.ok(Math.abs(fast[2 * 12]! - expected) <= fast[2 * 12 + 1]!, `GPU ${fast[2 * 12]}, reference ${expected}, bound ${fast[2 * 12 + 1]}`);
+  // A subnormal slope is refused too (only to keep the bound's argument short; see fastPathHolds).
+  assert.not.ok(fastPathHolds({ ...normal, negativeSlope: 1e-40 }, [1]));
 });
 
 test.run();

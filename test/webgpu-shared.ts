@@ -82,6 +82,62 @@ export function dataArb(nIn: number, nOut: number): fc.Arbitrary<Dataset> {
   return fc.array(row, { minLength: 1, maxLength: 9 }).map((rows) => ({ x: rows.map(([x]) => x), y: rows.map(([, y]) => y) }));
 }
 
+export const isSubnormal = (v: number) => v !== 0 && Math.abs(v) < 2 ** -126;
+const signed = (v: number) => fc.boolean().map((neg) => (neg ? -v : v));
+/** A float32 subnormal: k * 2^-149, 0 < k < 2^23. */
+export const subnormalF32 = fc.tuple(fc.integer({ min: 1, max: 2 ** 23 - 1 }), fc.boolean()).map(([k, neg]) => (neg ? -k : k) * 2 ** -149);
+/** Normals whose products with each other underflow (subnormal hidden activations). */
+const tinyNormal = fc.integer({ min: -126, max: -60 }).chain((e) => signed(2 ** e));
+const ordinary = fc.float({ min: -3, max: 3, noNaN: true }).filter((v) => !isSubnormal(v));
+
+/**
+ * Models whose hidden activations reach 2^20 .. 2^64 (weights 1e4 .. 1e6), with subnormal biases
+ * and, from tiny weights, subnormal activations; the output layer's weights (mostly 2^-20 ..
+ * 2^-66) scale the activations back towards the labels. With `subnormalFactors`, weights are
+ * subnormal too (as often as large), and so is the slope half of the time.
+ */
+export function largeActivationModelArb(sizes: readonly number[], subnormalFactors: boolean): fc.Arbitrary<Model> {
+  const extra = subnormalFactors ? [{ weight: 2, arbitrary: subnormalF32 }] : [];
+  const large = fc.float({ min: 1e4, max: 1e6, noNaN: true }).chain(signed);
+  const hidden = fc.oneof({ weight: 4, arbitrary: large }, { weight: 2, arbitrary: ordinary }, { weight: 1, arbitrary: tinyNormal }, ...extra);
+  const scaleDown = fc.integer({ min: 20, max: 66 }).chain((e) => signed(2 ** -e));
+  const last = fc.oneof({ weight: 3, arbitrary: scaleDown }, { weight: 1, arbitrary: ordinary }, { weight: 1, arbitrary: tinyNormal }, ...extra);
+  const bias = fc.oneof(large, ordinary, tinyNormal, subnormalF32, fc.constant(0));
+  const L = sizes.length - 1;
+  return fc
+    .tuple(
+      fc.tuple(...sizes.slice(1).map((out, l) => fc.array(fc.array(l === L - 1 ? last : hidden, { minLength: sizes[l]!, maxLength: sizes[l]! }), { minLength: out, maxLength: out }))),
+      fc.tuple(...sizes.slice(1).map((out) => fc.array(bias, { minLength: out, maxLength: out }))),
+      subnormalFactors ? fc.constantFrom(0.01, -0.25, 1e-40, -3e-39) : fc.constantFrom(0.01, 0.5, 0, -0.25, 3),
+    )
+    .map(([weights, biases, negativeSlope]) => parseModel({ layerSizes: sizes, weights, biases, negativeSlope }));
+}
+
+/** Inputs for those models: 0 or 1, noisy, subnormal or tiny. */
+export const largeActivationInput = fc.oneof(
+  fc.constantFrom(0, 1),
+  fc.float({ min: Math.fround(0.7), max: Math.fround(1.3), noNaN: true }),
+  subnormalF32,
+  tinyNormal,
+);
+
+/**
+ * A (inputs)-2-1-2-1-2-1-2-1 model whose hidden activations on inputs of 1 grow by 2^20 per layer
+ * to 2^61 (2^62 with two inputs), meet `factor` (both weights of layer 3), and grow by 2^20 per
+ * layer again: with factor 2^-127 the output is 2^17 per input of 1, and a GPU that flushes that
+ * subnormal weight computes 0. On inputs of 0 every value is 0.
+ */
+export function growingChain(factor: number, inputs = 1): Model {
+  const B = 2 ** 20;
+  const up = [[B], [B]];
+  const down = [[B, B]];
+  return parseModel({
+    layerSizes: [inputs, 2, 1, 2, 1, 2, 1, 2, 1],
+    weights: [[Array(inputs).fill(B), Array(inputs).fill(B)], down, up, [[factor, factor]], up, down, up, down],
+    biases: [[0, 0], [0], [0, 0], [0], [0, 0], [0], [0, 0], [0]],
+  });
+}
+
 /** Layouts of the circuit properties (the last has two outputs). */
 export const LAYOUTS: readonly number[][] = [[2, 2, 2, 1], [2, 3, 3, 1], [3, 2, 2, 1], [2, 2, 1], [2, 3, 2, 2]];
 

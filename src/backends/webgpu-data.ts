@@ -52,14 +52,33 @@ export function circuitProblem(model: Model, rows: WeightedRows): string | null 
 
 /** The fast path's bound (shaders/mlp.wgsl) assumes every parameter and input is at most 2^20 in magnitude. */
 const FAST_LIMIT = 2 ** 20;
+/** Smallest normal float32: below it (and above 0) a value is subnormal, and WGSL may flush it to zero. */
+const F32_MIN_NORMAL = 2 ** -126;
 
-/** Whether the kernels' certified fast path may be used for `model` on `inputs`. */
+/**
+ * Whether the kernels' certified fast path may be used for `model` on `inputs`.
+ *
+ * Besides the 2^20 limit, no weight may be subnormal: weights multiply hidden activations, which
+ * the shader caps only at 2^64 (not at 2^20), and WGSL may flush a subnormal factor to zero,
+ * losing up to 2^-126 times the activation (2^-127 * 2^61 flushed loses 2^-66), beyond the
+ * bound's flush allowance; later layers amplify that into wrong decisions. With every weight zero
+ * or normal, each flush loses at most 2^-126 * 2^20 (a subnormal activation times a weight),
+ * whatever the activations (the proof is in shaders/mlp.wgsl). The slope meets uncapped values
+ * too; its flush happens to be covered by the slack of LeakyReLU's Lipschitz term, but refusing a
+ * subnormal slope keeps the argument short and costs nothing real. Subnormal biases (only ever
+ * added) and inputs (multiplied by weights of at most 2^20) stay on the fast path.
+ */
 export function fastPathHolds(model: Model, inputs: ArrayLike<number>): boolean {
   const small = (values: ArrayLike<number>) => {
     for (let i = 0; i < values.length; i++) if (!(Math.abs(values[i]!) <= FAST_LIMIT)) return false;
     return true;
   };
-  return small([model.negativeSlope]) && model.weights.every(small) && model.biases.every(small) && small(inputs);
+  const noSubnormal = (values: ArrayLike<number>) => {
+    for (let i = 0; i < values.length; i++) if (values[i] !== 0 && Math.abs(values[i]!) < F32_MIN_NORMAL) return false;
+    return true;
+  };
+  const factors = (values: ArrayLike<number>) => small(values) && noSubnormal(values);
+  return factors([model.negativeSlope]) && model.weights.every(factors) && model.biases.every(small) && small(inputs);
 }
 
 /** Model buffer: header of sizes and offsets, then weights and biases (shaders/mlp.wgsl). */

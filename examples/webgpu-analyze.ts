@@ -1,7 +1,7 @@
 /**
  * The pretrained-model analysis on WebGPU in Node (Dawn; SwiftShader on a machine without a GPU):
  * prints the adapter, the counts that show non-identifiability, and the time of each stage. The
- * device is acquired once and passed in, as an application that owns its GPUDevice would.
+ * backend (and its device) is made once and passed in, as an application that keeps it would.
  *
  *   npm run build && node --import tsx examples/webgpu-analyze.ts
  */
@@ -15,10 +15,11 @@ console.log(`limits: storage buffer ${limits.maxStorageBufferBindingSize.toLocal
 
 for (const run of ['first run (compiles the kernels)', 'second run']) {
   t = performance.now();
-  const result = await analyzeModel(parseModel(PRETRAINED_XOR), { gates: ['XOR'], backend: 'webgpu', webgpu: { device: gpu.device } });
+  const result = await analyzeModel(parseModel(PRETRAINED_XOR), { gates: ['XOR'], backend: gpu });
   const o = result.outputs[0]!;
   const mappings = o.mappingsPerFormula.reduce((a, b) => a + b, 0);
-  console.log(`\n${run}: backend ${result.backend.circuits} (circuits, interventions) / ${result.backend.groundings} (groundings)`);
+  const b = result.backend;
+  console.log(`\n${run}: circuits on ${b.circuits}, groundings on ${b.groundings}, interventions on ${b.mappings}${b.fallbacks.length ? ` (${b.fallbacks.map((f) => f.reason).join('; ')})` : ''}`);
   console.log(`  ${o.circuitsEnumerated.toLocaleString('en-US')} circuits, ${o.perfectCircuits.length} perfect, ${Number(o.totalGroundings).toLocaleString('en-US')} groundings`);
   console.log(`  ${o.formulas.length} formulas, ${o.formulasWithMapping} with a mapping, ${mappings} minimal mappings`);
   const ms = (v: number) => `${v.toFixed(1)} ms`;

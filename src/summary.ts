@@ -8,10 +8,11 @@ const ms = (t: number) => (t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFix
 /** Formats the counts that show (non-)identifiability, per output, with stage timings. */
 export function formatSummary(result: AnalysisResult, { timings = true } = {}): string {
   const lines: string[] = [];
-  lines.push(
-    `model ${result.layerSizes.join('-')}  min sparsity ${result.options.minSparsity}  pair order ${result.options.pairOrder}` +
-      `  backend ${result.backend.circuits}/${result.backend.groundings}`,
-  );
+  const b = result.backend;
+  const ran = (['circuits', 'groundings', 'mappings'] as const).filter((s) => b[s] !== null).map((s) => `${s} ${b[s]}`);
+  lines.push(`model ${result.layerSizes.join('-')}  min sparsity ${result.options.minSparsity}  pair order ${result.options.pairOrder}`);
+  lines.push(`backend ${b.label}${ran.length ? `: ${ran.join(', ')}` : ''}`);
+  for (const f of b.fallbacks) lines.push(`  fallback (${f.stage}${f.output === null ? '' : `, output ${f.output}`}): ${f.reason}`);
   for (const o of result.outputs) {
     const perfect = o.perfectCircuits.length;
     const mappings = o.mappingsPerFormula.reduce((a, b) => a + b, 0);

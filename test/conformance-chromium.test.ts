@@ -2,6 +2,7 @@
 // /usr/bin/chromium; SwiftShader on a machine without a GPU), through the library's sources
 // bundled for the browser: Wasm, Wasm on module Web Workers, and WebGPU.
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,5 +76,10 @@ conformanceSuite(pageTarget('chromium wasm + 2 Web Workers', 'wasm + workers', o
 const gpuTest = gpuTests('Chromium WebGPU conformance', reason ?? gpuReason);
 const onChromiumGpu: Register = (name, fn) => gpuTest(name, fn);
 conformanceSuite(pageTarget('chromium webgpu', 'webgpu', { circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu' }, 0.4), onChromiumGpu);
+
+gpuTest("chromium: 'auto' takes WebGPU only on a real GPU adapter", async () => {
+  const { name, software } = await page.evaluate(() => (globalThis as any).conformance.auto());
+  assert.is(name, software ? 'wasm' : 'webgpu');
+});
 
 test.run();

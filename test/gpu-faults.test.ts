@@ -4,7 +4,7 @@
 // on a machine without a GPU); the 'no adapter' case is simulated and runs everywhere.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { analyzeModel, type AnalysisResult } from '../src/analyze.ts';
+import { analyzeModel, type AnalysisResult, type BackendRecord } from '../src/analyze.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu.ts';
 import { BackendUnavailableError } from '../src/errors.ts';
 import { parseModel } from '../src/model.ts';
@@ -39,13 +39,15 @@ type WebGpuOptions = NonNullable<Parameters<typeof analyzeModel>[1]['webgpu']>;
 /** Runs `models` on `backend: 'webgpu'` with options from `make`, checking each result against Wasm's. */
 async function sameAsWasm(models: (typeof PRETRAINED)[], make: (warn: (m: string) => void) => Promise<WebGpuOptions>) {
   const warnings: string[] = [];
-  const backends: string[] = [];
+  const records: BackendRecord[] = [];
   for (const { name, model } of models) {
     const result = await analyzeModel(model, { gates: ['XOR'], backend: 'webgpu', webgpu: await make((m) => warnings.push(m)) });
     assert.equal(counts(result), counts(reference.get(name)!), name);
-    backends.push(result.backend.circuits);
+    records.push(result.backend);
   }
-  return { warnings, backends };
+  // Every fallback is in the result, with the warning's text.
+  for (const r of records) for (const f of r.fallbacks) assert.ok(warnings.includes(f.reason), f.reason);
+  return { warnings, records, backends: records.map((r) => r.name) };
 }
 
 /** Calls methods of a native WebGPU object on the object itself (a Proxy would be `this` otherwise). */
@@ -83,9 +85,10 @@ test('no adapter: createWebGpuBackend says why; analyzeModel warns once and give
     () => assert.unreachable(),
     (e: Error) => assert.match(e.message, /no WebGPU adapter: the given GPU\.requestAdapter\(\) failed: simulated driver crash/),
   );
-  const { warnings, backends } = await sameAsWasm([PRETRAINED, WIDER], async (onWarning) => ({ gpu: none, onWarning }));
+  const { warnings, backends, records } = await sameAsWasm([PRETRAINED, WIDER], async (onWarning) => ({ gpu: none, onWarning }));
   assert.equal(backends, ['wasm', 'wasm']);
   assert.is(warnings.length, 2); // one per analysis
+  for (const r of records) assert.equal(r.fallbacks.map((f) => f.stage), ['setup']);
   for (const w of warnings) assert.match(w, /^the webgpu backend is not available \(no WebGPU adapter: .*\); using the wasm backend instead$/);
 });
 
@@ -119,11 +122,15 @@ gpuTest('device lost mid-run (destroy() after a dispatch): a warning naming the 
   // back). A fresh device each time: a lost one stays lost (and its kernels compile anew, ~2 s).
   for (const at of [1, 3]) {
     let device!: GPUDevice;
-    const { warnings, backends } = await sameAsWasm([PRETRAINED], async (onWarning) => ({ device: (device = await losingDevice(at)), onWarning }));
+    const { warnings, backends, records } = await sameAsWasm([PRETRAINED], async (onWarning) => ({ device: (device = await losingDevice(at)), onWarning }));
     device.destroy();
     assert.ok(warnings.some((w) => /the WebGPU device was lost/.test(w)), `submit ${at}: the loss is named: ${warnings.join(' | ')}`);
     for (const w of warnings) assert.match(w, /^WebGPU (circuit search|interchange interventions) on .+: .+; computing it with the (wasm|ts) backend instead$/);
-    assert.ok(backends.every((b) => b !== 'webgpu'), `submit ${at}: the backend reports the CPU that helped (${backends})`);
+    // The backend keeps its name; the stage that fell back says which CPU backend ran it, and why.
+    const stage = at === 1 ? 'circuits' : 'mappings';
+    assert.equal(backends, ['webgpu']);
+    assert.ok(records[0]!.fallbacks.some((f) => f.stage === stage && /the WebGPU device was lost/.test(f.reason)), `submit ${at}: ${JSON.stringify(records[0])}`);
+    assert.ok(['wasm', 'ts'].includes(records[0]![stage]!), `submit ${at}: ${stage} ran on ${records[0]![stage]}`);
   }
 });
 
@@ -167,25 +174,26 @@ async function faultyDevice(fault: () => BufferFault | null): Promise<GPUDevice>
 }
 
 gpuTest('out-of-memory on buffer creation (error scope, or a throw): a clear warning, the Wasm/TS result', async () => {
-  const cases: [string, BufferFault, RegExp][] = [
-    ['circuit output, OOM error scope', { fails: (l) => l === 'found', throws: false }, /^WebGPU circuit search .*: the GPU failed \(WebGPU out-of-memory error while dispatching the circuit kernel: simulated out of memory allocating \d+ bytes for "found"/],
-    ['intervention table, OOM error scope', { fails: (l) => l === 'valid', throws: false }, /^WebGPU interchange interventions .*: the GPU failed \(WebGPU out-of-memory error while dispatching the intervention kernel: simulated out of memory .*"valid"/],
-    ['readback, createBuffer throws', { fails: (l) => l === 'readback', throws: true }, /^WebGPU circuit search .*: the GPU failed \(simulated out of memory .*"readback"\)/],
+  const cases: [string, BufferFault, RegExp, 'circuits' | 'mappings'][] = [
+    ['circuit output, OOM error scope', { fails: (l) => l === 'found', throws: false }, /^WebGPU circuit search .*: the GPU failed \(WebGPU out-of-memory error while dispatching the circuit kernel: simulated out of memory allocating \d+ bytes for "found"/, 'circuits'],
+    ['intervention table, OOM error scope', { fails: (l) => l === 'valid', throws: false }, /^WebGPU interchange interventions .*: the GPU failed \(WebGPU out-of-memory error while dispatching the intervention kernel: simulated out of memory .*"valid"/, 'mappings'],
+    ['readback, createBuffer throws', { fails: (l) => l === 'readback', throws: true }, /^WebGPU circuit search .*: the GPU failed \(simulated out of memory .*"readback"\)/, 'circuits'],
   ];
   let current: BufferFault | null = null;
   const device = await faultyDevice(() => current);
   try {
-    for (const [name, fault, message] of cases) {
+    for (const [name, fault, message, stage] of cases) {
       current = fault;
-      const { warnings, backends } = await sameAsWasm([PRETRAINED], async (onWarning) => ({ device, onWarning }));
+      const { warnings, records } = await sameAsWasm([PRETRAINED], async (onWarning) => ({ device, onWarning }));
       assert.ok(warnings.some((w) => message.test(w)), `${name}: ${warnings.join(' | ')}`);
       for (const w of warnings) assert.match(w, /; computing it with the (wasm|ts) backend instead$/, name);
-      assert.ok(backends.every((b) => b !== 'webgpu'), `${name}: ${backends}`);
+      assert.ok(records[0]!.fallbacks.some((f) => f.stage === stage && message.test(f.reason)), `${name}: ${JSON.stringify(records[0])}`);
+      assert.is(records[0]!.name, 'webgpu', name);
     }
     // Memory errors are not a loss: the same device serves the next request.
     current = null;
-    const { warnings, backends } = await sameAsWasm([PRETRAINED], async (onWarning) => ({ device, onWarning }));
-    assert.equal([warnings, backends], [[], ['webgpu']]);
+    const { warnings, records } = await sameAsWasm([PRETRAINED], async (onWarning) => ({ device, onWarning }));
+    assert.equal([warnings, records[0]!.circuits, records[0]!.mappings, records[0]!.fallbacks], [[], 'webgpu', 'webgpu', []]);
   } finally {
     device.destroy();
   }

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
 import { CircuitSpace } from '../src/circuits/space.ts';
-import { LimitError } from '../src/errors.ts';
-import { countGroundingsFor } from '../src/grounding-runner.ts';
+import { createTsBackend } from '../src/backends/ts.ts';
+import { createWasmBackend } from '../src/backends/wasm.ts';
+import { distinctGroundingRows } from '../src/grounding.ts';
 import { forward, forwardActivations, parseModel, type Model } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { initModel } from '../src/train/params.ts';
@@ -20,7 +21,6 @@ import { analyzeTail } from '../src/mnist/analyze-tail.ts';
 import { fitBinarization, observedRows, patternCounts, patternOf, prototypeRows, tailGate } from '../src/mnist/binarize.ts';
 import { filterDigits, mnistSplit } from '../src/mnist/dataset.ts';
 import { runMnistExperiment } from '../src/mnist/experiment.ts';
-import { countGroundingsOnRows } from '../src/mnist/groundings.ts';
 import { loadMnistSplit } from '../src/mnist/node-files.ts';
 import { formatMnistSummary } from '../src/mnist/summary.ts';
 import { parseIdx } from '../src/mnist/idx.ts';
@@ -76,24 +76,19 @@ test('on clean XOR data the prototypes are the truth table and the tail gate is 
   assert.equal(tailGate(xor, b).truthTable, [0, 1, 1, 0]);
 });
 
-test('groundings on given rows: the kernels count rows as distinct inputs even where truncation merges them', async () => {
+test('groundings on given rows: one distinct input per pattern, even where truncation would merge the rows (TS and Wasm)', async () => {
   const space = new CircuitSpace(xor.layerSizes);
   const all = Array.from({ length: space.count }, (_, i) => i);
-  const reference = (await countGroundingsFor(xor, space, all, TT)).counts;
+  const ts = createTsBackend();
+  const wasm = await createWasmBackend();
+  const reference = (await ts.countGroundings({ model: xor, space, indices: all, inputs: distinctGroundingRows(TT, 2) })).counts;
   assert.ok(reference.some((c) => c > 0n));
-  const onRows = await countGroundingsOnRows(xor, space, all, TT);
-  assert.equal(onRows.counts, reference);
-  assert.equal((await countGroundingsOnRows(xor, space, all, TT, { backend: 'ts' })).counts, reference);
   // Inputs halved and first-layer weights doubled: the same activations exactly, but every row
-  // truncates to (0, 0), so only counting the rows as given reproduces the counts.
+  // truncates to (0, 0); keyed by their patterns, the rows give the reference's counts.
   const halved: Model = { ...xor, weights: [xor.weights[0]!.map((w) => w * 2), ...xor.weights.slice(1)] };
-  const rows = TT.map((r) => r.map((v) => v / 2));
-  assert.equal((await countGroundingsOnRows(halved, space, all, rows)).counts, reference);
-  try {
-    await countGroundingsOnRows(halved, space, all.slice(0, 3), rows, { backend: 'ts' });
-    assert.unreachable('expected a LimitError');
-  } catch (e) {
-    assert.instance(e, LimitError);
+  const inputs = { inputs: TT, lastRows: TT.map((r) => r.map((v) => v / 2)) };
+  for (const backend of [ts, wasm]) {
+    assert.equal((await backend.countGroundings({ model: halved, space, indices: all, inputs })).counts, reference, backend.name);
   }
 });
 

@@ -1,9 +1,15 @@
+// The worker-pool backend's own behaviour (its results are checked by the conformance suite):
+// pieces in order, progress per piece, small requests kept on the calling thread.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { analyzeModel } from '../src/analyze.ts';
+import { createParallelBackend } from '../src/parallel/backend.ts';
+import { splitRange, WorkerPool } from '../src/parallel/pool.ts';
+import { CircuitSpace } from '../src/circuits/space.ts';
+import { truthTableDataset, weightRows } from '../src/data.ts';
+import { getGate } from '../src/gates.ts';
 import { parseModel } from '../src/model.ts';
+import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { createNodePool } from '../src/node/workers.ts';
-import { splitRange } from '../src/parallel/pool.ts';
 import { fixture } from './helpers.ts';
 
 test('splitRange covers the range in order', () => {
@@ -12,19 +18,50 @@ test('splitRange covers the range in order', () => {
   assert.equal(splitRange(0, 4), []);
 });
 
-test('worker threads give exactly the single-thread result (w4 case: 168,672 circuits, 6,301 perfect)', async () => {
-  const c = fixture('cases/XOR_w4_d2_seed0.json');
-  const model = parseModel(c.model);
-  const pool = createNodePool(2);
-  let progressed = 0;
+test('a large circuit request goes to the workers in pieces, with progress per piece; a small one stays here', async () => {
+  let started = 0;
+  const pool = () => {
+    started++;
+    return createNodePool(2);
+  };
+  let made: WorkerPool | undefined;
+  const backend = await createParallelBackend({ pool: () => (made ??= pool()) });
+  const xor = weightRows(truthTableDataset(getGate('XOR')));
   try {
-    const options = { gates: ['XOR'], stages: { mappings: false } };
-    const single = await analyzeModel(model, options);
-    const parallel = await analyzeModel(model, { ...options, workers: () => pool, onProgress: () => progressed++ });
-    assert.equal(parallel.outputs[0]!.perfectCircuits, single.outputs[0]!.perfectCircuits);
-    assert.equal(parallel.outputs[0]!.groundingsPerCircuit, single.outputs[0]!.groundingsPerCircuit);
-    assert.is(parallel.outputs[0]!.totalGroundings, 12_508_504_018);
-    assert.ok(progressed >= 16, 'progress reported per piece');
+    const small = parseModel(PRETRAINED_XOR);
+    const smallSpace = new CircuitSpace(small.layerSizes);
+    const r = await backend.evaluateCircuits({ model: small, space: smallSpace, start: 0, end: smallSpace.count, rows: xor, accuracyThreshold: 0.99 });
+    assert.is(r.perfect.length, 32);
+    assert.is(started, 0, 'no pool for 3,000 circuits');
+    const model = parseModel(fixture('cases/XOR_w4_d2_seed0.json').model);
+    const space = new CircuitSpace(model.layerSizes, { minSparsity: 0.2 });
+    const progress: number[] = [];
+    const big = await backend.evaluateCircuits({ model, space, start: 0, end: space.count, rows: xor, accuracyThreshold: 0.99, onProgress: (p) => progress.push(p.done) });
+    assert.is(big.perfect.length, 6_301);
+    assert.is(started, 1);
+    assert.ok(progress.length >= 8, `progress per piece (${progress.length})`);
+    assert.is(progress[progress.length - 1], space.count);
+    assert.match(backend.label, /on 2 workers/);
+  } finally {
+    backend.dispose();
+    made?.terminate();
+  }
+});
+
+test('an aborted request stops between pieces', async () => {
+  const pool = createNodePool(2);
+  const backend = await createParallelBackend({ pool });
+  const model = parseModel(fixture('cases/XOR_w4_d2_seed0.json').model);
+  const space = new CircuitSpace(model.layerSizes, { minSparsity: 0.2 });
+  const controller = new AbortController();
+  try {
+    await backend.evaluateCircuits({
+      model, space, start: 0, end: space.count, rows: weightRows(truthTableDataset(getGate('XOR'))), accuracyThreshold: 0.99,
+      signal: controller.signal, onProgress: () => controller.abort(new Error('stopped by the test')),
+    });
+    assert.unreachable('the request was aborted');
+  } catch (e) {
+    assert.match((e as Error).message, /stopped by the test/);
   } finally {
     pool.terminate();
   }

@@ -10,8 +10,9 @@ import fc from 'fast-check';
 import { CircuitSpace } from '../src/circuits/space.ts';
 import { circuitOutput, fullCircuit, type Circuit } from '../src/circuits/circuit.ts';
 import { evaluateCircuitsTs } from '../src/backends/ts.ts';
-import { createWasmBackend, evaluateCircuitsWasm } from '../src/backends/wasm.ts';
-import { loadKernels } from '../src/backends/wasm-kernels.ts';
+import { createWasmBackend } from '../src/backends/wasm.ts';
+import { evaluateCircuitsWasm, lastExactRedos } from '../src/backends/wasm-circuits.ts';
+import { instantiateWasmModule } from '../src/backends/wasm-module.ts';
 import { fastDecisionMargins, fastErrorBound } from '../src/backends/wasm-fast-bound.ts';
 import { parseModel, type Model } from '../src/model.ts';
 import { weightRows } from '../src/data.ts';
@@ -97,9 +98,9 @@ test('an output on a rounding tie that the fast arithmetic would round the other
   const rows = weightRows({ x: [x], y: [[0]] });
   const space = new CircuitSpace(model.layerSizes);
   const request = { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99 };
-  const kernels = await loadKernels();
+  const kernels = await instantiateWasmModule();
   const fast = Array.from(evaluateCircuitsWasm(kernels, request, true));
-  assert.ok(kernels.exports.lastExactRedos() >= 1, 'the undecided circuit was evaluated again exactly');
+  assert.ok(lastExactRedos(kernels) >= 1, 'the undecided circuit was evaluated again exactly');
   assert.equal(fast, Array.from(evaluateCircuitsTs(request)));
   assert.equal(fast, Array.from(evaluateCircuitsWasm(kernels, request, false)));
   assert.ok(fast.length > 0, 'the full circuit is perfect in the reference');
@@ -114,7 +115,7 @@ const gateData = (nIn: number, nOut: number) =>
   ).map((rows) => ({ x: rows.map(([x]) => x), y: rows.map(([, y]) => y) }));
 
 test('property: on models full of exact ties, fast mode (with its exact redos), exact mode and TS agree', async () => {
-  const kernels = await loadKernels();
+  const kernels = await instantiateWasmModule();
   let redos = 0;
   for (const sizes of [[2, 3, 3, 1], [2, 3, 2, 2], [3, 2, 2, 1]]) {
     const space = new CircuitSpace(sizes);
@@ -122,7 +123,7 @@ test('property: on models full of exact ties, fast mode (with its exact redos), 
       fc.asyncProperty(modelArb(sizes, gridWeight), gateData(sizes[0]!, sizes[sizes.length - 1]!), fc.constantFrom(0, 0.5, 0.99), async (model, data, threshold) => {
         const request = { model, space, start: 0, end: space.count, rows: weightRows(data), accuracyThreshold: threshold };
         const fast = Array.from(evaluateCircuitsWasm(kernels, request, true));
-        redos += kernels.exports.lastExactRedos();
+        redos += lastExactRedos(kernels);
         assert.equal(fast, Array.from(evaluateCircuitsTs(request)));
         assert.equal(fast, Array.from(evaluateCircuitsWasm(kernels, request, false)));
       }),
@@ -139,7 +140,7 @@ test('fast mode is skipped where the bound would be useless, with the same resul
   const space = new CircuitSpace(huge.layerSizes);
   const request = { model: huge, space, start: 0, end: space.count, rows, accuracyThreshold: 0.5 };
   const wasm = await createWasmBackend();
-  assert.equal(Array.from(await wasm.evaluateCircuits(request)), Array.from(evaluateCircuitsTs(request)));
+  assert.equal(Array.from((await wasm.evaluateCircuits(request)).perfect), Array.from(evaluateCircuitsTs(request)));
 });
 
 test('the pretrained-size models decide almost every circuit in fast mode', async () => {
@@ -152,10 +153,10 @@ test('the pretrained-size models decide almost every circuit in fast mode', asyn
   const margins = fastDecisionMargins(model, rows)!;
   assert.ok(margins.every((m) => m > 0.4999), `margins ${margins}`);
   const space = new CircuitSpace(model.layerSizes);
-  const kernels = await loadKernels();
+  const kernels = await instantiateWasmModule();
   const request = { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99 };
   assert.equal(Array.from(evaluateCircuitsWasm(kernels, request, true)), Array.from(evaluateCircuitsTs(request)));
-  assert.ok(kernels.exports.lastExactRedos() <= space.count / 100, `${kernels.exports.lastExactRedos()} of ${space.count} redone`);
+  assert.ok(lastExactRedos(kernels) <= space.count / 100, `${lastExactRedos(kernels)} of ${space.count} redone`);
 });
 
 test.run();

@@ -39,7 +39,7 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
   return {
     name: local.name,
     get label() {
-      return `${local.label} on ${pool ? `${pool.size} workers` : 'a worker pool'}`;
+      return pool ? `${local.label} on ${pool.size} workers` : `${local.label}, with a worker pool for large requests`;
     },
     async evaluateCircuits(request: CircuitRequest): Promise<CircuitResult> {
       const total = request.end - request.start;

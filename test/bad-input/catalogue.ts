@@ -13,8 +13,9 @@
 import { CircuitSpace } from '../../src/circuits/space.ts';
 import { analyzeModel } from '../../src/analyze.ts';
 import { InputError, LimitError, ModelFormatError } from '../../src/errors.ts';
-import { distinctGateDicts, groundingProblem } from '../../src/grounding.ts';
-import { countGroundingsFor } from '../../src/grounding-runner.ts';
+import { distinctGateDicts, distinctGroundingRows, groundingProblem } from '../../src/grounding.ts';
+import type { Model } from '../../src/model.ts';
+import { createWasmBackend } from '../../src/backends/wasm.ts';
 import { candidateMasks } from '../../src/mappings.ts';
 import { parseModel } from '../../src/model.ts';
 import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
@@ -22,6 +23,12 @@ import { parseShard } from '../../src/experiment/grid.ts';
 import { file, grid, layoutModel, liveLock, outPath, pretrained, resultsFolder, TINY } from './inputs.ts';
 
 type ErrorClass = typeof InputError | typeof LimitError | typeof ModelFormatError;
+
+/** Grounding counts of `indices` on the Wasm backend, the inputs keyed as the pipeline keys them. */
+async function countOnWasm(model: Model, space: CircuitSpace, indices: number[], rows: number[][]) {
+  const backend = await createWasmBackend();
+  return backend.countGroundings({ model, space, indices, inputs: distinctGroundingRows(rows, model.layerSizes[0]!) });
+}
 
 /** One wrong input and the error it must give. */
 export interface BadInput {
@@ -161,7 +168,7 @@ export const CATALOGUE: BadInput[] = [
     surface: 'api', name: 'groundings whose counting table would take gigabytes (24 thresholds per neuron, 5 parents)',
     call: () => {
       const space = new CircuitSpace([2, 6, 1]);
-      return countGroundingsFor(wideGroundingModel, space, [fiveNeuronCircuit(space)], grid(5));
+      return countOnWasm(wideGroundingModel, space, [fiveNeuronCircuit(space)], grid(5));
     },
     error: LimitError, what: /^circuit \d+ \(enumeration index\): grounding: neuron \(2,0\)'s table of \(candidate, parents' candidates\) pairs would have 191,102,976 entries \(2,916 MiB or more\)/,
     fix: /ground on fewer distinct input rows \(--ground-data.*or raise the min sparsity/, withinMs: 2000,
@@ -177,7 +184,7 @@ export const CATALOGUE: BadInput[] = [
   },
   {
     surface: 'api', name: '36 distinct grounding inputs (truth tables are 32-bit)',
-    call: () => countGroundingsFor(parseModel(PRETRAINED_XOR), new CircuitSpace([2, 3, 3, 1]), [0], grid(6)), error: LimitError,
+    call: () => countOnWasm(parseModel(PRETRAINED_XOR), new CircuitSpace([2, 3, 3, 1]), [0], grid(6)), error: LimitError,
     what: /^grounding inputs have 36 distinct rows after truncation toward zero; at most 32/, fix: /ground on fewer distinct rows \(--ground-data\)/,
   },
   {

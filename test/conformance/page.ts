@@ -4,7 +4,7 @@
  * Bundled with the library by test/conformance-chromium.test.ts; `/worker.js` is the library's
  * worker module (src/parallel/worker.ts).
  */
-import { WorkerPool, adapterName, createParallelBackend, createWasmBackend, createWebGpuBackend, type WorkerLike } from '../../src/index.ts';
+import { WorkerPool, adapterName, createParallelBackend, createWasmBackend, createWebGpuBackend, selectBackend, type WorkerLike } from '../../src/index.ts';
 import { harness, type Harness } from './harness.ts';
 
 const targets: Record<string, Harness> = {};
@@ -24,4 +24,9 @@ const targets: Record<string, Harness> = {};
     }
   },
   call: (target: string, method: keyof Harness, arg: never) => targets[target]![method](arg),
+  /** What `auto` picks here, and whether the adapter is a software one. */
+  async auto(): Promise<{ name: string; software: boolean | null }> {
+    const gpu = await createWebGpuBackend().catch(() => null);
+    return { name: (await selectBackend('auto')).name, software: gpu ? gpu.adapter.isFallback : null };
+  },
 };

@@ -24,7 +24,7 @@ test('the public API bundles for browsers without Node built-ins', async () => {
   const code = result.outputFiles[0]!.text;
   const mod = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
   const r = await mod.analyzeModel(mod.parseModel(mod.PRETRAINED_XOR), { gates: ['XOR'] });
-  assert.equal(r.backend, { circuits: 'wasm', groundings: 'wasm' }); // the embedded kernels load from the bundle
+  assert.equal(r.backend, { name: 'wasm', label: 'wasm', circuits: 'wasm', groundings: 'wasm', mappings: 'wasm', fallbacks: [] }); // the embedded kernels load from the bundle
   assert.is(r.outputs[0].perfectCircuits.length, 32);
   assert.is(r.outputs[0].totalGroundings, 234_700);
   assert.is(r.outputs[0].formulasWithMapping, 7);

@@ -222,7 +222,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 async function runFast(model: Model, inputs: number[][], skew: number): Promise<Float32Array> {
   const { SHADERS } = await import('../src/generated/shaders.ts');
   const device = backend.device;
-  const module = device.createShaderModule({ code: SHADERS['softfloat.wgsl'] + SHADERS['mlp.wgsl'] + FAST_HARNESS });
+  const module = device.createShaderModule({ code: SHADERS['limits.wgsl'] + SHADERS['softfloat.wgsl'] + SHADERS['mlp.wgsl'] + FAST_HARNESS });
   const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main', constants: { fastSkew: skew } } });
   const STORAGE = 0x80, COPY_DST = 0x8, COPY_SRC = 0x4, MAP_READ = 0x1;
   const upload = (data: ArrayBufferView & { byteLength: number }) => {

@@ -99,13 +99,18 @@ class GpuBackend implements WebGpuBackend {
 
   async evaluateCircuits(request: CircuitRequest): Promise<CircuitResult> {
     const problem = circuitProblem(request.model, request.rows);
+    if (problem !== null) {
+      // Past the kernels' limits: the whole request on the CPU (which chunks it itself).
+      const r = await this.guarded('circuit search', problem, () => Promise.reject(new Error(problem)), async (cpu) => (await cpu.evaluateCircuits(request)).perfect);
+      return { perfect: r.value, ranOn: r.ranOn, ...(r.fallback ? { fallback: r.fallback } : {}) };
+    }
     let run: { ranOn: BackendName; fallback?: string } = { ranOn: 'webgpu' };
     const perfect = await inChunks(
       request,
       async (start, end) => {
         const piece = { ...request, start, end, onProgress: undefined };
-        const r = await this.guarded('circuit search', problem, () => evaluateCircuitsGpu(this.ctx, piece, this.options.kernel, this.stats), async (cpu) => (await cpu.evaluateCircuits(piece)).perfect);
-        if (r.fallback) run = r;
+        const r = await this.guarded('circuit search', null, () => evaluateCircuitsGpu(this.ctx, piece, this.options.kernel, this.stats), async (cpu) => (await cpu.evaluateCircuits(piece)).perfect);
+        if (r.fallback) run = { ranOn: r.ranOn, fallback: r.fallback };
         return r.value;
       },
       GPU_CIRCUIT_CHUNK,

@@ -18,7 +18,7 @@ import { truthTableDataset, weightRows } from '../src/data.ts';
 import { formulasForGate, relevantNodes, samplePairs, type PairOrder } from '../src/formulas.ts';
 import { getGate } from '../src/gates.ts';
 import { candidateMasks, highLevelTable, pairInputs, validityTable } from '../src/mappings.ts';
-import { parseModel } from '../src/model.ts';
+import { parseModel, type Model } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { fixture } from './helpers.ts';
 import { LAYOUTS, ROOT, dataArb, gpuTests, modelArb, staleShaders } from './webgpu-shared.ts';
@@ -37,6 +37,15 @@ if (!reason) {
 const gpuTest = gpuTests('Node (Dawn)', reason);
 /** The perfect circuits a backend finds for a request. */
 const perfect = async (b: WebGpuBackend, request: CircuitRequest) => Array.from((await b.evaluateCircuits(request)).perfect);
+
+/** Models with ordinary weights in [-3, 3] (no subnormals, nothing past 2^20): the fast path takes them. */
+function ordinaryModelArb(sizes: readonly number[]): fc.Arbitrary<Model> {
+  const value = fc.float({ min: Math.fround(0.01), max: 3, noNaN: true }).chain((v) => fc.constantFrom(v, -v, 0));
+  const matrix = (rows: number, cols: number) => fc.array(fc.array(value, { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows });
+  return fc
+    .tuple(fc.tuple(...sizes.slice(1).map((out, l) => matrix(out, sizes[l]!))), fc.tuple(...sizes.slice(1).map((out) => fc.array(value, { minLength: out, maxLength: out }))))
+    .map(([weights, biases]) => parseModel({ layerSizes: sizes, weights, biases }));
+}
 
 test('the embedded WGSL (src/generated/shaders.ts) is as new as shaders/', () => {
   assert.is(stale, null, stale ?? '');
@@ -72,13 +81,13 @@ gpuTest('adapter and backend: a fixed name, a label naming the adapter', () => {
  * the rows asked for and those the exact path decided, on models the fast path takes (a model
  * with a subnormal weight leaves it, see fastPathHolds).
  */
-async function circuitProperty(b: WebGpuBackend, runs: (sizes: number[]) => number) {
+async function circuitProperty(b: WebGpuBackend, runs: (sizes: number[]) => number, models: (sizes: readonly number[]) => fc.Arbitrary<Model> = modelArb) {
   const onFastModels = { rows: 0, exact: 0 };
   for (const sizes of LAYOUTS) {
     const space = new CircuitSpace(sizes);
     await fc.assert(
       fc.asyncProperty(
-        modelArb(sizes),
+        models(sizes),
         dataArb(sizes[0]!, sizes[sizes.length - 1]!),
         fc.constantFrom(-1, 0, 0.5, 0.74, 0.99),
         fc.integer({ min: 0, max: space.count - 1 }),
@@ -107,8 +116,10 @@ gpuTest('property: the exact path alone (fast path off) finds the same circuits'
 gpuTest('property: the fast path stays right when its arithmetic errs as much as WGSL allows', async () => {
   // Every fast-path result scaled up by 2^-24 on top of the GPU's own rounding.
   const skewed = await createWebGpuBackend({ kernel: { fastSkew: 2 ** -24 } });
-  const work = await circuitProperty(skewed, (sizes) => (sizes[1] === 3 ? 8 : 16));
+  await circuitProperty(skewed, (sizes) => (sizes[1] === 3 ? 8 : 16));
   await validityProperty(skewed, 3);
+  // Ordinary weights (most random models above leave the fast path: extreme or subnormal values).
+  const work = await circuitProperty(skewed, () => 6, ordinaryModelArb);
   assert.ok(work.exact < work.rows / 2, `the fast path decides most rows of the models it takes (exact ${work.exact} of ${work.rows})`);
 });
 
@@ -138,11 +149,11 @@ gpuTest('many perfect circuits: a second readback, and enumeration order', async
 });
 
 /** Random models, every formula of a gate: the backend's validity tables equal validityTable's. */
-async function validityProperty(b: WebGpuBackend, runs: number) {
+async function validityProperty(b: WebGpuBackend, runs: number, models: (sizes: readonly number[]) => fc.Arbitrary<Model> = modelArb) {
   const onFastModels = { interventions: 0, exact: 0 };
   for (const sizes of [[2, 3, 3, 1], [2, 2, 2, 1], [2, 4, 1], [2, 2, 2, 2, 1]]) {
     await fc.assert(
-      fc.asyncProperty(modelArb(sizes), fc.constantFrom('XOR', 'AND', 'NIMP'), fc.constantFrom<PairOrder>('BA', 'AB', 'all'), fc.boolean(), async (model, gate, order, distrib) => {
+      fc.asyncProperty(models(sizes), fc.constantFrom('XOR', 'AND', 'NIMP'), fc.constantFrom<PairOrder>('BA', 'AB', 'all'), fc.boolean(), async (model, gate, order, distrib) => {
         const formulas = formulasForGate(getGate(gate), 3);
         const pairs = samplePairs(formulas[0]!, order);
         const tables = formulas.map((f) => highLevelTable(f, relevantNodes(f.tree), samplePairs(f, order)));
@@ -163,7 +174,8 @@ async function validityProperty(b: WebGpuBackend, runs: number) {
 
 gpuTest('property: validity tables from the exact path alone equal validityTable; the fast path decides most', async () => {
   const fresh = await createWebGpuBackend();
-  const work = await validityProperty(fresh, 4);
+  await validityProperty(fresh, 4);
+  const work = await validityProperty(fresh, 2, ordinaryModelArb);
   assert.ok(work.exact < work.interventions / 2, `the fast path decides most interventions of the models it takes (exact ${work.exact} of ${work.interventions})`);
   const exact = await createWebGpuBackend({ kernel: { fastPath: false } });
   await validityProperty(exact, 3);

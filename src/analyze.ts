@@ -66,7 +66,7 @@ export interface AnalyzeOptions extends LongRunOptions {
 
 /** The complete, versioned analysis result. */
 export interface AnalysisResult {
-  schemaVersion: 1;
+  schemaVersion: 2;
   layerSizes: number[];
   options: {
     minSparsity: number;
@@ -182,7 +182,7 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
     if (!given) backend.dispose();
   }
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     layerSizes: [...model.layerSizes],
     options: { minSparsity, pairOrder, accuracyThreshold, formulaDepth, distribLayers },
     backend: backendRecord(backend, outputs, setup),

@@ -158,7 +158,7 @@ browserTest('browse: heat map, circuits, grounding pages, mappings, export', asy
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
   const exported = JSON.parse(readFileSync((await download.path())!, 'utf8'));
   const o = exported.analysis.outputs[0];
-  assert.is(exported.analysis.schemaVersion, 1);
+  assert.is(exported.analysis.schemaVersion, 2);
   assert.equal([o.perfectCircuits.length, o.totalGroundings, o.formulasWithMapping, o.mappingsPerFormula.reduce((a: number, b: number) => a + b, 0)], [32, 234_700, 7, 42]);
   assert.is(exported.link, page.url());
   await page.close();

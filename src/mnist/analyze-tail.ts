@@ -51,7 +51,7 @@ export interface TailAnalysisOptions extends LongRunOptions {
 
 /** The result: the analysis JSON of the tail (the `analyze --json` output shape plus the binarisation). */
 export interface TailAnalysis {
-  schemaVersion: 1;
+  schemaVersion: 2;
   layerSizes: number[];
   options: { accuracyThreshold: number; formulaDepth: number; pairOrder: PairOrder; groundRows: GroundRows; minSparsity: number };
   /** Which backend ran each stage, and why a stage fell back. */
@@ -122,7 +122,7 @@ export async function analyzeTail(tail: Model, data: TailData, options: TailAnal
   }
 
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     layerSizes: [...tail.layerSizes],
     options: { accuracyThreshold, formulaDepth, pairOrder, groundRows, minSparsity },
     backend: backendRecord(backend, [{ outputIndex: 0, runs: analysis.runs }]),

@@ -40,7 +40,7 @@ export function formatTail(r: TailAnalysis, tailStart: number): string[] {
   lines.push(`  groundings on ${r.options.groundRows === 'prototypes' ? 'the 8 prototypes' : `the observed patterns' last samples (${r.groundInputs.patterns.map((p) => bits(p, width)).join(', ')})`}`);
   const summary = formatSummary(
     {
-      schemaVersion: 1,
+      schemaVersion: 2,
       layerSizes: r.layerSizes,
       options: { minSparsity: r.options.minSparsity, pairOrder: r.options.pairOrder, accuracyThreshold: r.options.accuracyThreshold, formulaDepth: r.options.formulaDepth, distribLayers: false },
       backend: r.backend,

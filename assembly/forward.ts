@@ -173,6 +173,11 @@ const maskOff = memory.data((MAX_LAYERS + 1) * sizeof<usize>());
 
 /** Per-mode data: vectors per row, labels and row weights (set by evaluateCombinations). */
 let nVecExact = 0, nVecFast = 0;
+/** Per-mode scratch (heap, set up per call): the output sums, and the incremental tail's prefix sums and rows. */
+let sumsExact: usize = 0, sumsFast: usize = 0;
+let prefixExact: usize = 0, prefixFast: usize = 0;
+let tailRowsExact: usize = 0, tailRowsFast: usize = 0;
+let liveExact: usize = 0, liveFast: usize = 0;
 let yExact: usize = 0, yFast: usize = 0;
 let rowWeightExact: usize = 0, rowWeightFast: usize = 0;
 /** Fast mode: each row's decision margin per output, laid out as the labels. */
@@ -268,22 +273,17 @@ const MEMO_MAX_INPUTS = 6;
 }
 
 /**
- * The output layer (from the prepared weights, the same arithmetic as computeRow) and the
- * weighted count of rows where every output, rounded half to even, equals its label. In fast
- * mode: -1 when some row's output is too close to a rounding boundary for its bound to decide.
+ * The output layer (from the prepared weights, the same arithmetic as computeRow): each output's
+ * pre-activation sum without the bias, for every vector of rows, into the mode's sum scratch
+ * (`[r][p]`), then {@link decideSums}.
  */
 // @ts-ignore: decorator
 @inline function outputCorrect<T>(nIn: i32, nOut: i32, slope: v128, inRows: usize): f64 {
   const nVec = nVecOf<T>();
-  const rowBytes = <usize>nVec << 4;
   const weights = pick<T>(lastWeightsExact, lastWeightsFast);
-  const y = isFast<T>() ? yFast : yExact;
-  let correct = i32x4.splat(0); // fast: i32 per lane; exact: f64 per lane
-  let close = i32x4.splat(0); // fast: lanes of real rows that a margin did not decide
+  const sums = isFast<T>() ? sumsFast : sumsExact;
   for (let p = 0; p < nVec; p++) {
     const pOff = <usize>p << 4;
-    let ok = i32x4.splat(-1); // all bits set: every output matches so far
-    let far = i32x4.splat(-1);
     for (let r = 0; r < nOut; r++) {
       const wRow = weights + (<usize>(r * nIn) << 4);
       let acc = vfirst<T>(v128.load(load<usize>(inRows) + pOff), v128.load(wRow));
@@ -291,8 +291,32 @@ const MEMO_MAX_INPUTS = 6;
         const x = v128.load(load<usize>(inRows + (<usize>j << alignof<usize>())) + pOff);
         acc = vmulAdd<T>(acc, x, v128.load(wRow + (<usize>j << 4)));
       }
-      const bias = v128.load(pick<T>(lastBiasesExact, lastBiasesFast) + (<usize>r << 4));
-      const out = vleaky<T>(vadd<T>(acc, bias), slope);
+      v128.store(sums + ((<usize>(r * nVec + p)) << 4), acc);
+    }
+  }
+  return decideSums<T>(nOut, slope, sums, <usize>nVec << 4);
+}
+
+/**
+ * The weighted count of rows where every output (bias added to its sum, LeakyReLU, rounded half
+ * to even) equals its label; output r's sum of vector p is at `sums + r * rStride + p * 16`. In
+ * fast mode: -1 when some row's output is too close to a rounding boundary for its bound to decide.
+ */
+// @ts-ignore: decorator
+@inline function decideSums<T>(nOut: i32, slope: v128, sums: usize, rStride: usize): f64 {
+  const nVec = nVecOf<T>();
+  const rowBytes = <usize>nVec << 4;
+  const y = isFast<T>() ? yFast : yExact;
+  const biases = pick<T>(lastBiasesExact, lastBiasesFast);
+  let correct = i32x4.splat(0); // fast: i32 per lane; exact: f64 per lane
+  let close = i32x4.splat(0); // fast: lanes of real rows that a margin did not decide
+  for (let p = 0; p < nVec; p++) {
+    const pOff = <usize>p << 4;
+    let ok = i32x4.splat(-1); // all bits set: every output matches so far
+    let far = i32x4.splat(-1);
+    for (let r = 0; r < nOut; r++) {
+      const acc = v128.load(sums + <usize>r * rStride + pOff);
+      const out = vleaky<T>(vadd<T>(acc, v128.load(biases + (<usize>r << 4))), slope);
       const label = v128.load(y + <usize>r * rowBytes + pOff);
       if (isFast<T>()) {
         const k = f32x4.nearest(out);
@@ -317,6 +341,17 @@ const MEMO_MAX_INPUTS = 6;
       i32x4.extract_lane(correct, 2) + i32x4.extract_lane(correct, 3));
   }
   return f64x2.extract_lane(correct, 0) + f64x2.extract_lane(correct, 1);
+}
+
+/**
+ * The smallest whole count c with c / total > threshold (the reference's float64 test): a count of
+ * whole row weights passes exactly when it is at least this.
+ */
+function requiredCount(total: f64, threshold: f64): f64 {
+  let c = Math.max(0, Math.floor(threshold * total));
+  while (c <= total && !(c / total > threshold)) c++;
+  while (c > 0 && (c - 1) / total > threshold) c--;
+  return c;
 }
 
 /** Circuits that fast mode handed to exact mode in the last evaluateCombinations call. */
@@ -449,6 +484,23 @@ function setUpMode<T>(L: i32, sizesPtr: usize, actPtr: usize, tablePtr: usize, c
     setInRows<T>(l + 1, rowTable<T>(l + 1));
   }
   prepareLastBiases<T>(getAt(bOff, L - 1), sizeAt(sizesPtr, L));
+  const nOut = sizeAt(sizesPtr, L);
+  const nLast = sizeAt(sizesPtr, L - 1);
+  const sums = alloc(<i32>(<usize>nOut * rowBytes));
+  const prefix = alloc(<i32>(<usize>(nOut * (nLast + 1)) * rowBytes));
+  const tailRows = alloc(nLast << alignof<usize>());
+  const live = alloc(nLast << 2);
+  if (isFast<T>()) {
+    sumsFast = sums;
+    prefixFast = prefix;
+    tailRowsFast = tailRows;
+    liveFast = live;
+  } else {
+    sumsExact = sums;
+    prefixExact = prefix;
+    tailRowsExact = tailRows;
+    liveExact = live;
+  }
 }
 
 /** Invalidates every memoised value of a mode. */
@@ -485,6 +537,11 @@ function evaluateRange<T>(
   }
   const nOut = sizeAt(sizesPtr, L);
   const slope = vsplat<T>(slopeValue);
+  // One output edge choice (every single-output circuit): the last hidden layer's rows change
+  // from the last one up, so the output's sums are kept per prefix of its inputs.
+  if (L >= 2 && load<i32>(countsPtr + (<usize>(L - 1) << 2)) == 1) {
+    return evaluateIncremental<T>(L, sizesPtr, countsPtr, slopeValue, from, to, total, threshold, base, outPtr, found);
+  }
   // The tail: layer `tail` up to the output layer.
   const memoTail = L >= 2 && getAt(memoOff, L - 2) != 0;
   const tail = memoTail ? L - 2 : L - 1;
@@ -547,6 +604,185 @@ function evaluateRange<T>(
     setDigit<T>(L - 1, 0);
     if (memoTail) setDigit<T>(L - 2, 0);
     let l = tail - 1;
+    while (l >= 0) {
+      const next = digit<T>(l) + 1;
+      if (next < load<i32>(countsPtr + (<usize>l << 2))) {
+        setDigit<T>(l, next);
+        break;
+      }
+      setDigit<T>(l, 0);
+      l--;
+    }
+    dirty = l < 0 ? 0 : l;
+  }
+  return found;
+}
+
+/**
+ * {@link evaluateRange} for a combination whose output layer has a single edge choice. The tail
+ * loop runs the last hidden layer's edge choices (layer t = L-2 -> L-1). Its masks are listed
+ * with the last row varying fastest (C3), so between consecutive choices only the rows from the
+ * first changed one, K, differ; the output's sums are kept per prefix of its inputs (the running
+ * sum after inputs 0..k-1, in the reference's order), and only inputs K.. are added again. Every
+ * value is computed with exactly the operations, in the order, of a computation from scratch, so
+ * results are bit for bit those of {@link evaluateRange} in each mode.
+ */
+function evaluateIncremental<T>(
+  L: i32, sizesPtr: usize, countsPtr: usize, slopeValue: f64,
+  from: i32, to: i32, total: f64, threshold: f64, base: f64, outPtr: usize, found: i32,
+): i32 {
+  const actOff = pick<T>(actOffExact, actOffFast);
+  const memoOff = pick<T>(memoOffExact, memoOffFast);
+  const stampOff = pick<T>(stampOffExact, stampOffFast);
+  const gens = pick<T>(gensExact, gensFast);
+  const choiceRows = pick<T>(choiceRowsExact, choiceRowsFast);
+  const choiceStamps = pick<T>(choiceStampsExact, choiceStampsFast);
+  let rest = from;
+  for (let l = L - 1; l >= 0; l--) {
+    const n = load<i32>(countsPtr + (<usize>l << 2));
+    setDigit<T>(l, rest % n);
+    rest = rest / n;
+  }
+  const nVec = nVecOf<T>();
+  const rowBytes = <usize>nVec << 4;
+  const slope = vsplat<T>(slopeValue);
+  const t = L - 2;
+  const nOut = sizeAt(sizesPtr, L);
+  const nH = sizeAt(sizesPtr, L - 1); // the last hidden layer: the output's inputs
+  const nInT = sizeAt(sizesPtr, t);
+  const nT = load<i32>(countsPtr + (<usize>t << 2));
+  const rowBits: u32 = nInT >= 32 ? 0xffffffff : (1 << <u32>nInT) - 1;
+  const tW = getAt(wOff, t);
+  const tB = getAt(bOff, t);
+  const tChoices = getAt(choiceOff, t);
+  const hKeep = getAt(maskOff, L - 1);
+  const hAct = getAt(actOff, L - 1);
+  const tMemo = getAt(memoOff, t);
+  const tStamps = tMemo != 0 ? getAt(stampOff, t) : 0;
+  const patterns = 1 << nInT;
+  const rows = isFast<T>() ? tailRowsFast : tailRowsExact;
+  const prefix = isFast<T>() ? prefixFast : prefixExact;
+  // The output's inputs that are in the circuit (every other one has no edge to it: weight 0,
+  // whose products add nothing but, at most, the sign of a zero sum, which no decision reads).
+  const live = isFast<T>() ? liveFast : liveExact;
+  let nLive = 0;
+  for (let k = 0; k < nH; k++) {
+    if (load<f64>(hKeep + (<usize>k << 3)) != 0) {
+      store<i32>(live + (<usize>nLive << 2), k);
+      nLive++;
+    }
+  }
+  const rStride = <usize>(nLive + 1) * rowBytes; // prefix[r][i][p] at prefix + r * rStride + i * rowBytes + p * 16
+  // Fast mode with one output and at most four rows: the decision's operands stay in locals.
+  const single = isFast<T>() && nVec == 1 && nOut == 1;
+  const bias1 = single ? v128.load(lastBiasesFast) : i32x4.splat(0);
+  const label1 = single ? v128.load(yFast) : i32x4.splat(0);
+  const margin1 = single ? v128.load(marginsFast) : i32x4.splat(0);
+  const weight1 = single ? v128.load(rowWeightFast) : i32x4.splat(0);
+  const real1 = i32x4.ne(weight1, i32x4.splat(0)); // the rows that are not padding
+  const need = requiredCount(total, threshold);
+  // No live input (not a valid circuit, but kept total): every sum is the empty one, zero.
+  if (nLive == 0) memory.fill(prefix, 0, <usize>nOut * rStride);
+  const weights = pick<T>(lastWeightsExact, lastWeightsFast);
+  prepareLastWeights<T>(getAt(wOff, L - 1), nH * nOut, load<u32>(getAt(choiceOff, L - 1)));
+  let dirty = 0;
+  let idx = from;
+  while (idx < to) {
+    for (let l = dirty; l < t; l++) {
+      const memo = getAt(memoOff, l);
+      if (memo == 0) {
+        const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 2));
+        computeLayerRows<T>(l, L, sizeAt(sizesPtr, l), sizeAt(sizesPtr, l + 1), getAt(wOff, l), getAt(bOff, l), slope,
+          nVec, inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
+      } else {
+        const gen = layerGeneration(gens, l, dirty);
+        setInRows<T>(l + 1, memoRows<T>(l, L, sizesPtr, digit<T>(l), slope, gen, memo, getAt(stampOff, l),
+          getAt(choiceRows, l), getAt(choiceStamps, l), sizeAt(sizesPtr, l + 1)));
+      }
+    }
+    const gen = tMemo != 0 ? layerGeneration(gens, t, dirty) : 0;
+    const inT = inRows<T>(t);
+    let d = digit<T>(t);
+    let prev: u32 = 0;
+    let fresh = true;
+    while (true) {
+      const mask = load<u32>(tChoices + (<usize>d << 2));
+      const changed = fresh ? 0xffffffff : mask ^ prev;
+      // The live inputs from the first whose row changed: their rows (memo slots, or computed in
+      // place), then the output sums from there on the kept prefix.
+      let first = nLive;
+      for (let i = 0; i < nLive; i++) {
+        const k = load<i32>(live + (<usize>i << 2));
+        if (((changed >> <u32>(k * nInT)) & rowBits) == 0) continue;
+        if (first == nLive) first = i;
+        if (tMemo != 0) {
+          const slot = k * patterns + <i32>((mask >> <u32>(k * nInT)) & rowBits);
+          const cached = tMemo + <usize>slot * rowBytes;
+          const stamp = tStamps + (<usize>slot << 2);
+          if (load<i32>(stamp) != gen) {
+            computeRow<T>(k, nInT, true, tW, tB, slope, nVec, inT, cached, mask, hKeep);
+            store<i32>(stamp, gen);
+          }
+          setAt(rows, i, cached);
+        } else {
+          const out = hAct + <usize>k * rowBytes;
+          computeRow<T>(k, nInT, true, tW, tB, slope, nVec, inT, out, mask, hKeep);
+          setAt(rows, i, out);
+        }
+      }
+      if (first < nLive) {
+        for (let r = 0; r < nOut; r++) {
+          const wRow = weights + (<usize>(r * nH) << 4);
+          const pre = prefix + <usize>r * rStride;
+          for (let p = 0; p < nVec; p++) {
+            const pOff = <usize>p << 4;
+            let i = first;
+            let acc: v128;
+            if (i == 0) {
+              acc = vfirst<T>(v128.load(getAt(rows, 0) + pOff), v128.load(wRow + (<usize>load<i32>(live) << 4)));
+              i = 1;
+              v128.store(pre + rowBytes + pOff, acc);
+            } else {
+              acc = v128.load(pre + <usize>i * rowBytes + pOff);
+            }
+            for (; i < nLive; i++) {
+              const w = v128.load(wRow + (<usize>load<i32>(live + (<usize>i << 2)) << 4));
+              acc = vmulAdd<T>(acc, v128.load(getAt(rows, i) + pOff), w);
+              v128.store(pre + <usize>(i + 1) * rowBytes + pOff, acc);
+            }
+          }
+        }
+      }
+      let n: f64;
+      if (single) {
+        // decideSums for one output and one vector, its operands held in locals.
+        const out = vleaky<T>(vadd<T>(v128.load(prefix + <usize>nLive * rowBytes), bias1), slope);
+        const k = f32x4.nearest(out);
+        const far = f32x4.lt(f32x4.abs(f32x4.sub(out, k)), margin1);
+        if (v128.any_true(v128.andnot(real1, far))) {
+          n = -1;
+        } else {
+          const c = v128.and(weight1, f32x4.eq(k, label1));
+          n = <f64>(i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
+        }
+      } else {
+        n = decideSums<T>(nOut, slope, prefix + <usize>nLive * rowBytes, rStride);
+      }
+      if (isFast<T>() && n < 0) {
+        exactRedos++;
+        found = evaluateRange<Exact>(L, sizesPtr, countsPtr, slopeValue, idx, idx + 1, total, threshold, base, outPtr, found);
+      } else if (n >= need) {
+        store<f64>(outPtr + (<usize>found << 3), base + <f64>idx);
+        found++;
+      }
+      if (++idx >= to) return found;
+      prev = mask;
+      fresh = false;
+      if (++d >= nT) break;
+    }
+    // The tail wrapped: advance the digits below it; the lowest one that changed is recomputed.
+    setDigit<T>(t, 0);
+    let l = t - 1;
     while (l >= 0) {
       const next = digit<T>(l) + 1;
       if (next < load<i32>(countsPtr + (<usize>l << 2))) {

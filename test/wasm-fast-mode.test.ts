@@ -159,4 +159,32 @@ test('the pretrained-size models decide almost every circuit in fast mode', asyn
   assert.ok(lastExactRedos(kernels) <= space.count / 100, `${lastExactRedos(kernels)} of ${space.count} redone`);
 });
 
+test('property: the incremental tail (one output edge choice: the last hidden rows change from the last up) equals TS and exact mode on wide, deep and multi-row layouts', async () => {
+  const module = await instantiateWasmModule();
+  // [layout, min sparsity]: a memoised tail layer (<= 6 inputs), one computed in place (7 inputs),
+  // three hidden layers, 3 inputs (8 rows: two fast vectors), a single-choice two-output layer.
+  const layouts: [number[], number][] = [[[2, 4, 5, 1], 0.3], [[2, 7, 4, 1], 0.5], [[2, 3, 2, 3, 1], 0], [[3, 3, 3, 1], 0], [[2, 3, 1, 2], 0]];
+  let redos = 0;
+  for (const [sizes, minSparsity] of layouts) {
+    const space = new CircuitSpace(sizes, { minSparsity });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(modelArb(sizes, gridWeight), modelArb(sizes, wide)),
+        gateData(sizes[0]!, sizes[sizes.length - 1]!),
+        fc.constantFrom(-1, 0, 0.5, 0.99),
+        fc.integer({ min: 0, max: space.count - 1 }),
+        async (model, data, threshold, start) => {
+          const request = { model, space, start, end: Math.min(space.count, start + 3000), rows: weightRows(data), accuracyThreshold: threshold };
+          const fast = Array.from(evaluateCircuitsWasm(module, request, true));
+          redos += lastExactRedos(module);
+          assert.equal(fast, Array.from(evaluateCircuitsTs(request)));
+          assert.equal(fast, Array.from(evaluateCircuitsWasm(module, request, false)));
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }
+  assert.ok(redos > 0, 'some circuits went to exact mode');
+});
+
 test.run();

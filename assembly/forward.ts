@@ -83,17 +83,17 @@ type Fast = f32;
 // @ts-ignore: decorator
 @inline function computeRow<T>(
   r: i32, nIn: i32, hidden: bool, wOff: usize, bOff: usize, slope: v128, nVec: i32,
-  inRows: usize, out: usize, mask: u32, nextNodeMask: usize,
+  inRows: usize, out: usize, mask: u64, nextNodeMask: usize,
 ): void {
   const bias = vsplat<T>(load<f64>(bOff + (<usize>r << 3)));
   const keep = vsplat<T>(hidden ? load<f64>(nextNodeMask + (<usize>r << 3)) : 1);
   for (let p = 0; p < nVec; p++) {
     const pOff = <usize>p << 4;
-    let bit = (mask >> <u32>(r * nIn)) & 1;
+    let bit = (mask >> <u64>(r * nIn)) & 1;
     let w = vsplat<T>(bit ? load<f64>(wOff + (<usize>(r * nIn) << 3)) : 0);
     let acc = vfirst<T>(v128.load(load<usize>(inRows) + pOff), w);
     for (let j = 1; j < nIn; j++) {
-      bit = (mask >> <u32>(r * nIn + j)) & 1;
+      bit = (mask >> <u64>(r * nIn + j)) & 1;
       w = vsplat<T>(bit ? load<f64>(wOff + (<usize>(r * nIn + j) << 3)) : 0);
       acc = vmulAdd<T>(acc, v128.load(load<usize>(inRows + (<usize>j << alignof<usize>())) + pOff), w);
     }
@@ -110,7 +110,7 @@ type Fast = f32;
  */
 export function computeLayer(
   l: i32, L: i32, sizesPtr: usize, wOff: usize, bOff: usize, slopeValue: f64, nPairs: i32,
-  actIn: usize, actOut: usize, mask: u32, nextNodeMask: usize,
+  actIn: usize, actOut: usize, mask: u64, nextNodeMask: usize,
 ): void {
   const slope = f64x2.splat(slopeValue);
   const nIn = load<i32>(sizesPtr + (<usize>l << 2));
@@ -123,7 +123,7 @@ export function computeLayer(
 /** Computes layer `l` reading inputs through the pointer table `inRows`, into contiguous rows. */
 function computeLayerRows<T>(
   l: i32, L: i32, nIn: i32, nOut: i32, wOff: usize, bOff: usize, slope: v128, nVec: i32,
-  inRows: usize, actOut: usize, mask: u32, nextNodeMask: usize,
+  inRows: usize, actOut: usize, mask: u64, nextNodeMask: usize,
 ): void {
   const rowBytes = <usize>nVec << 4;
   for (let r = 0; r < nOut; r++) {
@@ -138,9 +138,9 @@ const scratchRows = memory.data(MAX_WIDTH * sizeof<usize>());
 // (contiguous activations, or memo slots).
 const rowTablesExact = memory.data(((MAX_LAYERS + 1) * MAX_WIDTH) * sizeof<usize>());
 const rowTablesFast = memory.data(((MAX_LAYERS + 1) * MAX_WIDTH) * sizeof<usize>());
-// The last layer's masked weights for its current edge choice, splatted (at most 32 edges).
-const lastWeightsExact = memory.data(32 * 16);
-const lastWeightsFast = memory.data(32 * 16);
+// The last layer's masked weights for its current edge choice, splatted (at most 64 edges).
+const lastWeightsExact = memory.data(64 * 16);
+const lastWeightsFast = memory.data(64 * 16);
 // The output layer's biases, splatted (at most 32 outputs).
 const lastBiasesExact = memory.data(MAX_WIDTH * 16);
 const lastBiasesFast = memory.data(MAX_WIDTH * 16);
@@ -232,10 +232,10 @@ function prepareLastBiases<T>(bOff: usize, nOut: i32): void {
 }
 
 /** Fills the mode's last-layer weights for edge mask `mask` of a layer of `nW` weights. */
-function prepareLastWeights<T>(wOff: usize, nW: i32, mask: u32): void {
+function prepareLastWeights<T>(wOff: usize, nW: i32, mask: u64): void {
   const out = pick<T>(lastWeightsExact, lastWeightsFast);
   for (let k = 0; k < nW; k++) {
-    const wk = ((mask >> <u32>k) & 1) != 0 ? load<f64>(wOff + (<usize>k << 3)) : 0;
+    const wk = ((mask >> <u64>k) & 1) != 0 ? load<f64>(wOff + (<usize>k << 3)) : 0;
     v128.store(out + (<usize>k << 4), vsplat<T>(wk));
   }
 }
@@ -252,16 +252,16 @@ const MEMO_MAX_INPUTS = 6;
 // @ts-ignore: decorator
 @inline function computeLayerMemo<T>(
   l: i32, L: i32, sizesPtr: usize, wOff: usize, bOff: usize, slope: v128,
-  mask: u32, nextNodeMask: usize, memo: usize, stamps: usize, gen: i32, rows: usize,
+  mask: u64, nextNodeMask: usize, memo: usize, stamps: usize, gen: i32, rows: usize,
 ): void {
   const nVec = nVecOf<T>();
   const nIn = sizeAt(sizesPtr, l);
   const nOut = sizeAt(sizesPtr, l + 1);
   const rowBytes = <usize>nVec << 4;
   const patterns = 1 << nIn;
-  const patternMask: u32 = (<u32>patterns) - 1;
+  const patternMask: u64 = (<u64>patterns) - 1;
   for (let r = 0; r < nOut; r++) {
-    const slot = r * patterns + <i32>((mask >> <u32>(r * nIn)) & patternMask);
+    const slot = r * patterns + <i32>((mask >> <u64>(r * nIn)) & patternMask);
     const cached = memo + <usize>slot * rowBytes;
     const stamp = stamps + (<usize>slot << 2);
     if (load<i32>(stamp) != gen) {
@@ -373,7 +373,7 @@ export function lastExactRedos(): i32 {
  *   layers concatenated;
  * - tablePtr: one {@link COMBO_BYTES} entry per combination: i32 node-mask pointer (f64 0/1 of
  *   every layer, concatenated), i32 edge-choice counts pointer (i32[L]), i32 edge choices pointer
- *   (u32 masks, bit r*nIn+j, layers concatenated), i32 circuit count, f64 offset of its first circuit;
+ *   (u64 masks, bit r*nIn+j, layers concatenated), i32 circuit count, f64 offset of its first circuit;
  * - exact mode: actPtr, f64 scratch, sum(sizes) rows of 2*nPairs values (layer 0's rows hold the
  *   inputs); yPtr, f64 labels, nOut rows of 2*nPairs; rowWeightPtr, f64 per row (0 for padding);
  * - fast mode (off when marginsPtr is 0): the same three with 4*nQuads f32 / i32 values per row,
@@ -422,7 +422,7 @@ export function evaluateCombinations(
       m += <usize>sizeAt(sizesPtr, l) << 3;
       if (l < L) {
         setAt(choiceOff, l, ch);
-        ch += <usize>load<i32>(countsPtr + (<usize>l << 2)) << 2;
+        ch += <usize>load<i32>(countsPtr + (<usize>l << 2)) << 3;
       }
     }
     // New node masks: every memoised value is stale.
@@ -561,7 +561,7 @@ function evaluateRange<T>(
     for (let l = dirty; l < tail; l++) {
       const memo = getAt(memoOff, l);
       if (memo == 0) {
-        const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 2));
+        const mask = load<u64>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 3));
         computeLayerRows<T>(l, L, sizeAt(sizesPtr, l), sizeAt(sizesPtr, l + 1), getAt(wOff, l), getAt(bOff, l), slope,
           nVecOf<T>(), inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
       } else {
@@ -583,7 +583,7 @@ function evaluateRange<T>(
       }
       // The output layer's weights are re-masked only when its own edge choice changes.
       if (d != lastDigit) {
-        prepareLastWeights<T>(lastW, lastIn * nOut, load<u32>(lastChoices + (<usize>d << 2)));
+        prepareLastWeights<T>(lastW, lastIn * nOut, load<u64>(lastChoices + (<usize>d << 3)));
         lastDigit = d;
       }
       const n = outputCorrect<T>(lastIn, nOut, slope, lastRows);
@@ -651,7 +651,7 @@ function evaluateIncremental<T>(
   const nH = sizeAt(sizesPtr, L - 1); // the last hidden layer: the output's inputs
   const nInT = sizeAt(sizesPtr, t);
   const nT = load<i32>(countsPtr + (<usize>t << 2));
-  const rowBits: u32 = nInT >= 32 ? 0xffffffff : (1 << <u32>nInT) - 1;
+  const rowBits: u64 = nInT >= 64 ? 0xffffffffffffffff : (<u64>1 << <u64>nInT) - 1;
   const tW = getAt(wOff, t);
   const tB = getAt(bOff, t);
   const tChoices = getAt(choiceOff, t);
@@ -684,14 +684,14 @@ function evaluateIncremental<T>(
   // No live input (not a valid circuit, but kept total): every sum is the empty one, zero.
   if (nLive == 0) memory.fill(prefix, 0, <usize>nOut * rStride);
   const weights = pick<T>(lastWeightsExact, lastWeightsFast);
-  prepareLastWeights<T>(getAt(wOff, L - 1), nH * nOut, load<u32>(getAt(choiceOff, L - 1)));
+  prepareLastWeights<T>(getAt(wOff, L - 1), nH * nOut, load<u64>(getAt(choiceOff, L - 1)));
   let dirty = 0;
   let idx = from;
   while (idx < to) {
     for (let l = dirty; l < t; l++) {
       const memo = getAt(memoOff, l);
       if (memo == 0) {
-        const mask = load<u32>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 2));
+        const mask = load<u64>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 3));
         computeLayerRows<T>(l, L, sizeAt(sizesPtr, l), sizeAt(sizesPtr, l + 1), getAt(wOff, l), getAt(bOff, l), slope,
           nVec, inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
       } else {
@@ -703,20 +703,20 @@ function evaluateIncremental<T>(
     const gen = tMemo != 0 ? layerGeneration(gens, t, dirty) : 0;
     const inT = inRows<T>(t);
     let d = digit<T>(t);
-    let prev: u32 = 0;
+    let prev: u64 = 0;
     let fresh = true;
     while (true) {
-      const mask = load<u32>(tChoices + (<usize>d << 2));
-      const changed = fresh ? 0xffffffff : mask ^ prev;
+      const mask = load<u64>(tChoices + (<usize>d << 3));
+      const changed: u64 = fresh ? 0xffffffffffffffff : mask ^ prev;
       // The live inputs from the first whose row changed: their rows (memo slots, or computed in
       // place), then the output sums from there on the kept prefix.
       let first = nLive;
       for (let i = 0; i < nLive; i++) {
         const k = load<i32>(live + (<usize>i << 2));
-        if (((changed >> <u32>(k * nInT)) & rowBits) == 0) continue;
+        if (((changed >> <u64>(k * nInT)) & rowBits) == 0) continue;
         if (first == nLive) first = i;
         if (tMemo != 0) {
-          const slot = k * patterns + <i32>((mask >> <u32>(k * nInT)) & rowBits);
+          const slot = k * patterns + <i32>((mask >> <u64>(k * nInT)) & rowBits);
           const cached = tMemo + <usize>slot * rowBytes;
           const stamp = tStamps + (<usize>slot << 2);
           if (load<i32>(stamp) != gen) {
@@ -820,7 +820,7 @@ function evaluateIncremental<T>(
   const rows = choiceRows + (<usize>(d * width) << alignof<usize>());
   const stamp = choiceStamps + (<usize>d << 2);
   if (load<i32>(stamp) != gen) {
-    const mask = load<u32>(getAt(choiceOff, l) + (<usize>d << 2));
+    const mask = load<u64>(getAt(choiceOff, l) + (<usize>d << 3));
     computeLayerMemo<T>(l, L, sizesPtr, getAt(wOff, l), getAt(bOff, l), slope, mask, getAt(maskOff, l + 1), memo, stamps, gen, rows);
     store<i32>(stamp, gen);
   }

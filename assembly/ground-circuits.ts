@@ -47,7 +47,7 @@ export function groundCircuitBatch(
       store<usize>(cOff + (<usize>l << 3), c);
       w += <usize>(size * next) << 3;
       b += <usize>next << 3;
-      c += <usize>load<i32>(countsPtr + (<usize>l << 2)) << 2;
+      c += <usize>load<i32>(countsPtr + (<usize>l << 2)) << 3;
     }
   }
   // Scratch for one circuit's problem: grounded neurons' (layer, index, position) and candidates.
@@ -75,7 +75,7 @@ export function groundCircuitBatch(
     for (let l = dirty; l < L; l++) {
       const d = load<i32>(digits + (<usize>l << 2));
       store<i32>(prevDigits + (<usize>l << 2), d);
-      const edges = load<u32>(load<usize>(cOff + (<usize>l << 3)) + (<usize>d << 2));
+      const edges = load<u64>(load<usize>(cOff + (<usize>l << 3)) + (<usize>d << 3));
       computeLayer(l, L, sizesPtr, load<usize>(wOff + (<usize>l << 3)), load<usize>(bOff + (<usize>l << 3)), slopeValue, nPairs,
         load<usize>(aOff + (<usize>l << 3)), load<usize>(aOff + (<usize>(l + 1) << 3)), edges, load<usize>(mOff + (<usize>(l + 1) << 3)));
     }
@@ -168,13 +168,13 @@ function buildProblem(
     // Parents of this layer's neurons: the previous layer's grounded neurons with an edge.
     if (l >= 2) {
       const nIn = load<i32>(sizesPtr + (<usize>(l - 1) << 2));
-      const edges = load<u32>(load<usize>(cOff + (<usize>(l - 1) << 3)) + (<usize>load<i32>(digits + (<usize>(l - 1) << 2)) << 2));
+      const edges = load<u64>(load<usize>(cOff + (<usize>(l - 1) << 3)) + (<usize>load<i32>(digits + (<usize>(l - 1) << 2)) << 3));
       for (let p = layerStart; p < N; p++) {
         const rec = recs + (<usize>(6 * p) << 2);
         const k = load<i32>(rec + 4);
         let nPar = 0;
         for (let j = 0; j < nIn; j++) {
-          if (((edges >> <u32>(k * nIn + j)) & 1) == 0) continue;
+          if (((edges >> <u64>(k * nIn + j)) & 1) == 0) continue;
           const pos = load<i32>(posOf + (<usize>(prevFlat + j) << 2));
           if (pos >= 0) nPar++;
         }
@@ -206,9 +206,9 @@ function buildProblem(
     const nIn = load<i32>(sizesPtr + (<usize>(l - 1) << 2));
     let prevFlatL = 0;
     for (let q = 1; q < l - 1; q++) prevFlatL += load<i32>(sizesPtr + (<usize>q << 2));
-    const edges = load<u32>(load<usize>(cOff + (<usize>(l - 1) << 3)) + (<usize>load<i32>(digits + (<usize>(l - 1) << 2)) << 2));
+    const edges = load<u64>(load<usize>(cOff + (<usize>(l - 1) << 3)) + (<usize>load<i32>(digits + (<usize>(l - 1) << 2)) << 3));
     for (let j = 0; j < nIn; j++) {
-      if (((edges >> <u32>(k * nIn + j)) & 1) == 0) continue;
+      if (((edges >> <u64>(k * nIn + j)) & 1) == 0) continue;
       const pos = load<i32>(posOf + (<usize>(prevFlatL + j) << 2));
       if (pos < 0) continue;
       store<i32>(links + (<usize>totalParents << 2), pos);

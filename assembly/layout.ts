@@ -4,8 +4,8 @@
 
 /** Largest number of weight layers the circuit kernels take. */
 export const MAX_LAYERS = 16;
-/** A layer's edges are packed in one u32 per edge choice: at most this many edges per layer. */
-export const MAX_PACKED_EDGES = 32;
+/** A layer's edges are packed in one u64 per edge choice: at most this many edges per layer. */
+export const MAX_PACKED_EDGES = 64;
 /** Largest layer width the circuit kernels' static scratch holds. */
 export const MAX_WIDTH = 32;
 

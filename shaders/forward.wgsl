@@ -48,13 +48,13 @@ override fastPath: bool = true;
 @group(0) @binding(2) var<storage, read> rows: array<u32>;
 /// Per combination, stride 1 + 2L: first circuit, edge-choice counts per layer, table offsets per layer.
 @group(0) @binding(3) var<storage, read> combos: array<u32>;
-/// Edge-mask tables.
+/// Edge-mask tables: two words per mask (bits 0..31, then 32..63), table offsets in masks.
 @group(0) @binding(4) var<storage, read> choices: array<u32>;
 /// [0] number of entries appended (may exceed capacity), [1] rows the exact path decided, then
 /// the entries.
 @group(0) @binding(5) var<storage, read_write> found: array<atomic<u32>>;
 
-var<private> edgeMasks: array<u32, MLP_MAX_LAYERS>;
+var<private> edgeMasks: array<vec2<u32>, MLP_MAX_LAYERS>;
 /// Rows of the current circuit that the exact path decided (added to found[1] once per circuit).
 var<private> exactRows: u32;
 
@@ -78,9 +78,22 @@ fn decodeCircuit(position: u32) {
   for (var k = 0u; k < L; k++) {
     let l = L - 1u - k; // the last layer varies fastest
     let n = combos[at + 1u + l];
-    edgeMasks[l] = choices[combos[at + 1u + L + l] + local % n];
+    let mask = combos[at + 1u + L + l] + local % n;
+    edgeMasks[l] = vec2<u32>(choices[2u * mask], choices[2u * mask + 1u]);
     local = local / n;
   }
+}
+
+/// Bits [shift, shift + width) of the 64-bit mask m (m.x holds bits 0..31), width <= 32: the edges
+/// of one neuron. (Shifts of 32 or more are not defined for u32, hence the cases.)
+fn rowBits(m: vec2<u32>, shift: u32, width: u32) -> u32 {
+  var v = m.x;
+  if (shift >= 32u) {
+    v = m.y >> (shift - 32u);
+  } else if (shift > 0u) {
+    v = (m.x >> shift) | (m.y << (32u - shift));
+  }
+  return v & select((1u << width) - 1u, 0xffffffffu, width >= 32u);
 }
 
 /// The masked forward pass on row `r` in the exact path: does every rounded output equal its label?
@@ -93,11 +106,9 @@ fn rowCorrectExact(r: u32, stride: u32) -> bool {
   }
   for (var l = 0u; l < L; l++) {
     let inputs = mlpSize(l);
-    let rowMask = select((1u << inputs) - 1u, 0xffffffffu, inputs >= 32u);
     let out = mlpActOffset(l + 1u);
     for (var n = 0u; n < mlpSize(l + 1u); n++) {
-      let edges = (edgeMasks[l] >> (n * inputs)) & rowMask; // n * inputs < 32: out * in <= 32
-      act[out + n] = mlpNeuron(l, n, edges);
+      act[out + n] = mlpNeuron(l, n, rowBits(edgeMasks[l], n * inputs, inputs));
     }
   }
   let outputs = mlpActOffset(L);
@@ -118,9 +129,8 @@ fn rowCorrectFast(r: u32, stride: u32) -> u32 {
   }
   for (var l = 0u; l < L; l++) {
     let inputs = mlpSize(l);
-    let rowMask = select((1u << inputs) - 1u, 0xffffffffu, inputs >= 32u);
     for (var n = 0u; n < mlpSize(l + 1u); n++) {
-      if (!mlpFastNeuron(l, n, (edgeMasks[l] >> (n * inputs)) & rowMask)) {
+      if (!mlpFastNeuron(l, n, rowBits(edgeMasks[l], n * inputs, inputs))) {
         return 2u;
       }
     }

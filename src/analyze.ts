@@ -18,7 +18,7 @@ import type { Backend } from './backends/types.ts';
 import type { WebGpuBackendOptions } from './backends/webgpu.ts';
 import type { WorkerPool } from './parallel/pool.ts';
 
-export { countToJson, MAX_PERFECT_CIRCUITS, type Count, type OutputAnalysis, type PerfectCircuitJson, type BackendRecord } from './pipeline.ts';
+export { countToJson, DEFAULT_LISTED_CIRCUITS, type Count, type OutputAnalysis, type PerfectCircuitJson, type BackendRecord } from './pipeline.ts';
 
 /** Options of {@link analyzeModel}. */
 export interface AnalyzeOptions extends LongRunOptions {
@@ -62,6 +62,11 @@ export interface AnalyzeOptions extends LongRunOptions {
   workers?: () => WorkerPool;
   /** main.py's `--max-circuits`: ground only this many perfect circuits, those of highest node sparsity. */
   maxGroundedCircuits?: number;
+  /**
+   * List at most this many perfect circuits per output with their masks and counts (default
+   * 100,000); every other one is still counted and grounded (totals, min and max).
+   */
+  maxListedCircuits?: number;
 }
 
 /** The complete, versioned analysis result. */
@@ -119,6 +124,8 @@ function checkOptions(options: AnalyzeOptions): void {
   if (pairOrder !== undefined && !['BA', 'AB', 'all'].includes(pairOrder)) fail("pairOrder must be 'BA', 'AB' or 'all'", pairOrder);
   const { maxGroundedCircuits } = options;
   if (maxGroundedCircuits !== undefined && !(Number.isInteger(maxGroundedCircuits) && maxGroundedCircuits >= 0)) fail('maxGroundedCircuits must be an integer >= 0', maxGroundedCircuits);
+  const { maxListedCircuits } = options;
+  if (maxListedCircuits !== undefined && !(Number.isInteger(maxListedCircuits) && maxListedCircuits >= 0)) fail('maxListedCircuits must be an integer >= 0', maxListedCircuits);
 }
 
 /** Runs every stage of the analysis on each output of `model`. */
@@ -173,6 +180,7 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
         distinctGateDicts: options.distinctGateDicts ?? false,
         stages,
         maxGrounded: options.maxGroundedCircuits ?? null,
+        maxListed: options.maxListedCircuits,
         signal: options.signal,
         onProgress: options.onProgress,
       });

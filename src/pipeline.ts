@@ -32,12 +32,20 @@ export interface OutputAnalysis {
   outputIndex: number;
   gate: string;
   circuitsEnumerated: number;
+  /** How many circuits are perfect (all of them, listed or not). */
+  perfectCircuitCount: number;
+  /** The perfect circuits in enumeration order, the first `listing.limit` of them when there are more. */
   perfectCircuits: PerfectCircuitJson[];
-  /** One count per grounded circuit: every perfect circuit in order, or those of `groundedIndices`. */
+  /** Present when not every perfect circuit is listed: the limit, and how many were counted but not listed. */
+  listing?: { limit: number; omitted: number };
+  /** One count per listed circuit, in order (or per circuit of `groundedIndices`). */
   groundingsPerCircuit: Count[];
   /** Present when only some perfect circuits were grounded (main.py's --max-circuits): their indices, in count order. */
   groundedIndices?: number[];
+  /** Groundings of every grounded circuit, listed or not. */
   totalGroundings: Count;
+  /** The fewest and most groundings of one circuit, over every grounded circuit. */
+  groundingsRange?: { min: Count; max: Count };
   distinctGateDictsPerCircuit?: number[];
   formulas: { formula: string; minimalMappings: MinimalMapping[] }[];
   formulasWithMapping: number;
@@ -69,6 +77,8 @@ export interface OutputRequest extends LongRunOptions {
   readonly stages: Readonly<Record<Stage, boolean>>;
   /** Ground only this many perfect circuits, those of highest node sparsity (main.py's --max-circuits); null: all. */
   readonly maxGrounded?: number | null;
+  /** List at most this many perfect circuits with masks and counts (default {@link DEFAULT_LISTED_CIRCUITS}). */
+  readonly maxListed?: number;
   /** Model inputs standing for the Boolean input patterns in interventions (see `MappingSearchOptions`). */
   readonly booleanRows?: readonly (readonly number[])[];
 }
@@ -77,10 +87,12 @@ export interface OutputRequest extends LongRunOptions {
 export type StageRuns = Record<Stage, KernelRun[]>;
 
 /**
- * Most perfect circuits a result holds: each is decoded into mask arrays (up to about 1.5 KB on a
- * deep model), and past this they would exhaust Node's default heap of about 4 GiB.
+ * Perfect circuits an output lists by default, with masks and grounding counts (each decoded
+ * circuit takes up to about 1.5 KB); the rest are counted, grounded and summed, not listed.
  */
-export const MAX_PERFECT_CIRCUITS = 2_000_000;
+export const DEFAULT_LISTED_CIRCUITS = 100_000;
+/** Circuits per slab of the streamed search (circuits, then the groundings of the slab's perfect ones). */
+const STREAM_SLAB = 1 << 24;
 
 /** Exact count to JSON: a number while it is a safe integer, else a decimal string. */
 export function countToJson(n: bigint): Count {
@@ -94,42 +106,79 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
   const runs: StageRuns = { circuits: [], groundings: [], mappings: [] };
   checkAborted(signal);
 
-  // Where: every circuit of the space, kept when its accuracy beats the threshold.
-  let t = performance.now();
-  let perfect: Uint32Array = new Uint32Array(0);
-  if (stages.circuits) {
-    const r = await backend.evaluateCircuits({
-      model, space, start: 0, end: space.count, rows: request.rows, accuracyThreshold: request.accuracyThreshold, ...progress,
-    });
-    perfect = r.perfect;
-    runs.circuits.push(r);
-  }
-  const circuitsMs = performance.now() - t;
-  checkPerfectCount(perfect.length, space);
-  const perfectCircuits = Array.from(perfect, (index): PerfectCircuitJson => {
-    const c = space.decode(index);
-    return { index, nodeMasks: c.nodeMasks, edgeMasks: c.edgeMasks, nodeSparsity: hiddenSparsity(c.nodeMasks) };
-  });
-
-  // Then what: the groundings of each perfect circuit (or of the sparsest, as main.py's --max-circuits).
-  t = performance.now();
-  const grounded = groundedOrder(perfectCircuits, request.maxGrounded ?? null);
-  let counts: bigint[] = [];
-  let distinct: number[] | undefined;
-  if (stages.groundings && grounded.length) {
-    const ascending = [...grounded].sort((a, b) => a - b);
+  // Where-then-what, streamed: slab by slab, the perfect circuits, then their groundings, so that
+  // memory stays flat however many circuits pass (only the first `listed` are kept with masks).
+  const listLimit = request.maxListed ?? DEFAULT_LISTED_CIRCUITS;
+  const maxGrounded = request.maxGrounded ?? null;
+  const listed: PerfectCircuitJson[] = [];
+  const listedCounts: bigint[] = [];
+  let listedDistinct: number[] | undefined;
+  const tally = { total: 0n, min: null as bigint | null, max: null as bigint | null, grounded: 0 };
+  const allPerfect: Float64Array[] = []; // kept only for main.py's --max-circuits choice
+  let perfectCount = 0;
+  let circuitsMs = 0;
+  let groundingsMs = 0;
+  const count = async (indices: number[], distinct: boolean) => {
+    const t = performance.now();
     const r = await backend.countGroundings({
-      model, space, indices: ascending, inputs: request.groundInputs, distinct: request.distinctGateDicts, ...progress,
+      model, space, indices, inputs: request.groundInputs, distinct,
+      signal, onProgress: progress.onProgress && ((p) => progress.onProgress!({ ...p, stage: 'groundings', done: tally.grounded + p.done, total: perfectCount })),
     });
     runs.groundings.push(r);
-    const at = new Map(ascending.map((index, i) => [index, i]));
-    counts = grounded.map((index) => r.counts[at.get(index)!]!);
-    distinct = r.distinct && grounded.map((index) => r.distinct![at.get(index)!]!);
+    for (const c of r.counts) {
+      tally.total += c;
+      if (tally.min === null || c < tally.min) tally.min = c;
+      if (tally.max === null || c > tally.max) tally.max = c;
+    }
+    tally.grounded += indices.length;
+    groundingsMs += performance.now() - t;
+    return r;
+  };
+  if (stages.circuits) {
+    for (let start = 0; start < space.count; start += STREAM_SLAB) {
+      checkAborted(signal);
+      const end = Math.min(space.count, start + STREAM_SLAB);
+      const t = performance.now();
+      const r = await backend.evaluateCircuits({
+        model, space, start, end, rows: request.rows, accuracyThreshold: request.accuracyThreshold,
+        signal, onProgress: progress.onProgress && ((p) => progress.onProgress!({ ...p, done: start + p.done, total: space.count })),
+      });
+      runs.circuits.push(r);
+      perfectCount += r.perfect.length;
+      const newlyListed = Math.min(r.perfect.length, Math.max(0, listLimit - listed.length));
+      for (let i = 0; i < newlyListed; i++) listed.push(perfectCircuitJson(space, r.perfect[i]!));
+      circuitsMs += performance.now() - t;
+      if (!stages.groundings || r.perfect.length === 0) continue;
+      if (maxGrounded !== null) {
+        allPerfect.push(r.perfect);
+        continue;
+      }
+      // The listed ones with their counts (and distinct gate dicts on request), the rest into the tally.
+      const indices = Array.from(r.perfect);
+      if (newlyListed > 0) {
+        const g = await count(indices.slice(0, newlyListed), request.distinctGateDicts);
+        listedCounts.push(...g.counts);
+        if (g.distinct) (listedDistinct ??= []).push(...g.distinct);
+      }
+      if (newlyListed < indices.length) await count(indices.slice(newlyListed), false);
+    }
   }
-  const groundingsMs = performance.now() - t;
+  let groundedIndices: number[] | undefined;
+  if (stages.groundings && maxGrounded !== null && perfectCount > 0) {
+    // main.py's --max-circuits: the `limit` circuits of highest node sparsity (a stable sort, so
+    // ties keep enumeration order), their counts listed in that order.
+    const all = allPerfect.flatMap((part) => Array.from(part, (index) => ({ index, sparsity: hiddenSparsity(space.decode(index).nodeMasks) })));
+    const chosen = all.sort((x, y) => y.sparsity - x.sparsity).slice(0, maxGrounded).map((c) => c.index);
+    const ascending = [...chosen].sort((x, y) => x - y);
+    const g = await count(ascending, request.distinctGateDicts);
+    const at = new Map(ascending.map((index, i) => [index, i]));
+    listedCounts.push(...chosen.map((index) => g.counts[at.get(index)!]!));
+    if (g.distinct) listedDistinct = chosen.map((index) => g.distinct![at.get(index)!]!);
+    if (chosen.length < perfectCount) groundedIndices = chosen;
+  }
 
   // What-then-where: every formula of the gate, mapped with interchange interventions.
-  t = performance.now();
+  const t = performance.now();
   let formulas: OutputAnalysis['formulas'] = [];
   if (stages.mappings) {
     checkAborted(signal);
@@ -147,11 +196,14 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
     outputIndex: request.outputIndex,
     gate: gate.name,
     circuitsEnumerated: space.count,
-    perfectCircuits,
-    groundingsPerCircuit: counts.map(countToJson),
-    ...(stages.groundings && grounded.length < perfect.length ? { groundedIndices: grounded } : {}),
-    totalGroundings: countToJson(counts.reduce((a, b) => a + b, 0n)),
-    ...(distinct ? { distinctGateDictsPerCircuit: distinct } : {}),
+    perfectCircuitCount: perfectCount,
+    perfectCircuits: listed,
+    ...(listed.length < perfectCount ? { listing: { limit: listLimit, omitted: perfectCount - listed.length } } : {}),
+    groundingsPerCircuit: listedCounts.map(countToJson),
+    ...(groundedIndices ? { groundedIndices } : {}),
+    totalGroundings: countToJson(tally.total),
+    ...(tally.min !== null ? { groundingsRange: { min: countToJson(tally.min), max: countToJson(tally.max!) } } : {}),
+    ...(listedDistinct ? { distinctGateDictsPerCircuit: listedDistinct } : {}),
     formulas,
     formulasWithMapping: withMapping.length,
     mappingsPerFormula: withMapping.map((f) => f.minimalMappings.length),
@@ -160,22 +212,10 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
   return { output, runs };
 }
 
-/**
- * The circuits to ground, in the order their counts are listed: all of them in enumeration order,
- * or main.py's `--max-circuits`: the `limit` of highest node sparsity (a stable sort, so ties keep
- * enumeration order).
- */
-function groundedOrder(perfect: readonly PerfectCircuitJson[], limit: number | null): number[] {
-  if (limit === null || limit >= perfect.length) return perfect.map((c) => c.index);
-  return [...perfect].sort((a, b) => b.nodeSparsity - a.nodeSparsity).slice(0, limit).map((c) => c.index);
-}
-
-function checkPerfectCount(n: number, space: CircuitSpace): void {
-  if (n <= MAX_PERFECT_CIRCUITS) return;
-  throw new LimitError(
-    `the circuit search found ${n.toLocaleString('en-US')} perfect circuits (of ${space.count.toLocaleString('en-US')}); the result keeps every one's masks ` +
-      `(about 1.5 KB each), and holds at most ${MAX_PERFECT_CIRCUITS.toLocaleString('en-US')}: raise the min sparsity, or analyse a smaller model`,
-  );
+/** A perfect circuit's JSON: its index, masks and node sparsity. */
+function perfectCircuitJson(space: CircuitSpace, index: number): PerfectCircuitJson {
+  const c = space.decode(index);
+  return { index, nodeMasks: c.nodeMasks, edgeMasks: c.edgeMasks, nodeSparsity: hiddenSparsity(c.nodeMasks) };
 }
 
 /** Prefixes progress stages with the gate so multi-output runs read clearly. */

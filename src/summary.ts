@@ -14,14 +14,17 @@ export function formatSummary(result: AnalysisResult, { timings = true } = {}): 
   lines.push(`backend ${b.label}${ran.length ? `: ${ran.join(', ')}` : ''}`);
   for (const f of b.fallbacks) lines.push(`  fallback (${f.stage}${f.output === null ? '' : `, output ${f.output}`}): ${f.reason}`);
   for (const o of result.outputs) {
-    const perfect = o.perfectCircuits.length;
+    const perfect = o.perfectCircuitCount;
     const mappings = o.mappingsPerFormula.reduce((a, b) => a + b, 0);
     lines.push('');
     lines.push(`output ${o.outputIndex}: ${o.gate}`);
     lines.push(`  where-then-what: ${fmt(o.circuitsEnumerated)} circuits enumerated, ${fmt(perfect)} perfect, ${fmt(o.totalGroundings)} groundings`);
     if (perfect > 0 && o.groundingsPerCircuit.length) {
-      const { min, max } = countRange(o.groundingsPerCircuit);
+      const { min, max } = o.groundingsRange ?? countRange(o.groundingsPerCircuit);
       lines.push(`    interpretations per circuit: min ${fmt(min)}, max ${fmt(max)}`);
+    }
+    if (o.listing) {
+      lines.push(`    listed with masks and counts: the first ${fmt(o.perfectCircuits.length)} perfect circuits; ${fmt(o.listing.omitted)} more counted and grounded, not listed`);
     }
     lines.push(`  what-then-where: ${fmt(o.formulas.length)} formulas, ${fmt(o.formulasWithMapping)} with a mapping, ${fmt(mappings)} minimal mappings`);
     if (o.mappingsPerFormula.length) lines.push(`    mappings per formula: ${o.mappingsPerFormula.join(', ')}`);
@@ -36,7 +39,7 @@ export function formatSummary(result: AnalysisResult, { timings = true } = {}): 
  * Smallest and largest of the per-circuit counts, exactly (counts past 2^53 are decimal strings),
  * with a loop: there may be millions of them, too many to spread into Math.min's arguments.
  */
-function countRange(counts: readonly Count[]): { min: bigint; max: bigint } {
+function countRange(counts: readonly Count[]): { min: Count | bigint; max: Count | bigint } {
   let min = BigInt(counts[0]!);
   let max = min;
   for (const c of counts) {

@@ -18,11 +18,11 @@ export const CIRCUIT_CHUNK = 65_536;
  */
 export async function inChunks(
   request: CircuitRequest,
-  evaluate: (start: number, end: number) => Uint32Array | Promise<Uint32Array>,
+  evaluate: (start: number, end: number) => Float64Array | Promise<Float64Array>,
   chunk = CIRCUIT_CHUNK,
-): Promise<Uint32Array> {
+): Promise<Float64Array> {
   const { start, end, signal, onProgress } = request;
-  const parts: Uint32Array[] = [];
+  const parts: Float64Array[] = [];
   let length = 0;
   for (let from = start; from < end; from += chunk) {
     checkAborted(signal);
@@ -36,9 +36,9 @@ export async function inChunks(
 }
 
 /** The arrays one after another. */
-export function concat(parts: readonly Uint32Array[], length = parts.reduce((n, p) => n + p.length, 0)): Uint32Array {
+export function concat(parts: readonly Float64Array[], length = parts.reduce((n, p) => n + p.length, 0)): Float64Array {
   if (parts.length === 1) return parts[0]!;
-  const out = new Uint32Array(length);
+  const out = new Float64Array(length);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);

@@ -29,7 +29,7 @@ export function createTsBackend(): Backend {
 }
 
 /** The perfect circuits of `[start, end)`, one masked forward pass per circuit and row (C5). */
-export function evaluateCircuitsTs(request: Omit<CircuitRequest, 'signal' | 'onProgress'>): Uint32Array {
+export function evaluateCircuitsTs(request: Omit<CircuitRequest, 'signal' | 'onProgress'>): Float64Array {
   const { model, space, start, end, rows, accuracyThreshold } = request;
   const inputs = Array.from(rows.weight, (_, s) => rows.x.subarray(s * rows.nInputs, (s + 1) * rows.nInputs));
   const found: number[] = [];
@@ -44,5 +44,5 @@ export function evaluateCircuitsTs(request: Omit<CircuitRequest, 'signal' | 'onP
     if (correct / rows.total > accuracyThreshold) found.push(index);
     index++;
   }
-  return Uint32Array.from(found);
+  return Float64Array.from(found);
 }

@@ -38,7 +38,8 @@ export interface CircuitRequest extends LongRunOptions {
 
 /** The circuits of the range whose accuracy beats the threshold, in enumeration order. */
 export interface CircuitResult extends KernelRun {
-  readonly perfect: Uint32Array;
+  /** Circuit indices (exact integers; spaces may hold more than 2^32 circuits). */
+  readonly perfect: Float64Array;
 }
 
 /** Count the groundings of circuits `indices` (ascending) of `space`. */

@@ -25,9 +25,9 @@ export function wasmSupportsModel(module: WasmModule, model: Model): boolean {
  * The perfect circuits of `[start, end)` (which the caller keeps to a size whose output fits
  * memory), in enumeration order: one kernel call for every node combination the range spans.
  */
-export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRequest, 'signal' | 'onProgress'>, fastMode = true): Uint32Array {
+export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRequest, 'signal' | 'onProgress'>, fastMode = true): Float64Array {
   const { model, space, start, end, rows, accuracyThreshold } = request;
-  if (end <= start) return new Uint32Array(0);
+  if (end <= start) return new Float64Array(0);
   const table = spaceTable(module, space); // long-lived: allocated before the scope below
   const scope = module.scope();
   try {
@@ -47,7 +47,7 @@ export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRe
       fast?.nQuads ?? 0, fast?.act ?? 0, fast?.y ?? 0, fast?.rowWeight ?? 0, fast?.margins ?? 0,
       rows.total, accuracyThreshold, out,
     );
-    return Uint32Array.from(new Float64Array(module.memory().buffer, out, n));
+    return new Float64Array(module.memory().buffer, out, n).slice();
   } finally {
     scope.close();
   }

@@ -157,5 +157,5 @@ export interface CombinationLayout {
 
 export function writeCombination(w: WasmWriter, combo: NodeCombination): CombinationLayout {
   const packed = packedEdgeChoices(combo);
-  return { nodeMasks: writeF64(w, combo.nodeMasks.flat()), counts: writeI32(w, packed.counts), choices: writeU32(w, packed.bits) };
+  return { nodeMasks: writeF64(w, combo.nodeMasks.flat()), counts: writeI32(w, packed.counts), choices: writeU32(w, packed.words) };
 }

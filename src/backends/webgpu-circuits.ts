@@ -30,10 +30,10 @@ const HEADER = 2;
 /** The perfect circuits of the request, in enumeration order (as `evaluateCircuitsTs`); `stats` counts the work. */
 export async function evaluateCircuitsGpu(
   ctx: GpuContext, request: GpuCircuitRequest, options: CircuitKernelOptions = {}, stats: GpuStats = newStats(),
-): Promise<Uint32Array> {
+): Promise<Float64Array> {
   const { start, end, rows, accuracyThreshold } = request;
   const need = requiredCount(rows.total, accuracyThreshold);
-  if (end <= start || need > rows.total) return new Uint32Array(0); // nothing can beat the threshold
+  if (end <= start || need > rows.total) return new Float64Array(0); // nothing can beat the threshold
   const k = await kernel(ctx, 'evaluateCircuits', options);
   const maxWords = Math.floor(Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize) / 4);
   const found: number[] = [];
@@ -45,7 +45,7 @@ export async function evaluateCircuitsGpu(
       if (!(entry & RECHECK) || evaluateCircuitsTs({ ...request, start: index, end: index + 1 }).length) found.push(index);
     }
   }
-  return Uint32Array.from(found).sort();
+  return Float64Array.from(found).sort();
 }
 
 /** Checks that a buffer of `words` u32 fits the device's binding limit. */

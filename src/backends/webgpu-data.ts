@@ -11,8 +11,10 @@ import { GPU_LIMITS } from '../generated/gpu-limits.ts';
 /** The kernels' fixed sizes, from shaders/limits.json (the WGSL constants come from the same table). */
 export const GPU_MAX_LAYERS: number = GPU_LIMITS.MLP_MAX_LAYERS;
 export const GPU_MAX_NEURONS: number = GPU_LIMITS.MLP_MAX_NEURONS;
-/** Edge masks and candidate sets are u32 bitmasks. */
+/** Candidate neuron sets (and a neuron's inputs) are u32 bitmasks. */
 export const GPU_MAX_MASK_BITS: number = GPU_LIMITS.MASK_BITS;
+/** Edge masks are two u32 words. */
+export const GPU_MAX_EDGE_BITS: number = GPU_LIMITS.EDGE_BITS;
 
 /** float32 values as u32 bit patterns. */
 export function f32Bits(values: ArrayLike<number>): Uint32Array {
@@ -43,8 +45,8 @@ export function circuitProblem(model: Model, rows: WeightedRows): string | null 
   const general = modelProblem(model);
   if (general) return general;
   const { layerSizes } = model;
-  const wide = layerSizes.slice(1).findIndex((out, l) => out * layerSizes[l]! > GPU_MAX_MASK_BITS);
-  if (wide >= 0) return `layer ${wide} has more than ${GPU_MAX_MASK_BITS} edges (edge masks are u32)`;
+  const wide = layerSizes.slice(1).findIndex((out, l) => out * layerSizes[l]! > GPU_MAX_EDGE_BITS);
+  if (wide >= 0) return `layer ${wide} has more than ${GPU_MAX_EDGE_BITS} edges (edge masks are two u32 words)`;
   if (nonFinite(rows.x)) return 'the data has inputs that are infinite in float32';
   if (rows.total > 0xffffffff) return 'the data has 2^32 samples or more (row weights are summed in u32)';
   return null;
@@ -168,11 +170,11 @@ export function encodeCombinations(space: CircuitSpace, start: number, end: numb
   let at = 0;
   picked.forEach((combo, k) => {
     combos[k * stride] = combo.offset - base;
-    combo.edgeBits.forEach((bits, l) => {
-      combos[k * stride + 1 + l] = bits.length;
-      combos[k * stride + 1 + L + l] = at;
-      tables.push(bits);
-      at += bits.length;
+    combo.edgeWords.forEach((words, l) => {
+      combos[k * stride + 1 + l] = words.length / 2;
+      combos[k * stride + 1 + L + l] = at / 2; // in masks of two words
+      tables.push(words);
+      at += words.length;
     });
   });
   const choices = new Uint32Array(at);

@@ -17,11 +17,12 @@ export interface NodeCombination {
   /** Node masks per layer, inputs (all ones) first. */
   readonly nodeMasks: number[][];
   /**
-   * `edgeBits[l]` lists layer l's valid edge masks in enumeration order, each packed as a 32-bit
-   * mask with bit `r * nIn + j` for the edge j -> r (layers of at most 32 edges; see
-   * {@link MAX_PACKED_EDGES}). This is what the kernels read.
+   * `edgeWords[l]` lists layer l's valid edge masks in enumeration order, each a 64-bit mask with
+   * bit `r * nIn + j` for the edge j -> r, as two u32 words, low word first (so the array's bytes
+   * are little-endian u64s; layers of at most {@link MAX_PACKED_EDGES} edges). Mask i of layer l
+   * is `edgeWords[l][2i] + 2^32 * edgeWords[l][2i + 1]`. This is what the kernels read.
    */
-  readonly edgeBits: readonly Uint32Array[];
+  readonly edgeWords: readonly Uint32Array[];
   /** `edgeChoices[l]` the same masks as `out x in` 0/1 arrays (built on first use). */
   readonly edgeChoices: number[][][][];
   /** Number of circuits in this combination: the product of the edge-choice counts. */
@@ -44,12 +45,12 @@ export interface CircuitSpaceOptions {
   maxCircuits?: number;
 }
 
-/** Circuit indices are u32 in every backend (result arrays, GPU buffers). */
-export const MAX_INDEXED_CIRCUITS = 2 ** 32 - 1;
+/** Circuit indices are exact integers in a double (results, the Wasm kernel's output, the GPU's piece bases). */
+export const MAX_INDEXED_CIRCUITS = Number.MAX_SAFE_INTEGER;
 /** The constructor walks every node-mask combination; past this many it would run for minutes. */
 export const MAX_NODE_COMBINATIONS = 2 ** 24;
-/** Longest edge-mask list of one layer built in memory (2^26 masks: 256 MiB). */
-export const MAX_EDGE_LIST = 2 ** 26;
+/** Longest edge-mask list of one layer built in memory (2^25 masks of 8 bytes: 256 MiB). */
+export const MAX_EDGE_LIST = 2 ** 25;
 
 /** Default cap on the number of circuits an analysis may enumerate. */
 export const DEFAULT_MAX_CIRCUITS = 5_000_000;
@@ -71,7 +72,7 @@ export class CircuitSpace {
     const edgesFor = (inMask: number[], outMask: number[]) => {
       const key = `${inMask.join('')}|${outMask.join('')}`;
       let list = edgeCache.get(key);
-      if (!list) edgeCache.set(key, (list = validEdgeBits(inMask, outMask)));
+      if (!list) edgeCache.set(key, (list = validEdgeWords(inMask, outMask)));
       return list;
     };
     const active = (mask: readonly number[]) => mask.reduce((a, b) => a + b, 0);
@@ -81,10 +82,10 @@ export class CircuitSpace {
       if (this.minSparsity && hiddenSparsity(nodeMasks) <= this.minSparsity) continue;
       // Counted first, so that no edge list is built for a combination without circuits.
       if (nodeMasks.slice(1).some((out, l) => validEdgeCount(active(out), active(nodeMasks[l]!)) === 0n)) continue;
-      const edgeBits = nodeMasks.slice(1).map((out, l) => edgesFor(nodeMasks[l]!, out));
-      const count = edgeBits.reduce((a, c) => a * c.length, 1);
+      const edgeWords = nodeMasks.slice(1).map((out, l) => edgesFor(nodeMasks[l]!, out));
+      const count = edgeWords.reduce((a, c) => a * (c.length / 2), 1);
       if (count === 0) continue;
-      combos.push(combination(nodeMasks, edgeBits, count, offset));
+      combos.push(combination(nodeMasks, edgeWords, count, offset));
       offset += count;
     }
     this.combinations = combos;
@@ -134,26 +135,29 @@ export class CircuitSpace {
   }
 }
 
-const packedCache = new WeakMap<NodeCombination, { counts: Int32Array; bits: Uint32Array }>();
+const packedCache = new WeakMap<NodeCombination, { counts: Int32Array; words: Uint32Array }>();
 
-/** A combination's edge choices for the kernels: choices per layer and all layers' masks concatenated. Cached. */
-export function packedEdgeChoices(combo: NodeCombination): { counts: Int32Array; bits: Uint32Array } {
+/**
+ * A combination's edge choices for the kernels: the number of choices per layer, and every
+ * layer's masks concatenated (two u32 words each, low first: little-endian u64s). Cached.
+ */
+export function packedEdgeChoices(combo: NodeCombination): { counts: Int32Array; words: Uint32Array } {
   let packed = packedCache.get(combo);
   if (!packed) {
-    const bits = new Uint32Array(combo.edgeBits.reduce((a, b) => a + b.length, 0));
+    const words = new Uint32Array(combo.edgeWords.reduce((a, b) => a + b.length, 0));
     let at = 0;
-    for (const layer of combo.edgeBits) {
-      bits.set(layer, at);
+    for (const layer of combo.edgeWords) {
+      words.set(layer, at);
       at += layer.length;
     }
-    packed = { counts: Int32Array.from(combo.edgeBits, (b) => b.length), bits };
+    packed = { counts: Int32Array.from(combo.edgeWords, (w) => w.length / 2), words };
     packedCache.set(combo, packed);
   }
   return packed;
 }
 
-/** Most edges a layer may have: masks are packed into 32 bits. */
-export const MAX_PACKED_EDGES = 32;
+/** Most edges a layer may have: masks are 64-bit (widths up to 8 between two hidden layers). */
+export const MAX_PACKED_EDGES = 64;
 /** Widest layer, and most hidden neurons in all, the enumeration accepts. */
 export const MAX_LAYER_WIDTH = 16;
 export const MAX_HIDDEN_NEURONS = 40;
@@ -171,8 +175,8 @@ export function checkLayout(layerSizes: readonly number[], minSparsity = 0, maxC
   if (maxCircuits !== undefined && circuits > BigInt(Math.floor(maxCircuits))) throw capError(layerSizes, minSparsity, circuits, maxCircuits);
   if (circuits > BigInt(MAX_INDEXED_CIRCUITS)) {
     throw new LimitError(
-      `layer sizes ${name} with min sparsity ${minSparsity} give ${circuits.toLocaleString('en-US')} circuits; circuit indices are 32-bit, ` +
-        `so at most ${MAX_INDEXED_CIRCUITS.toLocaleString('en-US')}: raise the min sparsity or analyse a smaller model`,
+      `layer sizes ${name} with min sparsity ${minSparsity} give ${circuits.toLocaleString('en-US')} circuits; circuit indices are exact ` +
+        `integers in a double, so at most ${MAX_INDEXED_CIRCUITS.toLocaleString('en-US')}: raise the min sparsity or analyse a smaller model`,
     );
   }
   if (nodeCombinations > BigInt(MAX_NODE_COMBINATIONS)) {
@@ -198,7 +202,7 @@ export function checkShape(layerSizes: readonly number[]): void {
   if (wide >= 0) {
     throw new LimitError(
       `layer sizes ${name} have a layer of ${layerSizes[wide + 1]! * layerSizes[wide]!} edges (${layerSizes[wide]} x ${layerSizes[wide + 1]}); ` +
-        `the circuit enumeration packs a layer's edges into 32 bits, so at most ${MAX_PACKED_EDGES}: analyse a narrower model`,
+        `the circuit enumeration packs a layer's edges into 64 bits, so at most ${MAX_PACKED_EDGES}: analyse a narrower model`,
     );
   }
 }
@@ -210,31 +214,36 @@ function capError(layerSizes: readonly number[], minSparsity: number, count: big
   );
 }
 
-function combination(nodeMasks: number[][], edgeBits: Uint32Array[], count: number, offset: number): NodeCombination {
+function combination(nodeMasks: number[][], edgeWords: Uint32Array[], count: number, offset: number): NodeCombination {
   let choices: number[][][][] | undefined;
   return {
     nodeMasks,
-    edgeBits,
+    edgeWords,
     count,
     offset,
     get edgeChoices() {
-      return (choices ??= edgeBits.map((bits, l) => Array.from(bits, (m) => unpackEdges(m, nodeMasks[l + 1]!.length, nodeMasks[l]!.length))));
+      return (choices ??= edgeWords.map((words, l) =>
+        Array.from({ length: words.length / 2 }, (_, i) => unpackEdges(words[2 * i]!, words[2 * i + 1]!, nodeMasks[l + 1]!.length, nodeMasks[l]!.length)),
+      ));
     },
   };
 }
 
-/** A packed edge mask as `nOut x nIn` 0/1 rows. */
-export function unpackEdges(mask: number, nOut: number, nIn: number): number[][] {
-  return Array.from({ length: nOut }, (_, r) => Array.from({ length: nIn }, (_, j) => (mask >>> (r * nIn + j)) & 1));
+/** A packed edge mask (low and high u32 words) as `nOut x nIn` 0/1 rows. */
+export function unpackEdges(low: number, high: number, nOut: number, nIn: number): number[][] {
+  const bit = (b: number) => (b < 32 ? (low >>> b) & 1 : (high >>> (b - 32)) & 1);
+  return Array.from({ length: nOut }, (_, r) => Array.from({ length: nIn }, (_, j) => bit(r * nIn + j)));
 }
 
 /** The circuit at position `local` inside a node combination (mixed radix, layer 0 slowest). */
 export function circuitAt(combo: NodeCombination, local: number): Circuit {
-  const { edgeBits, nodeMasks } = combo;
-  const edgeMasks = new Array<number[][]>(edgeBits.length);
-  for (let l = edgeBits.length - 1; l >= 0; l--) {
-    const n = edgeBits[l]!.length;
-    edgeMasks[l] = unpackEdges(edgeBits[l]![local % n]!, nodeMasks[l + 1]!.length, nodeMasks[l]!.length);
+  const { edgeWords, nodeMasks } = combo;
+  const edgeMasks = new Array<number[][]>(edgeWords.length);
+  for (let l = edgeWords.length - 1; l >= 0; l--) {
+    const words = edgeWords[l]!;
+    const n = words.length / 2;
+    const i = local % n;
+    edgeMasks[l] = unpackEdges(words[2 * i]!, words[2 * i + 1]!, nodeMasks[l + 1]!.length, nodeMasks[l]!.length);
     local = Math.floor(local / n);
   }
   return { nodeMasks, edgeMasks };
@@ -275,44 +284,55 @@ export function hiddenSparsity(nodeMasks: readonly (readonly number[])[]): numbe
 }
 
 /**
- * Valid edge masks between two node masks (C3), packed (bit `r * nIn + j`): edges only between
- * active nodes, every active target with an incoming edge and every active source with an outgoing
- * edge. The reference enumerates `itertools.product([0,1], ...)` over the active block in row-major
- * order, first entry slowest; that is the same as taking each active row's bit pattern (first
- * column = most significant bit) in ascending order, row 0 slowest, and zero rows are never valid.
+ * Valid edge masks between two node masks (C3), packed (bit `r * nIn + j` of a 64-bit mask, as two
+ * u32 words, low first): edges only between active nodes, every active target with an incoming
+ * edge and every active source with an outgoing edge. The reference enumerates
+ * `itertools.product([0,1], ...)` over the active block in row-major order, first entry slowest;
+ * that is the same as taking each active row's bit pattern (first column = most significant bit)
+ * in ascending order, row 0 slowest, and zero rows are never valid.
  */
-export function validEdgeBits(inMask: readonly number[], outMask: readonly number[]): Uint32Array {
+export function validEdgeWords(inMask: readonly number[], outMask: readonly number[]): Uint32Array {
   const nIn = inMask.length;
   const rows = outMask.flatMap((v, i) => (v ? [i] : []));
   const cols = inMask.flatMap((v, i) => (v ? [i] : []));
-  if (outMask.length * nIn > MAX_PACKED_EDGES) throw new LimitError(`a layer of ${outMask.length * nIn} edges cannot be packed into 32 bits`);
+  if (outMask.length * nIn > MAX_PACKED_EDGES) throw new LimitError(`a layer of ${outMask.length * nIn} edges cannot be packed into ${MAX_PACKED_EDGES} bits`);
   if (rows.length === 0 || cols.length === 0) {
     // An empty block is valid only if both sides are empty (no row or column left uncovered).
-    return rows.length === cols.length ? Uint32Array.of(0) : new Uint32Array(0);
+    return rows.length === cols.length ? new Uint32Array(2) : new Uint32Array(0);
   }
   const valid = validEdgeCount(rows.length, cols.length);
   if (valid > BigInt(MAX_EDGE_LIST)) {
     throw new LimitError(
       `a ${cols.length} x ${rows.length} block of active nodes has ${valid.toLocaleString('en-US')} valid edge masks ` +
-        `(${(Number(valid) * 4 / 2 ** 30).toFixed(1)} GiB as a list), more than the ${MAX_EDGE_LIST.toLocaleString('en-US')} kept in memory: raise the min sparsity`,
+        `(${(Number(valid) * 8 / 2 ** 30).toFixed(1)} GiB as a list), more than the ${MAX_EDGE_LIST.toLocaleString('en-US')} kept in memory: raise the min sparsity`,
     );
   }
   const full = (1 << cols.length) - 1;
-  // contribution[r][p]: the packed bits of active row r holding column pattern p.
-  const contribution = rows.map((row) =>
-    Array.from({ length: full + 1 }, (_, p) => cols.reduce((m, col, c) => m | (((p >> (cols.length - 1 - c)) & 1) << (row * nIn + col)), 0) >>> 0),
-  );
-  const out = new Uint32Array(Number(valid)); // the exact size: no growing array twice as large
+  // low[r][p], high[r][p]: the packed words of active row r holding column pattern p.
+  const word = (row: number, p: number, high: boolean) =>
+    cols.reduce((m, col, c) => {
+      const b = row * nIn + col;
+      const set = (p >> (cols.length - 1 - c)) & 1;
+      return high ? (b >= 32 ? m | (set << (b - 32)) : m) : b < 32 ? m | (set << b) : m;
+    }, 0) >>> 0;
+  const low = rows.map((row) => Uint32Array.from({ length: full + 1 }, (_, p) => word(row, p, false)));
+  const high = rows.map((row) => Uint32Array.from({ length: full + 1 }, (_, p) => word(row, p, true)));
+  const out = new Uint32Array(2 * Number(valid)); // the exact size: no growing array twice as large
   let n = 0;
   const patterns = new Array<number>(rows.length).fill(1);
   for (;;) {
     let covered = 0;
-    let bits = 0;
+    let lo = 0;
+    let hi = 0;
     for (let r = 0; r < rows.length; r++) {
       covered |= patterns[r]!;
-      bits |= contribution[r]![patterns[r]!]!;
+      lo |= low[r]![patterns[r]!]!;
+      hi |= high[r]![patterns[r]!]!;
     }
-    if (covered === full) out[n++] = bits >>> 0;
+    if (covered === full) {
+      out[n++] = lo >>> 0;
+      out[n++] = hi >>> 0;
+    }
     // Advance the mixed-radix counter: the last row varies fastest.
     let r = rows.length - 1;
     while (r >= 0 && patterns[r] === full) patterns[r--] = 1;
@@ -321,7 +341,8 @@ export function validEdgeBits(inMask: readonly number[], outMask: readonly numbe
   }
 }
 
-/** {@link validEdgeBits} as `out x in` 0/1 arrays. */
+/** {@link validEdgeWords} as `out x in` 0/1 arrays. */
 export function validEdgeMasks(inMask: readonly number[], outMask: readonly number[]): number[][][] {
-  return Array.from(validEdgeBits(inMask, outMask), (m) => unpackEdges(m, outMask.length, inMask.length));
+  const words = validEdgeWords(inMask, outMask);
+  return Array.from({ length: words.length / 2 }, (_, i) => unpackEdges(words[2 * i]!, words[2 * i + 1]!, outMask.length, inMask.length));
 }

@@ -144,7 +144,7 @@ async function analyzeUnit(
       n_gates: unit.nGates,
       sizes: unit.size,
       seed_offset: unit.seedOffset,
-      perfect_circuits: o.perfectCircuits.length,
+      perfect_circuits: o.perfectCircuitCount,
       interpretations_per_circuit: counts,
       formulas: o.formulasWithMapping,
       mappings_per_formula: o.mappingsPerFormula,

@@ -50,10 +50,10 @@ export function formatTail(r: TailAnalysis, tailStart: number): string[] {
   // formatSummary's first lines restate the model; keep its per-output block.
   lines.push(...summary.split('\n').slice(3).map((l) => l.replace(/^( {2}what-then-where: [\d,]+ formulas)/, `$1 (depth ${r.options.formulaDepth})`)));
   const o = r.output;
-  const share = ((100 * o.perfectCircuits.length) / Math.max(1, o.circuitsEnumerated)).toFixed(1);
+  const share = ((100 * o.perfectCircuitCount) / Math.max(1, o.circuitsEnumerated)).toFixed(1);
   lines.push(
     `  the authors' demo run: ${fmt(AUTHORS_MNIST.perfectCircuits)} perfect of ${fmt(AUTHORS_MNIST.candidateCircuits)} at 0.99; ` +
-      `here ${fmt(o.perfectCircuits.length)} of ${fmt(o.circuitsEnumerated)} (${share}%) at ${r.options.accuracyThreshold}`,
+      `here ${fmt(o.perfectCircuitCount)} of ${fmt(o.circuitsEnumerated)} (${share}%) at ${r.options.accuracyThreshold}`,
   );
   return lines;
 }

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { analyzeModel } from '../../src/analyze.ts';
 import { countCircuits, validEdgeCount } from '../../src/circuits/count.ts';
-import { CircuitSpace, validEdgeBits } from '../../src/circuits/space.ts';
+import { CircuitSpace, validEdgeWords } from '../../src/circuits/space.ts';
 import { estimateBaseFormulas, maxFormulaDepth } from '../../src/formula-limits.ts';
 import { baseFormulas } from '../../src/formulas.ts';
 import { jsonPieces } from '../../src/json-text.ts';
@@ -16,7 +16,7 @@ import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
 test('validEdgeCount: the number of masks validEdgeBits lists, for every block up to 5 x 5', () => {
   for (let rows = 0; rows <= 5; rows++) {
     for (let cols = 0; cols <= 5; cols++) {
-      const listed = validEdgeBits(Array(Math.max(cols, 1)).fill(0).map((_, i) => (i < cols ? 1 : 0)), Array(Math.max(rows, 1)).fill(0).map((_, i) => (i < rows ? 1 : 0))).length;
+      const listed = validEdgeWords(Array(Math.max(cols, 1)).fill(0).map((_, i) => (i < cols ? 1 : 0)), Array(Math.max(rows, 1)).fill(0).map((_, i) => (i < rows ? 1 : 0))).length / 2;
       assert.is(Number(validEdgeCount(rows, cols)), listed, `${rows} x ${cols}`);
     }
   }

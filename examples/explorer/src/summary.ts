@@ -28,7 +28,7 @@ function card(key: string, value: string, label: string, detail: string): HTMLEl
 
 /** One sentence: is the explanation identifiable here? */
 export function verdict(o: OutputAnalysis): string {
-  const circuits = o.perfectCircuits.length;
+  const circuits = o.perfectCircuitCount;
   const groundings = asBig(o.totalGroundings);
   const mappings = o.mappingsPerFormula.reduce((a, b) => a + b, 0);
   if (circuits === 0 && o.formulasWithMapping === 0) return `Nothing explains this network's ${o.gate}: no perfect circuit and no formula with a mapping.`;
@@ -46,7 +46,7 @@ export function renderSummary(run: RunResponse, index: number): HTMLElement {
   const mappings = o.mappingsPerFormula.reduce((a, b) => a + b, 0);
   const sets = run.circuitSets[index];
   const cards = h('div', { class: 'counts' },
-    card('perfect', groupDigits(o.perfectCircuits.length), 'perfect circuits', `of ${groupDigits(o.circuitsEnumerated)} circuits enumerated`),
+    card('perfect', groupDigits(o.perfectCircuitCount), 'perfect circuits', `of ${groupDigits(o.circuitsEnumerated)} circuits enumerated`),
     card('groundings', groupDigits(o.totalGroundings), 'interpretations (groundings)', `per circuit: ${range(o.groundingsPerCircuit)}`),
     card('formulas', groupDigits(o.formulasWithMapping), 'formulas with a mapping', `of ${o.formulas.length} candidate formulas`),
     card('mappings', groupDigits(mappings), 'minimal mappings', o.mappingsPerFormula.length ? `per formula: ${o.mappingsPerFormula.join(', ')}` : 'none'),

@@ -39,6 +39,18 @@ const oracleMasks = (c: any) => ({ nodeMasks: c.node_masks, edgeMasks: c.edge_ma
 /** Circuit layouts of the properties: one and two hidden layers, 2 and 3 inputs, two outputs, uneven widths. */
 export const CONFORMANCE_LAYOUTS: readonly number[][] = [[2, 2, 2, 1], [2, 3, 3, 1], [3, 2, 2, 1], [2, 2, 1], [2, 3, 2, 2], [2, 2, 2, 2, 1], [2, 4, 3, 1]];
 
+/** Layouts past 32 edges per layer (64-bit edge masks), with a min sparsity that keeps their spaces small. */
+export const WIDE_LAYOUTS: readonly [sizes: number[], minSparsity: number][] = [[[2, 6, 6, 1], 0.5], [[2, 8, 8, 1], 0.65], [[3, 6, 6, 1], 0.55]];
+
+const spaces = new Map<string, CircuitSpace>();
+/** One space per layout for the whole run (a wide one takes a second to build). */
+function spaceOf(sizes: readonly number[], minSparsity = 0): CircuitSpace {
+  const key = `${sizes.join('-')}|${minSparsity}`;
+  let space = spaces.get(key);
+  if (!space) spaces.set(key, (space = new CircuitSpace(sizes, { minSparsity })));
+  return space;
+}
+
 /** Registers the whole suite for `target`. */
 export function conformanceSuite(target: Target, register: Register): void {
   const name = (what: string) => `${target.label}: ${what}`;
@@ -116,9 +128,10 @@ export function conformanceSuite(target: Target, register: Register): void {
 
   // --- Properties against the TS reference ----------------------------------------------------
 
-  register(name('property: circuit search equals the TS reference (ties, subnormals, overflow, noisy and repeated rows)'), async () => {
-    for (const sizes of CONFORMANCE_LAYOUTS) {
-      const space = new CircuitSpace(sizes);
+  register(name('property: circuit search equals the TS reference (ties, subnormals, overflow, noisy and repeated rows; widths 6 to 8)'), async () => {
+    const layouts: [number[], number][] = [...CONFORMANCE_LAYOUTS.map((sizes): [number[], number] => [sizes, 0]), ...WIDE_LAYOUTS];
+    for (const [sizes, minSparsity] of layouts) {
+      const space = spaceOf(sizes, minSparsity);
       await fc.assert(
         fc.asyncProperty(
           modelArb(sizes),
@@ -128,11 +141,11 @@ export function conformanceSuite(target: Target, register: Register): void {
           async (model, data, threshold, start) => {
             const end = Math.min(space.count, start + 700);
             const expected = Array.from(evaluateCircuitsTs({ model, space, start, end, rows: weightRows(data), accuracyThreshold: threshold }));
-            const r = await target.circuits({ model: modelToJson(model), minSparsity: 0, data, threshold, start, end });
+            const r = await target.circuits({ model: modelToJson(model), minSparsity, data, threshold, start, end });
             assert.equal(r.perfect, expected);
           },
         ),
-        { numRuns: target.runs(sizes[1] === 3 ? 12 : 25) },
+        { numRuns: target.runs(minSparsity > 0 ? 8 : sizes[1] === 3 ? 12 : 25) },
       );
     }
   });

@@ -52,7 +52,7 @@ export function safetensors(tensors: { name: string; dtype: string; shape: numbe
   return out;
 }
 
-/** Little-endian bytes of numbers as `dtype` (F32, F64, or raw 16-bit patterns for F16/BF16). */
+/** Little-endian bytes of numbers as `dtype` (float32, float64, or raw 16-bit patterns for float16 and bfloat16). */
 export function le(dtype: 'F32' | 'F64' | 'U16', values: number[], littleEndian = true): Uint8Array {
   const size = dtype === 'F64' ? 8 : dtype === 'F32' ? 4 : 2;
   const b = new Uint8Array(values.length * size);
@@ -61,7 +61,7 @@ export function le(dtype: 'F32' | 'F64' | 'U16', values: number[], littleEndian 
   return b;
 }
 
-/** A 2-3-1 MLP's tensors as F32 safetensors entries under `names` (weight0, bias0, weight1, bias1). */
+/** A 2-3-1 MLP's tensors as float32 safetensors entries under `names` (weight0, bias0, weight1, bias1). */
 export function mlp231(names = ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']) {
   const values = [[0.5, -1, 0.25, 2, -0.75, 1], [0.125, -0.5, 1], [1, -2, 0.5], [0.25]];
   const shapes = [[3, 2], [3], [1, 3], [1]];

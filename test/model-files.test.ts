@@ -18,7 +18,7 @@ import { modelToSafetensors } from '../src/formats/safetensors.ts';
 import { loadModelFile, modelFileFormat, readModelFile } from '../src/model-file.ts';
 import { parseModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
-import { dictPickle, fixture, fixturePath, le, MANIFEST, mlp231, mlp231Zip, op, safetensors, torchZip } from './model-file-helpers.ts';
+import { dictPickle, FIXTURES, fixture, fixturePath, le, MANIFEST, mlp231, mlp231Zip, op, safetensors, torchZip } from './model-file-helpers.ts';
 
 const MARKER = '/tmp/PWNED_mi_ident';
 const twin = (name: string) => parseModel(readFileSync(fixturePath(name), 'utf8'));
@@ -123,6 +123,13 @@ test('torch zips beyond the fixtures: one shared storage, big-endian records, fl
   assert.equal(loadModelFile(mlp231Zip({ storageType: 'DoubleStorage' })), MLP231);
   const file = readModelFile(mlp231Zip({ names: ['net.0.weight', 'net.0.bias', 'net.2.weight', 'net.2.bias'] }));
   assert.equal(file.layers.map((l) => l.name), ['net.0', 'net.2']);
+});
+
+test("pickle protocols 2 to 5, as CPython's pickler writes them (STACK_GLOBAL, MEMOIZE, FRAME)", () => {
+  for (const p of [2, 3, 4, 5]) {
+    const bytes = new Uint8Array(readFileSync(join(FIXTURES, '..', 'pickle-protocols', `p${p}.pt`)));
+    assert.equal(loadModelFile(bytes, `p${p}.pt`), MLP231, `protocol ${p}`);
+  }
 });
 
 test('torch zips refused: TorchScript, no data.pkl, a missing or short storage, a view past its storage, unknown opcodes', () => {

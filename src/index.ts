@@ -7,6 +7,9 @@
  * @packageDocumentation
  */
 export { parseModel, modelToJson, forward, forwardActivations, subModel, leaky, type Model, type ModelJson } from './model.ts';
+export { readModelFile, loadModelFile, modelFileFormat, type ModelFile, type ModelFileFormat } from './model-file.ts';
+export { modelToSafetensors } from './formats/safetensors.ts';
+export type { LayerKeys } from './formats/layers.ts';
 export { PRETRAINED_XOR } from './pretrained-xor.ts';
 export { GATES, TWO_INPUT_GATES, TWO_INPUT_GATE_NAMES, getGate, inputRows, evaluateGate, nameGate, type Gate } from './gates.ts';
 export { truthTableDataset, parseDataset, weightRows, roundHalfEven, type Dataset, type WeightedRows } from './data.ts';

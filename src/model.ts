@@ -87,8 +87,8 @@ export function parseModel(input: string | unknown): Model {
 
 /** What to do about model text that is not JSON, by {@link JsonProblemKind}. */
 export const MODEL_TEXT_ADVICE: Record<JsonProblemKind, string> = {
-  empty: ': choose a model JSON file (format in the README)',
-  binary: ': export the weights to mi-ident\'s JSON model format (README: Exporting a PyTorch MLP)',
+  empty: ': choose a model file (JSON, torch.save or safetensors; formats in the README)',
+  binary: ': read a torch.save or safetensors file from its bytes, with loadModelFile (README: PyTorch and safetensors files)',
   'non-finite': '; every weight and bias must be a finite number (the model diverged, or its export wrote NaN)',
   syntax: '',
 };

@@ -108,7 +108,8 @@ test('no partial output after an error', () => {
 });
 
 test('help and version', () => {
-  assert.match(cli('help').out, /mi-ident analyze MODEL.json --gates/);
+  assert.match(cli('help').out, /mi-ident analyze MODEL --gates/);
+  assert.match(cli('help').out, /mi-ident convert MODEL --out OUT\.json\|OUT\.safetensors/);
   assert.match(cli('--version').out, /^\d+\.\d+\.\d+/);
 });
 

@@ -1,7 +1,7 @@
 // The explorer's logic in Node, without a browser: the URL state round trip and damaged links,
 // training equal to `mi-ident train` (trainUnitModel) bit for bit, a trained run's analysis equal
 // to `mi-ident run`'s (runUnit), grounding pages equal to the reference enumeration, the heat map,
-// circuit sorting/filtering and mapping parsing.
+// circuit sorting/filtering and mapping parsing, and the model-file loader on .pt and .safetensors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -11,6 +11,7 @@ import { groupDigits } from '../examples/explorer/src/format.ts';
 import { groundingsPage, MAX_SKIP } from '../examples/explorer/src/groundings-job.ts';
 import { circuitHeat, heatColor, heatTextColor } from '../examples/explorer/src/heat.ts';
 import { mappedNodes, neuronLabels } from '../examples/explorer/src/mapping.ts';
+import { pickedModelProblem, readPickedModel } from '../examples/explorer/src/model-file.ts';
 import type { GroundingsRequest, RunResponse } from '../examples/explorer/src/protocol.ts';
 import {
   decodeState,
@@ -29,6 +30,7 @@ import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { groundingProblem, iterateGroundings } from '../src/grounding.ts';
 import { getGate, inputRows } from '../src/gates.ts';
 import { runUnit, trainUnitModel, unitData } from '../src/experiment/unit.ts';
+import { fixture } from './model-file-helpers.ts';
 
 const sum = (a: readonly number[]) => a.reduce((x, y) => x + y, 0);
 
@@ -126,6 +128,32 @@ test('pretrained run: the paper counts, circuit-set facts, session', () => {
   assert.equal(sets.minimal, minimal);
   assert.ok(sets.nestedPairFraction > 0 && sets.nestedPairFraction < 1);
   assert.equal(pretrained.session, { model: modelToJson(parseModel(PRETRAINED_XOR)), gates: ['XOR'], minSparsity: 0, groundInputs: null });
+});
+
+test('the file input: a .pt, a .safetensors and model JSON give one model and one run; bad files name themselves', async () => {
+  const xor = parseModel(PRETRAINED_XOR);
+  for (const f of ['authors_xor_mlp.pt', 'authors_xor_mlp_cuda_tagged.pt', 'with_metadata.safetensors', 'authors_xor_mlp.model.json']) {
+    const picked = readPickedModel(fixture(f), f);
+    assert.equal(parseModel(picked.modelJson), xor, f);
+    assert.is(picked.gates, null);
+  }
+  const fromPt = readPickedModel(fixture('authors_xor_mlp.pt'), 'authors_xor_mlp.pt');
+  const run = await runJob({ ...defaultState().run, source: 'file', model: fromPt.modelJson, backend: 'wasm' }, () => {});
+  assert.equal(run.result.outputs.map((o) => [o.perfectCircuits.length, o.totalGroundings]), pretrained.result.outputs.map((o) => [o.perfectCircuits.length, o.totalGroundings]));
+  const trained = readPickedModel(new TextEncoder().encode(JSON.stringify({ ...PRETRAINED_XOR, training: { gates: ['XOR'] } })), 'xor.json');
+  assert.equal(trained.gates, ['XOR'], 'a model from mi-ident train says its gates');
+  const problem = (bytes: Uint8Array, name: string) => {
+    try {
+      readPickedModel(bytes, name);
+    } catch (e) {
+      return pickedModelProblem(name, e);
+    }
+    throw new Error(`${name} loaded`);
+  };
+  assert.match(problem(fixture('malicious.pt'), 'malicious.pt'), /^malicious\.pt names os\.system in its pickle, which mi-ident refuses without running anything/);
+  assert.match(problem(fixture('whole_module.pt'), 'whole_module.pt'), /^whole_module\.pt is a whole pickled nn\.Module .*Save model\.state_dict\(\) instead/);
+  const short = new TextEncoder().encode(JSON.stringify({ ...PRETRAINED_XOR, weights: PRETRAINED_XOR.weights.slice(0, 2) }));
+  assert.match(problem(short, 'short.json'), /^short\.json is not a usable model: weights has 2 weight matrices, layerSizes says 3/);
 });
 
 test('grounding pages concatenate to the reference enumeration, in any paging order', () => {

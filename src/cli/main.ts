@@ -9,10 +9,10 @@ import { BACKEND_CHOICES, type BackendChoice } from '../backends/select.ts';
 import { parseDataset } from '../data.ts';
 import { InputError, isUserError } from '../errors.ts';
 import { jsonPieces } from '../json-text.ts';
-import { MODEL_TEXT_ADVICE, parseModel, type Model } from '../model.ts';
+import { parseModel, type Model } from '../model.ts';
 import { PRETRAINED_XOR } from '../pretrained-xor.ts';
 import { formatSummary } from '../summary.ts';
-import { checkWritableFile, readJsonFile, writeFileAtomic } from '../node/files.ts';
+import { checkWritableFile, readJsonFile, readModelPath, writeFileAtomic } from '../node/files.ts';
 import { normalizeArgs } from './commands/options.ts';
 import { progressBar } from '../node/progress-bar.ts';
 import { createNodePool } from '../node/workers.ts';
@@ -25,19 +25,22 @@ const USAGE = `mi-ident: exhaustive identifiability analysis of small MLPs (Mél
 Usage:
   mi-ident demo [--json OUT] [analyze's options except --gates]
       Analyse the authors' pretrained XOR model (embedded, gate XOR): every stage, with timings.
-  mi-ident analyze MODEL.json --gates XOR[,NAND,...] [options]
-      Analyse a model (JSON format in the README). Output n is analysed on its own with gate n.
+  mi-ident analyze MODEL --gates XOR[,NAND,...] [options]
+      Analyse a model: model JSON, a torch.save file (.pt) of a state_dict, or safetensors
+      (formats in the README). Output n is analysed on its own with gate n.
   mi-ident train --gates G[,G...] --out MODEL.json [options]
       Train one model as main.py does (deterministic: same seed, same weights).
   mi-ident run --out DIR [main.py's flags]
       Train and analyse a grid of models; resumable, shardable (--shard i/n), parallel.
   mi-ident reproduce basic|multitask|gates|size|noise|skew|loss-target [--out DIR]
       One of the paper's experiments (the authors' README settings).
+  mi-ident convert MODEL --out OUT.json|OUT.safetensors
+      Write a model file as model JSON (what mi-ident reads from it) or as safetensors.
   mi-ident merge --out DIR SRC...     combine shard folders of one grid
   mi-ident report DIR... [--out FILE] HTML report with figures and summary statistics
   mi-ident mnist [--epochs N] [--seed S] [--threshold 0.99] [--out DIR]
       The paper's MNIST 0-vs-1 model (784-128-128-3-3-3-1): train, then analyse its 3-3-3-1 tail.
-  (mi-ident COMMAND --help lists the options of train, run, reproduce, merge, report and mnist)
+  (mi-ident COMMAND --help lists the options of train, run, reproduce, merge, report, mnist and convert)
 
 Options of analyze:
   --gates G[,G...]       one gate per output (AND OR IMP NAND NOR NIMP XOR, MAJORITY PARITY ...)
@@ -113,11 +116,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'analyze': {
         if (rest.length !== 1) throw new InputError('analyze needs exactly one model file: mi-ident analyze MODEL.json --gates XOR');
         if (!values.gates) throw new InputError('analyze needs --gates, one gate per model output (e.g. --gates XOR or --gates XOR,NAND)');
-        const model = parseModel(readJsonFile(rest[0]!, 'model', MODEL_TEXT_ADVICE));
+        const model = readModelPath(rest[0]!).model;
         return await runAnalysis(model, analyzeOptions(values, model), values, false);
       }
       default:
-        throw new InputError(`unknown command "${command}" (commands: analyze, demo, train, run, reproduce, merge, report, mnist, help)`);
+        throw new InputError(`unknown command "${command}" (commands: analyze, demo, convert, train, run, reproduce, merge, report, mnist, help)`);
     }
   } catch (e) {
     if (isUserError(e)) {
@@ -136,6 +139,7 @@ const EXPERIMENT_COMMANDS = new Map<string, () => Promise<(argv: string[]) => Pr
   ['merge', async () => (await import('./commands/merge.ts')).mergeCommand],
   ['report', async () => (await import('./commands/report.ts')).reportCommand],
   ['mnist', async () => (await import('./commands/mnist.ts')).mnistCommand],
+  ['convert', async () => (await import('./commands/convert.ts')).convertCommand],
 ]);
 
 async function runExperimentCommand(load: () => Promise<(argv: string[]) => Promise<number>>, argv: string[]): Promise<number> {

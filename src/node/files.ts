@@ -1,8 +1,9 @@
 /** Node-only file helpers: JSON input with clear errors, atomic output. */
 import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '../errors.ts';
+import { InputError, ModelFormatError } from '../errors.ts';
 import { parseJsonText, type JsonProblemKind } from '../json-text.ts';
+import { readModelFile, type ModelFile } from '../model-file.ts';
 
 /**
  * Reads and parses a JSON file; `what` names it in errors (e.g. `--data`), `advice` is appended
@@ -19,6 +20,27 @@ export function readJsonFile(path: string, what: string, advice: Partial<Record<
   const parsed = parseJsonText(text);
   if (!parsed.ok) throw new InputError(`${what}: ${path} ${parsed.problem}${advice[parsed.kind] ?? ''}`);
   return parsed.value;
+}
+
+/**
+ * Reads a model file of any format {@link readModelFile} knows (model JSON, torch.save,
+ * safetensors); `what` names it in errors (`model`, `--model`), as `model: PATH is empty (0 bytes)`.
+ */
+export function readModelPath(path: string, what = 'model'): ModelFile {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${what}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
+  }
+  try {
+    return readModelFile(bytes, path);
+  } catch (e) {
+    // Problems with the file as a whole name it; a field's problem (weights[1] ...) stands alone, as before.
+    if (e instanceof ModelFormatError && e.message.startsWith(path)) throw new ModelFormatError(`${what}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
@@ -58,7 +80,7 @@ function writePieces(fd: number, pieces: Iterable<string>): void {
  * Writes a file atomically: a temporary file in the same folder, fsync'd, then renamed over the
  * target, so a reader never sees a half-written file and a crash leaves the old one intact.
  */
-export function writeFileAtomic(path: string, text: string | Iterable<string>): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array | Iterable<string>): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   let fd: number;
   try {
@@ -68,6 +90,7 @@ export function writeFileAtomic(path: string, text: string | Iterable<string>): 
   }
   try {
     if (typeof text === 'string') writeSync(fd, text);
+    else if (text instanceof Uint8Array) for (let at = 0; at < text.length; ) at += writeSync(fd, text, at);
     else writePieces(fd, text);
     fsyncSync(fd);
   } finally {

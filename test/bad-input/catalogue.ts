@@ -1,7 +1,7 @@
 /**
  * The bad-input catalogue: one row per wrong input, by where it enters (the library API, the CLI,
- * or the explorer's model-file loader, which calls `parseModel` on the file's text, as
- * examples/explorer/src/analyze-job.ts does). Each row states the error it must give: what is
+ * or the explorer's model-file loader, `readPickedModel` on the picked file's bytes, as
+ * examples/explorer/src/main.ts calls it: model JSON, torch.save files and safetensors). Each row states the error it must give: what is
  * wrong and where (`what`), and what to do where that is not obvious from it (`fix`); the
  * runner (bad-input.test.ts) also checks that nothing was written.
  *
@@ -20,7 +20,11 @@ import { candidateMasks } from '../../src/mappings.ts';
 import { parseModel } from '../../src/model.ts';
 import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
 import { parseShard } from '../../src/experiment/grid.ts';
+import { loadModelFile } from '../../src/model-file.ts';
+import { readPickedModel } from '../../examples/explorer/src/model-file.ts';
 import { file, grid, layoutModel, liveLock, outPath, pretrained, resultsFolder, TINY } from './inputs.ts';
+import { strToU8, zipSync } from 'fflate';
+import { dictPickle, fixture, fixturePath, le, mlp231, op, safetensors, torchZip } from '../model-file-helpers.ts';
 
 type ErrorClass = typeof InputError | typeof LimitError | typeof ModelFormatError;
 
@@ -56,8 +60,12 @@ export interface BadInput {
   withinMs?: number;
 }
 
-/** The loader: a model file's text as the explorer reads it. */
-const load = (text: string) => () => parseModel(text);
+/** The loader: a model file as the explorer reads it, from its bytes (`text` as UTF-8). */
+const load = (text: string, name = 'model.json') => () => readPickedModel(new TextEncoder().encode(text), name);
+/** The loader on a fixture of test/fixtures/pytorch. */
+const loadFixture = (name: string) => () => readPickedModel(fixture(name), name);
+/** The marker the malicious fixture's pickle would create (shared/fixtures/pytorch/README.md). */
+const MARKER = '/tmp/PWNED_mi_ident';
 const pretty = (m: unknown) => JSON.stringify(m, null, 1);
 const xor = { gates: ['XOR'] };
 
@@ -72,34 +80,34 @@ function fiveNeuronCircuit(space: CircuitSpace): number {
 
 export const CATALOGUE: BadInput[] = [
   // ---- the explorer's loader: parseModel on a file's text ----
-  { surface: 'loader', name: 'empty file', call: load(''), error: ModelFormatError, what: /^model is empty/, fix: /choose a model JSON file/ },
+  { surface: 'loader', name: 'empty file', call: load(''), error: ModelFormatError, what: /^model\.json is empty/, fix: /choose a model file \(JSON, torch\.save or safetensors/ },
   {
-    surface: 'loader', name: 'a PyTorch checkpoint (zip) instead of its JSON export', call: load('PK\u0003\u0004\u0014\u0000\u0000\u0000archive/data.pkl'),
-    error: ModelFormatError, what: /^model is a zip archive \(a PyTorch checkpoint saved with torch\.save\?\), not JSON text/, fix: /export the weights .*README: Exporting a PyTorch MLP/,
+    surface: 'loader', name: 'a zip cut after its first header (a PyTorch checkpoint, half downloaded)', call: load('PK\u0003\u0004\u0014\u0000\u0000\u0000archive/data.pkl', 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt is truncated or corrupt: it starts like a zip archive \(as torch\.save writes\) but has no end-of-central-directory record/,
   },
   {
-    surface: 'loader', name: 'a pickled checkpoint, read as UTF-8 text', call: load('\ufffd\u0002}q\u0000(X\u0006\u0000\u0000\u0000fc1.weight'),
-    error: ModelFormatError, what: /^model is a Python pickle/, fix: /Exporting a PyTorch MLP/,
+    surface: 'api', name: 'parseModel on a pickled checkpoint read as UTF-8 text', call: () => parseModel('\ufffd\u0002}q\u0000(X\u0006\u0000\u0000\u0000fc1.weight'),
+    error: ModelFormatError, what: /^model is a Python pickle/, fix: /from its bytes, with loadModelFile/,
   },
   {
     surface: 'loader', name: "NaN written by Python's json.dump", call: load(pretty(pretrained()).replace(/("weights": \[\n\s*\[\n\s*\[\n\s*)([-\d.e]+)/, '$1NaN')),
-    error: ModelFormatError, what: /^model is not valid JSON: NaN at line \d+, column \d+ \(JSON has no NaN or Infinity/, fix: /every weight and bias must be a finite number/,
+    error: ModelFormatError, what: /^model\.json is not valid JSON: NaN at line \d+, column \d+ \(JSON has no NaN or Infinity/, fix: /every weight and bias must be a finite number/,
   },
   {
     surface: 'loader', name: '-Infinity in a bias', call: load(pretty(pretrained()).replace(/("biases": \[\n\s*\[\n\s*)([-\d.e]+)/, '$1-Infinity')),
-    error: ModelFormatError, what: /^model is not valid JSON: -Infinity at line \d+, column \d+/,
+    error: ModelFormatError, what: /^model\.json is not valid JSON: -Infinity at line \d+, column \d+/,
   },
   {
     surface: 'loader', name: 'truncated file', call: load(pretty(pretrained()).slice(0, 300)),
-    error: ModelFormatError, what: /^model is not valid JSON: it ends at line \d+, column \d+ before the JSON is complete \(a truncated file\?\)/,
+    error: ModelFormatError, what: /^model\.json is not valid JSON: it ends at line \d+, column \d+ before the JSON is complete \(a truncated file\?\)/,
   },
   {
     surface: 'loader', name: 'JSON Lines: two models in one file', call: load(`${JSON.stringify(pretrained())}\n${JSON.stringify(pretrained())}\n`),
-    error: ModelFormatError, what: /^model is not valid JSON at line 2, column 1: Unexpected non-whitespace character after JSON/, fix: /one JSON document is expected/,
+    error: ModelFormatError, what: /^model\.json is not valid JSON at line 2, column 1: Unexpected non-whitespace character after JSON/, fix: /one JSON document is expected/,
   },
   {
     surface: 'loader', name: 'trailing comma', call: load('{"layerSizes": [2, 1],\n "weights": [[[1, 2]]],\n "biases": [[0]],\n}'),
-    error: ModelFormatError, what: /^model is not valid JSON at line 4, column 1: /,
+    error: ModelFormatError, what: /^model\.json is not valid JSON at line 4, column 1: /,
   },
   {
     surface: 'loader', name: 'an analysis result (analyze --json) instead of a model',
@@ -133,6 +141,95 @@ export const CATALOGUE: BadInput[] = [
   },
   { surface: 'loader', name: 'weights null', call: load(JSON.stringify({ ...pretrained(), weights: null })), error: ModelFormatError, what: /^weights must be an array, got null/ },
   { surface: 'loader', name: 'negativeSlope as a string', call: load(JSON.stringify({ ...pretrained(), negativeSlope: '0.01' })), error: ModelFormatError, what: /^negativeSlope must be a finite number, got "0.01"/ },
+
+  // ---- the loader on torch.save and safetensors files (test/fixtures/pytorch, see its README) ----
+  { surface: 'loader', name: 'empty.pt (0 bytes)', call: loadFixture('empty.pt'), error: ModelFormatError, what: /^empty\.pt is empty \(0 bytes\)/ },
+  { surface: 'loader', name: 'truncated.pt: the first half of a torch.save zip', call: loadFixture('truncated.pt'), error: ModelFormatError, what: /^truncated\.pt is truncated or corrupt: it starts like a zip archive .* but has no end-of-central-directory record/ },
+  {
+    surface: 'loader', name: 'not_a_zip.pt: 1024 random bytes', call: loadFixture('not_a_zip.pt'), error: ModelFormatError,
+    what: /^not_a_zip\.pt is not a PyTorch file: neither a zip archive \(torch\.save since PyTorch 1\.6\) nor a legacy torch\.save pickle \(its first byte is 0xcd\)/,
+  },
+  {
+    surface: 'loader', name: 'malicious.pt: a state_dict whose second value is os.system(...) (refused, not run)', call: loadFixture('malicious.pt'), error: ModelFormatError,
+    what: /^malicious\.pt names os\.system in its pickle, which mi-ident refuses without running anything/, fix: /torch\.save\(model\.state_dict\(\), path\)/, absent: () => [MARKER],
+  },
+  {
+    surface: 'loader', name: 'whole_module.pt: torch.save(model), a whole nn.Module', call: loadFixture('whole_module.pt'), error: ModelFormatError,
+    what: /^whole_module\.pt is a whole pickled nn\.Module \(class mi_identifiability\.neural_model\.MLP\), not a state_dict/, fix: /Save model\.state_dict\(\) instead/,
+  },
+  {
+    surface: 'loader', name: "authors_dict_tanh.pt: the authors' checkpoint dict with activation 'tanh'", call: loadFixture('authors_dict_tanh.pt'), error: ModelFormatError,
+    what: /^authors_dict_tanh\.pt: the checkpoint says activation 'tanh'; mi-ident analyses LeakyReLU networks only \(activation 'leaky_relu'\)/,
+  },
+  {
+    surface: 'loader', name: 'mlp_float64_inexact.pt: float64 weights that are not float32 values', call: loadFixture('mlp_float64_inexact.pt'), error: ModelFormatError,
+    what: /^mlp_float64_inexact\.pt: layers\.0\.0\.weight is float64 \(torch\.DoubleStorage\) and not exactly float32: its value -?[\d.e-]+ at \[0, 0\] would be rounded to/, fix: /convert deliberately \(model\.float\(\) before saving\)/,
+  },
+  { surface: 'loader', name: 'bad_header_len.safetensors: header length 1000000', call: loadFixture('bad_header_len.safetensors'), error: ModelFormatError, what: /^bad_header_len\.safetensors: the header length 1000000 is larger than the file \(652 bytes\): truncated, or not a safetensors file/ },
+  { surface: 'loader', name: 'bad_json.safetensors: the header is not JSON', call: loadFixture('bad_json.safetensors'), error: ModelFormatError, what: /^bad_json\.safetensors: the safetensors header is not valid JSON/ },
+  { surface: 'loader', name: 'bad_offsets.safetensors: the last tensor cut off', call: loadFixture('bad_offsets.safetensors'), error: ModelFormatError, what: /^bad_offsets\.safetensors: layers\.2\.0\.bias: data_offsets \[96, 100\] run past the end of the 96-byte data section/ },
+  { surface: 'loader', name: 'overlapping_offsets.safetensors', call: loadFixture('overlapping_offsets.safetensors'), error: ModelFormatError, what: /^overlapping_offsets\.safetensors: layers\.0\.0\.bias: data_offsets \[12, 24\] overlap layers\.0\.0\.weight \[0, 24\]/ },
+  {
+    surface: 'loader', name: 'wrong_dtype.safetensors: I64 weights', call: loadFixture('wrong_dtype.safetensors'), error: ModelFormatError,
+    what: /^wrong_dtype\.safetensors: layers\.0\.0\.weight has dtype I64; weights and biases must be floating point/, fix: /float32; float64, float16 and bfloat16 are converted where exact/,
+  },
+  { surface: 'loader', name: 'shape_mismatch.safetensors: a shape bigger than its bytes', call: loadFixture('shape_mismatch.safetensors'), error: ModelFormatError, what: /^shape_mismatch\.safetensors: layers\.1\.0\.weight: shape \[3, 4\] needs 48 bytes of F32, but data_offsets \[36, 72\] span 36/ },
+
+  // ---- model files through the API (loadModelFile): what the fixtures do not cover ----
+  {
+    surface: 'api', name: 'a state_dict named fc1, fc2, out: the layer order is not in the names',
+    call: () => loadModelFile(safetensors(mlp231(['fc1.weight', 'fc1.bias', 'out.weight', 'out.bias'])), 'm.safetensors'), error: ModelFormatError,
+    what: /^m\.safetensors: cannot tell the order of the layers "fc1", "out" from their names: they do not follow one pattern of words and numbers/, fix: /Rename the keys, e\.g\. to layers\.0\.weight.*Keys: fc1\.weight, fc1\.bias, out\.weight, out\.bias/,
+  },
+  {
+    surface: 'api', name: 'a BatchNorm buffer in the state_dict (running_mean)',
+    call: () => loadModelFile(safetensors([...mlp231(), { name: 'bn.running_mean', dtype: 'F32', shape: [1], data: le('F32', [0]) }]), 'm.safetensors'), error: ModelFormatError,
+    what: /^m\.safetensors: "bn\.running_mean" is not the weight or bias of a layer: mi-ident reads MLPs of nn\.Linear layers only/,
+  },
+  {
+    surface: 'api', name: 'layers whose shapes do not chain in name order',
+    call: () => loadModelFile(safetensors(mlp231(['fc2.weight', 'fc2.bias', 'fc1.weight', 'fc1.bias'])), 'm.safetensors'), error: ModelFormatError,
+    what: /^m\.safetensors: fc2\.weight has shape \(3, 2\): it takes 2 inputs, but the layer before it in name order \(fc1\) has 1 outputs/,
+  },
+  {
+    surface: 'api', name: 'a TorchScript archive (torch.jit.save)', call: () => loadModelFile(torchZip(dictPickle([]), {}, { 'code/__torch__.py': 'x', 'constants.pkl': 'x' }), 'm.pt'), error: ModelFormatError,
+    what: /^m\.pt is a TorchScript archive \(torch\.jit\.save\)/, fix: /torch\.save\(model\.state_dict\(\), path\)/,
+  },
+  {
+    surface: 'api', name: 'a zip of a JSON file, named .pt', call: () => loadModelFile(zipSync({ 'model.json': strToU8('{}') }), 'm.pt'), error: ModelFormatError,
+    what: /^m\.pt is a zip archive but not a torch\.save file: it has no <folder>\/data\.pkl \(entries: model\.json\)/,
+  },
+  {
+    surface: 'api', name: 'a pickle opcode of protocol 0 (INT)', call: () => loadModelFile(torchZip(Uint8Array.from([...op.proto, 0x49, 0x31, 0x0a, ...op.stop]), {}), 'm.pt'), error: ModelFormatError,
+    what: /^m\.pt \(model\/data\.pkl\): its pickle uses the opcode INT \(at byte 2\), which mi-ident does not read/, fix: /torch\.save writes tensors and plain containers with protocol 2/,
+  },
+  {
+    surface: 'api', name: 'os.system named by STACK_GLOBAL (protocol 4), refused where it is resolved',
+    call: () => loadModelFile(torchZip(Uint8Array.from([...op.proto, 0x8c, 2, 0x6f, 0x73, 0x8c, 6, ...new TextEncoder().encode('system'), 0x93, ...op.stop]), {}), 'm.pt'), error: ModelFormatError,
+    what: /^m\.pt names os\.system in its pickle, which mi-ident refuses without running anything/,
+  },
+  {
+    surface: 'api', name: 'a checkpoint with both state_dict and model_state_dict',
+    call: () => loadModelFile(torchZip(Uint8Array.from([...op.proto, ...op.emptyDict, ...op.mark, ...op.str('state_dict'), ...op.emptyDict, ...op.str('model_state_dict'), ...op.emptyDict, ...op.setitems, ...op.stop]), {}), 'c.pt'),
+    error: ModelFormatError, what: /^c\.pt: holds both "state_dict" and "model_state_dict": which one is the model is not clear/,
+  },
+  {
+    surface: 'api', name: 'a training checkpoint without a state_dict inside', call: () => loadModelFile(torchZip(dictPickle([['epoch', op.int(3)], ['loss', op.int(0)]]), {}), 'c.pt'), error: ModelFormatError,
+    what: /^c\.pt: is a dict but not a state_dict: "epoch" holds a number, "loss" holds a number/, fix: /read when it holds one under "state_dict" or "model_state_dict"/,
+  },
+  {
+    surface: 'api', name: 'float16 infinity in a weight', error: ModelFormatError,
+    call: () => loadModelFile(safetensors([{ name: 'weight', dtype: 'F16', shape: [1, 2], data: le('U16', [0x3c00, 0x7c00]) }, { name: 'bias', dtype: 'F16', shape: [1], data: le('U16', [0]) }]), 'h.safetensors'),
+    what: /^h\.safetensors: weight holds Infinity at \[0, 1\]; every weight and bias must be finite/,
+  },
+  {
+    surface: 'api', name: 'a legacy torch.save file cut inside its storages', call: () => loadModelFile(fixture('legacy_format.pt').subarray(0, 1160), 'old.pt'), error: ModelFormatError,
+    what: /^old\.pt \(legacy torch\.save format\): the file ends inside storage \d+: truncated/,
+  },
+  {
+    surface: 'api', name: 'a pickle.dump file (not torch.save)', call: () => loadModelFile(Uint8Array.from([0x80, 4, 0x95, 1, 0, 0, 0, 0, 0, 0, 0, 0x7d, 0x2e]), 'sd.pkl'), error: ModelFormatError,
+    what: /^sd\.pkl is a Python pickle but not a torch\.save file \(pickle\.dump\?\)/, fix: /torch\.save\(model\.state_dict\(\), path\)/,
+  },
 
   // ---- the library API ----
   { surface: 'api', name: 'analyzeModel without gates', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { gates: [] }), error: InputError, what: /^no gate given: name one gate per model output/ },
@@ -221,8 +318,8 @@ export const CATALOGUE: BadInput[] = [
     what: /^model: .*nan\.json is not valid JSON: NaN at line 1, column \d+/, fix: /every weight and bias must be a finite number/,
   },
   {
-    surface: 'cli', name: 'analyze: a PyTorch checkpoint', argv: () => ['analyze', file('model.pt', new Uint8Array([0x50, 0x4b, 3, 4, 20, 0, 0, 0, 8, 0])), '--gates', 'XOR'],
-    what: /^model: .*model\.pt is a zip archive \(a PyTorch checkpoint saved with torch\.save\?\)/, fix: /Exporting a PyTorch MLP/,
+    surface: 'cli', name: 'analyze: a PyTorch checkpoint cut after 10 bytes', argv: () => ['analyze', file('model.pt', new Uint8Array([0x50, 0x4b, 3, 4, 20, 0, 0, 0, 8, 0])), '--gates', 'XOR'],
+    what: /^model: .*model\.pt is truncated or corrupt: it starts like a zip archive/,
   },
   {
     surface: 'cli', name: 'analyze: a model file with negative_slope', argv: () => ['analyze', file('snake.json', { ...pretrained(), negativeSlope: undefined, negative_slope: 0.2 }), '--gates', 'XOR'],
@@ -330,4 +427,27 @@ export const CATALOGUE: BadInput[] = [
     surface: 'cli', name: 'mnist --model with --train-samples', argv: () => ['mnist', '--model', file('model.json', PRETRAINED_XOR), '--train-samples', '100', '--out', outPath('mnist-ts')],
     what: /^--train-samples sets training, which --model skips/, fix: /leave it out, or leave out --model/, absent: () => [outPath('mnist-ts')], withinMs: 1000,
   },
+  {
+    surface: 'cli', name: 'analyze malicious.pt --json: refused before anything runs or is written', argv: () => ['analyze', fixturePath('malicious.pt'), '--gates', 'XOR', '--json', outPath('malicious-result.json')],
+    what: /^model: .*malicious\.pt names os\.system in its pickle/, absent: () => [MARKER, outPath('malicious-result.json')], withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'convert whole_module.pt: nothing written', argv: () => ['convert', fixturePath('whole_module.pt'), '--out', outPath('whole.json')],
+    what: /^model: .*whole_module\.pt is a whole pickled nn\.Module/, fix: /Save model\.state_dict\(\) instead/, absent: () => [outPath('whole.json')],
+  },
+  {
+    surface: 'cli', name: 'convert mlp_float64_inexact.pt --to safetensors: nothing written', argv: () => ['convert', fixturePath('mlp_float64_inexact.pt'), '--to', 'safetensors', '--out', outPath('inexact.safetensors')],
+    what: /^model: .*mlp_float64_inexact\.pt: layers\.0\.0\.weight is float64 \(torch\.DoubleStorage\) and not exactly float32/, absent: () => [outPath('inexact.safetensors')],
+  },
+  {
+    surface: 'cli', name: 'convert --out in a missing folder (refused before reading)', argv: () => ['convert', fixturePath('authors_xor_mlp.pt'), '--out', outPath('no-folder/xor.json')],
+    what: /^cannot write .*no-folder\/xor\.json \(--out\): its folder .*no-folder does not exist/, withinMs: 1000,
+  },
+  { surface: 'cli', name: 'convert --to onnx', argv: () => ['convert', fixturePath('authors_xor_mlp.pt'), '--to', 'onnx', '--out', outPath('xor.onnx')], what: /^--to must be json or safetensors, got "onnx"/, absent: () => [outPath('xor.onnx')] },
+  {
+    surface: 'cli', name: 'convert --to safetensors --out X.json', argv: () => ['convert', fixturePath('authors_xor_mlp.pt'), '--to', 'safetensors', '--out', outPath('xor-st.json')],
+    what: /^--to safetensors with --out .*xor-st\.json: the extension says json; give matching ones/, absent: () => [outPath('xor-st.json')],
+  },
+  { surface: 'cli', name: 'convert without --out', argv: () => ['convert', fixturePath('authors_xor_mlp.pt')], what: /^convert needs --out FILE, the file to write/ },
+  { surface: 'cli', name: 'convert a file that does not exist', argv: () => ['convert', outPath('nowhere.pt'), '--out', outPath('nowhere.json')], what: /^model: cannot read .*nowhere\.pt \(no such file\)/, absent: () => [outPath('nowhere.json')] },
 ];

@@ -17,6 +17,7 @@ import { neuronLabels } from './mapping.ts';
 import { circuitPaint, drawNetwork, heatPaint, mappingPaint, type NetworkShape, type Paint } from './network.ts';
 import { renderSummary } from './summary.ts';
 import { modelToJson, parseModel, subModel, type Count, type OutputAnalysis } from './lib.ts';
+import { pickedModelProblem, readPickedModel, type PickedModel } from './model-file.ts';
 import type { GroundingsResponse, RunResponse } from './protocol.ts';
 import { decodeState, defaultState, defaultView, encodeState, modelTooLongForLink, type ExplorerState, type NetworkMode, type RunSettings, type ViewState } from './state.ts';
 
@@ -336,29 +337,26 @@ function renderGroundingsTable(): void {
 
 async function loadFile(file: File): Promise<void> {
   const name = byId('file-name');
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await file.text();
+    bytes = new Uint8Array(await file.arrayBuffer()); // bytes, not text: .pt and .safetensors are binary
   } catch (e) {
     showError(`Could not read ${file.name}: ${(e as Error).message}`);
     return;
   }
-  let json: { training?: { gates?: unknown } };
+  let picked: PickedModel;
   try {
-    const model = parseModel(text); // the library's checks: every shape and number, with the field named
-    json = JSON.parse(text);
-    app.fileModel = JSON.stringify(modelToJson(model));
+    picked = readPickedModel(bytes, file.name); // the library's checks: every shape and number, with the field or tensor named
   } catch (e) {
     byId<HTMLInputElement>('model-file').value = '';
-    showError(`${file.name} is not a usable model: ${(e as Error).message}`);
+    showError(pickedModelProblem(file.name, e));
     name.textContent = '';
     return;
   }
+  app.fileModel = picked.modelJson;
   showError(null);
   name.textContent = `Loaded ${file.name}.`;
-  // A model from `mi-ident train` says which gates it learned.
-  const gates = json.training?.gates;
-  if (Array.isArray(gates) && gates.every((g) => typeof g === 'string')) byId<HTMLInputElement>('gates').value = gates.join(',');
+  if (picked.gates) byId<HTMLInputElement>('gates').value = picked.gates.join(',');
   showNotice(modelTooLongForLink(app.fileModel) ? ['This model is too large to travel in the link: share the file with the link.'] : []);
   submit();
 }

@@ -7,8 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors.ts';
-import { modelToJson, parseModel } from '../../model.ts';
-import { readJsonFile, writeFileAtomic } from '../../node/files.ts';
+import { modelToJson } from '../../model.ts';
+import { readModelPath, writeFileAtomic } from '../../node/files.ts';
 import { progressBar } from '../../node/progress-bar.ts';
 import type { PairOrder } from '../../mappings.ts';
 import type { GroundRows } from '../../mnist/analyze-tail.ts';
@@ -27,7 +27,7 @@ Options:
   --seed S               seed of the initial weights and shuffles (default 0)
   --threshold T          accuracy a tail circuit must exceed (default 0.99)
   --out DIR              write DIR/model.json (the whole model) and DIR/tail-analysis.json
-  --model FILE           analyse this model JSON instead of training one
+  --model FILE           analyse this model (JSON, .pt or .safetensors) instead of training one
                          (then --epochs, --seed and --train-samples are refused)
   --depth D              maximum formula depth (default 3: the tail's hidden layers + 1)
   --ground G             grounding inputs: prototypes (every binarised pattern, default)
@@ -81,7 +81,7 @@ export async function mnistCommand(argv: string[]): Promise<number> {
       throw new InputError(`${trainingOnly.join(', ')} ${trainingOnly.length > 1 ? 'set' : 'sets'} training, which --model skips (the given model is analysed as it is): leave ${trainingOnly.length > 1 ? 'them' : 'it'} out, or leave out --model to train a model`);
     }
   }
-  const model = values.model ? parseModel(readJsonFile(values.model, '--model')) : undefined;
+  const model = values.model ? readModelPath(values.model, '--model').model : undefined;
   const epochs = values.epochs === undefined ? 10 : integer(values.epochs, '--epochs', 1);
   const seed = values.seed === undefined ? 0 : integer(values.seed, '--seed', 0);
   if (values.out) {

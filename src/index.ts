@@ -5,6 +5,7 @@
  * browsers. Training, experiments, MNIST and the Node helpers are subpath entries:
  * `mi-ident/train`, `mi-ident/experiment`, `mi-ident/mnist`, `mi-ident/node`.
  * @packageDocumentation
+ * @module mi-ident
  */
 export { parseModel, modelToJson, forward, forwardActivations, subModel, leaky, type Model, type ModelJson } from './model.ts';
 export { readModelFile, loadModelFile, modelFileFormat, type ModelFile, type ModelFileFormat } from './model-file.ts';
@@ -13,7 +14,7 @@ export type { LayerKeys } from './formats/layers.ts';
 export { PRETRAINED_XOR } from './pretrained-xor.ts';
 export { GATES, TWO_INPUT_GATES, TWO_INPUT_GATE_NAMES, getGate, inputRows, evaluateGate, nameGate, type Gate } from './gates.ts';
 export { truthTableDataset, parseDataset, weightRows, roundHalfEven, type Dataset, type WeightedRows } from './data.ts';
-export { ModelFormatError, InputError, LimitError, BackendUnavailableError, isUserError } from './errors.ts';
+export { ModelFormatError, InputError, LimitError, BackendUnavailableError, MissingPackageError, isUserError } from './errors.ts';
 export type { Progress, LongRunOptions } from './progress.ts';
 
 // Where: circuits, their enumeration order and the search.
@@ -38,11 +39,12 @@ export {
 } from './grounding.ts';
 
 // What-then-where: formulas and their minimal mappings.
-export { formulasForGate, formulaString, samplePairs, relevantNodes, type Formula, type LogicTree, type PairOrder } from './formulas.ts';
+export { formulasForGate, formulaString, samplePairs, relevantNodes, type Formula, type LogicTree, type Op, type PairOrder, type Sample, type SamplePair, type Assignment } from './formulas.ts';
 export {
   findMinimalMappings,
   mappingSearch,
   validityTable,
+  hiddenNeurons,
   formulasWithMapping,
   mappingsPerFormula,
   sortNeuronLists,
@@ -67,6 +69,7 @@ export {
   type Count,
   type BackendRecord,
 } from './analyze.ts';
+export type { Stage } from './pipeline.ts';
 export { formatSummary } from './summary.ts';
 
 // Backends: the three kernels behind one interface.
@@ -85,5 +88,8 @@ export { selectBackend, BACKEND_CHOICES, type BackendChoice, type BackendOptions
 export { createTsBackend } from './backends/ts.ts';
 export { createWasmBackend, type WasmBackend, type WasmBackendOptions } from './backends/wasm.ts';
 export { createWebGpuBackend, adapterName, type WebGpuBackend, type WebGpuBackendOptions, type AdapterSummary, type GpuStats } from './backends/webgpu.ts';
+export type { CircuitKernelOptions } from './backends/webgpu-circuits.ts';
 export { createParallelBackend, type ParallelBackendOptions } from './parallel/backend.ts';
 export { WorkerPool, type WorkerLike } from './parallel/pool.ts';
+// The messages a pool exchanges with its workers (types only: the worker code is mi-ident/browser/worker).
+export type { WorkerKernels, Task, TaskResult, CircuitTask, GroundingTask, SpaceKey, ToWorker, FromWorker } from './parallel/tasks.ts';

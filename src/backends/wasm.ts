@@ -23,9 +23,13 @@ export interface WasmBackendOptions {
   readonly fastMode?: boolean;
 }
 
-/** The Wasm backend, and its module instance for tools that look inside (tests, benchmarks). */
+/** The Wasm backend. */
 export interface WasmBackend extends Backend {
   readonly name: 'wasm';
+  /**
+   * The kernel instance, for tools that look inside (tests, benchmarks); not a stable API.
+   * @internal
+   */
   readonly module: WasmModule;
 }
 

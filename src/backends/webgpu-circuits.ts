@@ -14,7 +14,7 @@ import { GpuLimitError, USAGE, dataBuffer, kernel, newStats, readWords, withErro
 /** A circuit request without the progress and cancellation hooks (the caller chunks). */
 type GpuCircuitRequest = Omit<CircuitRequest, 'signal' | 'onProgress'>;
 
-/** Options of {@link evaluateCircuitsGpu}. */
+/** Tuning of the GPU circuit search (`WebGpuBackendOptions.kernel`); results never depend on it. */
 export interface CircuitKernelOptions extends KernelOverrides {
   /** Circuit-row evaluations per dispatch (default 2^25): bounds each dispatch's run time. */
   readonly workPerDispatch?: number;

@@ -40,7 +40,8 @@ export interface CircuitSpaceOptions {
   minSparsity?: number;
   /**
    * Refuse, before building anything, a space of more circuits than this: a {@link LimitError}
-   * that states the exact count (see {@link checkLayout}). Default: no cap beyond the hard limits.
+   * that states the exact count (counted without enumerating). Default: no cap beyond the hard
+   * limits.
    */
   maxCircuits?: number;
 }
@@ -341,7 +342,10 @@ export function validEdgeWords(inMask: readonly number[], outMask: readonly numb
   }
 }
 
-/** {@link validEdgeWords} as `out x in` 0/1 arrays. */
+/**
+ * The valid edge masks between two node masks (C3) in the reference's enumeration order, each as
+ * an `out x in` 0/1 array.
+ */
 export function validEdgeMasks(inMask: readonly number[], outMask: readonly number[]): number[][][] {
   const words = validEdgeWords(inMask, outMask);
   return Array.from({ length: words.length / 2 }, (_, i) => unpackEdges(words[2 * i]!, words[2 * i + 1]!, outMask.length, inMask.length));

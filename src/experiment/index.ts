@@ -3,6 +3,7 @@
  * result rows and CSV, statistics and the report's figures. Browser-safe; the Node runner, result
  * store, merge and report writer are in `mi-ident/node`.
  * @packageDocumentation
+ * @module mi-ident/experiment
  */
 export { DEFAULT_CONFIG, resolveConfig, minSparsityFor, configDifferences, type ExperimentConfig } from './config.ts';
 export { gridUnits, unitKey, shardUnits, parseShard, slurmShard, WHOLE_GRID, type Unit, type Shard } from './grid.ts';
@@ -10,4 +11,4 @@ export { PRESETS, getPreset, type Preset } from './presets.ts';
 export { runUnit, unitGates, unitData, trainUnitModel, unitLayerSizes, KEEP_ACCURACY, type UnitData, type UnitOptions } from './unit.ts';
 export { recordsToCsv, MAIN_PY_COLUMNS, CSV_COLUMNS, type ResultRow, type UnitRecord } from './rows.ts';
 export { resultStats, formatStats, spread, type ResultStats, type Spread } from './stats.ts';
-export { figureSpec, figureRequests, reportHtml, FACTORS, METRICS, type ReportSource } from './report.ts';
+export { figureSpec, figureRequests, reportHtml, FACTORS, METRICS, type ReportSource, type Factor, type Metric, type FigureRequest } from './report.ts';

@@ -4,14 +4,16 @@
  */
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { importOptional } from '../node/optional-packages.ts';
 import { checkWritableFile, writeFileAtomic } from '../node/files.ts';
 import { ResultStore } from './node-store.ts';
 import { figureRequests, reportHtml, type ReportSource } from './report.ts';
 
 /** Renders one Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
-  // Loaded on demand: the report is the only user of the (large) plotting libraries.
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  // Loaded on demand: the report is the only user of the (large) plotting libraries, which are
+  // optional peer dependencies.
+  const [vega, vl] = await importOptional(['vega', 'vega-lite'], 'the report\'s figures need', () => Promise.all([import('vega'), import('vega-lite')]));
   const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

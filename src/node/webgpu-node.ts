@@ -1,5 +1,6 @@
 /**
- * Node-only WebGPU: Dawn through the `webgpu` package, imported lazily, once. The browser-safe
+ * Node-only WebGPU: Dawn through the `webgpu` package (an optional peer dependency), imported
+ * lazily, once. The browser-safe
  * core reaches this module only through a dynamic import that bundlers do not follow
  * (src/backends/webgpu-device.ts), so browser bundles never contain it.
  *
@@ -13,6 +14,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MissingPackageError } from '../errors.ts';
+import { importOptional } from './optional-packages.ts';
 
 /** Where Debian-family `chromium` packages put SwiftShader's Vulkan ICD file. */
 export const SWIFTSHADER_ICD_FILES: readonly string[] = [
@@ -36,9 +39,10 @@ let dawn: Promise<Dawn> | undefined;
 const instances: GPU[] = [];
 
 function loadDawn(): Promise<Dawn> {
-  dawn ??= import('webgpu').catch((e: Error) => {
+  // An optional peer dependency: a light install has no Dawn, and says what to install.
+  dawn ??= importOptional(['webgpu'], 'WebGPU in Node needs Dawn,', () => import('webgpu')).catch((e: Error) => {
     dawn = undefined;
-    throw new Error(`the "webgpu" package (Dawn for Node) could not be loaded: ${e.message}`);
+    throw e instanceof MissingPackageError ? e : new Error(`the "webgpu" package (Dawn for Node) could not be loaded: ${e.message}`);
   });
   return dawn;
 }

@@ -2,6 +2,7 @@
  * `mi-ident/train`: deterministic, seeded training of main.py's models (data, initialisation,
  * AdamW, the training loop), on Wasm with a bit-identical TypeScript reference. Browser-safe.
  * @packageDocumentation
+ * @module mi-ident/train
  */
 export { streamRng, uniform, shuffleInPlace, sampleWithoutReplacement, NormalSampler, type Rng } from './rng.ts';
 export { detLog } from './det-math.ts';

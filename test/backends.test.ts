@@ -36,7 +36,7 @@ test('the result records which backend ran each stage', async () => {
 
 test("a layout past the Wasm kernels' limits: the TS reference answers, the backend keeps its name, the result says why", async () => {
   // 17 weight layers: more than the circuit kernel's 16 (assembly/layout.ts MAX_LAYERS).
-  const sizes = [2, ...new Array<number>(16).fill(1), 1];
+  const sizes = [2, 2, ...new Array<number>(15).fill(1), 1];
   const model = parseModel({
     layerSizes: sizes,
     weights: sizes.slice(1).map((out, l) => Array.from({ length: out }, () => new Array<number>(sizes[l]!).fill(1))),

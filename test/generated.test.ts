@@ -42,7 +42,7 @@ test('the boundary constants read from the module agree with the TS side', async
   assert.is(layout.grounding.maxInputs, MAX_DISTINCT_INPUTS, 'truth tables are u32 masks over the distinct inputs');
   assert.is(layout.combo.bytes >= layout.combo.offset + 8, true, 'the f64 offset fits its entry');
   assert.is(layout.combo.offset % 8, 0, 'the f64 offset is aligned');
-  assert.ok(layout.maxLayers >= 8 && layout.maxPackedEdges === 32);
+  assert.ok(layout.maxLayers >= 8 && layout.maxPackedEdges === 64);
 });
 
 test.run();

@@ -251,11 +251,11 @@ export const CATALOGUE: BadInput[] = [
     what: /^layer sizes 2-8-4-1 with min sparsity 0 give 3,380,009,831,648 circuits, more than the cap of 5,000,000/, fix: /raise it with --max-circuits \(API: maxCircuits\) or raise the min sparsity/, withinMs: 1000,
   },
   {
-    surface: 'api', name: 'the same with maxCircuits raised past 2^32: circuit indices are 32-bit',
+    surface: 'api', name: 'the same with maxCircuits raised past 2^32: a block of 167 million edge masks',
     call: () => analyzeModel(parseModel(layoutModel([2, 8, 4, 1])), { ...xor, minSparsity: 0, maxCircuits: 1e13 }), error: LimitError,
-    what: /give 3,380,009,831,648 circuits; circuit indices are 32-bit, so at most 4,294,967,295/, fix: /raise the min sparsity or analyse a smaller model/, withinMs: 1000,
+    what: /^a 7 x 4 block of active nodes has 167,578,321 valid edge masks \(1\.2 GiB as a list\), more than the 33,554,432 kept in memory/, fix: /raise the min sparsity/, withinMs: 5000,
   },
-  { surface: 'api', name: 'CircuitSpace 2-6-6-1: 36 edges in a layer', call: () => new CircuitSpace([2, 6, 6, 1], { minSparsity: 0.5 }), error: LimitError, what: /^layer sizes 2-6-6-1 have a layer of 36 edges \(6 x 6\)/, fix: /at most 32: analyse a narrower model/ },
+  { surface: 'api', name: 'CircuitSpace 2-9-9-1: 81 edges in a layer', call: () => new CircuitSpace([2, 9, 9, 1], { minSparsity: 0.5 }), error: LimitError, what: /^layer sizes 2-9-9-1 have a layer of 81 edges \(9 x 9\)/, fix: /at most 64: analyse a narrower model/ },
   { surface: 'api', name: 'CircuitSpace with a layer of 17', call: () => new CircuitSpace([1, 17, 1]), error: LimitError, what: /^layer sizes 1-17-1 are too wide .*at most 16 neurons per layer/ },
   {
     surface: 'api', name: 'CircuitSpace of 30 hidden layers of 1: 2^31 node combinations',
@@ -295,9 +295,9 @@ export const CATALOGUE: BadInput[] = [
     fix: /give a formula depth of 4 or less \(the default is the number of hidden layers \+ 1, as in main.py\) with analyze --depth 4/, withinMs: 1000,
   },
   {
-    surface: 'api', name: 'more perfect circuits than a result holds (3.2 million)',
-    call: () => analyzeModel(parseModel(layoutModel([2, 4, 5, 1])), { ...xor, minSparsity: 0.2, accuracyThreshold: -1, backend: 'wasm', stages: { groundings: false, mappings: false } }),
-    error: LimitError, what: /^the circuit search found 3,181,481 perfect circuits \(of 3,181,481\); the result keeps every one's masks/, fix: /raise the min sparsity/, withinMs: 5000,
+    surface: 'api', name: 'a negative listing limit',
+    call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, maxListedCircuits: -1 }),
+    error: InputError, what: /^analyzeModel: maxListedCircuits must be an integer >= 0, got -1/, withinMs: 1000,
   },
   { surface: 'api', name: 'shard 1/0', call: () => parseShard('1/0'), error: InputError, what: /^--shard 1\/0: the shard count must be at least 1/ },
 
@@ -341,16 +341,16 @@ export const CATALOGUE: BadInput[] = [
     absent: () => [outPath('m2841-result.json')], withinMs: 1500,
   },
   {
-    surface: 'cli', name: 'analyze a 2-6-6-1 model', argv: () => ['analyze', file('m2661.json', layoutModel([2, 6, 6, 1])), '--gates', 'XOR', '--json', outPath('m2661-result.json')],
-    what: /^layer sizes 2-6-6-1 have a layer of 36 edges \(6 x 6\)/, fix: /at most 32: analyse a narrower model/, absent: () => [outPath('m2661-result.json')],
+    surface: 'cli', name: 'analyze a 2-9-9-1 model', argv: () => ['analyze', file('m2991.json', layoutModel([2, 9, 9, 1])), '--gates', 'XOR', '--json', outPath('m2991-result.json')],
+    what: /^layer sizes 2-9-9-1 have a layer of 81 edges \(9 x 9\)/, fix: /at most 64: analyse a narrower model/, absent: () => [outPath('m2991-result.json')],
   },
   {
     surface: 'cli', name: 'analyze --json into a folder (refused before the analysis)', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--json', outPath('')],
     what: /^cannot write .* \(--json\): it is a folder/, fix: /give a file path/, withinMs: 1000,
   },
   {
-    surface: 'cli', name: 'run --size 6 --depth 2: a 36-edge layer, refused before training', argv: () => ['run', '--out', outPath('run-2661'), ...TINY, '--size', '6', '--depth', '2'],
-    what: /^--size 6 --depth 2: layer sizes 2-6-6-1 have a layer of 36 edges/, absent: () => [outPath('run-2661')], withinMs: 1000,
+    surface: 'cli', name: 'run --size 9 --depth 2: an 81-edge layer, refused before training', argv: () => ['run', '--out', outPath('run-2991'), ...TINY, '--size', '9', '--depth', '2'],
+    what: /^--size 9 --depth 2: layer sizes 2-9-9-1 have a layer of 81 edges/, absent: () => [outPath('run-2991')], withinMs: 1000,
   },
   {
     surface: 'cli', name: 'run --size 5 --depth 3: 1.9e11 circuits per model', argv: () => ['run', '--out', outPath('run-5x3'), ...TINY, '--size', '5', '--depth', '3'],

@@ -89,7 +89,10 @@ submit() {
   command -v sbatch >/dev/null || die "sbatch is not on PATH: run this on a Slurm login node"
   local cpus=${CPUS:-4} mem=${MEM:-4G} time=${TIME:-02:00:00} logs=${LOGS:-logs}
   local merge_mem=${MERGE_MEM:-2G} merge_time=${MERGE_TIME:-00:30:00} name=mi-ident-$EXPERIMENT
-  local part=(${PARTITION:+--partition="$PARTITION"}) sinfo_part=(${PARTITION:+--partition="$PARTITION"})
+  local part=(${PARTITION:+--partition="$PARTITION"}) checked=${PARTITION:-}
+  # Without PARTITION, the jobs go to the default partition (sinfo marks it with *): check its nodes.
+  [ -n "$checked" ] || checked=$(sinfo -h -o %P | sed -n 's/\*$//p' | head -1)
+  local sinfo_part=(${checked:+--partition="$checked"})
   # Slurm does not create the log folder: without it every task fails to start, leaving no log.
   mkdir -p "$RESULTS" "$logs"
   RESULTS=$(cd "$RESULTS" && pwd)
@@ -100,13 +103,13 @@ submit() {
   local node_cpus node_mem
   node_cpus=$(sinfo -h -N "${sinfo_part[@]}" -o %c | sort -n | tail -1)
   node_mem=$(sinfo -h -N "${sinfo_part[@]}" -o %m | sort -n | tail -1)
-  [[ $node_cpus =~ ^[0-9]+$ ]] || die "sinfo lists no nodes${PARTITION:+ in partition $PARTITION}"
+  [[ $node_cpus =~ ^[0-9]+$ ]] || die "sinfo lists no nodes${checked:+ in partition $checked}"
   if [ "$cpus" -gt "$node_cpus" ]; then
-    echo "note: the nodes${PARTITION:+ of $PARTITION} have at most $node_cpus CPUs: CPUS=$cpus lowered to $node_cpus (the results do not depend on it)"
+    echo "note: the nodes${checked:+ of partition $checked} have at most $node_cpus CPUs: CPUS=$cpus lowered to $node_cpus (the results do not depend on it)"
     cpus=$node_cpus
   fi
   for m in "$mem" "$merge_mem"; do
-    [ "$(megabytes "$m")" -le "${node_mem%%+*}" ] || die "memory $m exceeds the ${node_mem} MB of the largest node${PARTITION:+ of $PARTITION}: lower MEM or MERGE_MEM"
+    [ "$(megabytes "$m")" -le "${node_mem%%+*}" ] || die "memory $m exceeds the ${node_mem} MB of the largest node${checked:+ of partition $checked}: lower MEM or MERGE_MEM"
   done
 
   local plan=$RESULTS/shards.json tasks
@@ -136,6 +139,7 @@ submit() {
   else
     local tmp=$plan.$$.tmp
     printf '{"tool":"mi-ident","kind":"shard-plan","job":"%s","tasks":[%s]}\n' "$job" "$(echo "$tasks" | paste -sd, -)" >"$tmp"
+    sync "$tmp"
     ln "$tmp" "$plan" 2>/dev/null || true # never replaces a plan written meanwhile
     rm -f "$tmp"
   fi

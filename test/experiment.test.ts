@@ -69,6 +69,9 @@ test('the grid follows main.py\'s loop order; shards partition it', () => {
   assert.equal(slurmShard({ SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0' }), { index: 1, count: 4 });
   assert.equal(slurmShard({ SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1' }), { index: 4, count: 4 });
   assert.is(slurmShard({}), null);
+  // --array=0-6:2: tasks 0 2 4 6 are shards 1..4 of 4 (the step used to be ignored: 5/4, 7/4).
+  const strided = (id: number) => slurmShard({ SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '6', SLURM_ARRAY_TASK_STEP: '2' });
+  assert.equal([0, 2, 4, 6].map((id) => strided(id)), [1, 2, 3, 4].map((index) => ({ index, count: 4 })));
 });
 
 test('argparse-style lists and negative numbers reach validation', () => {
@@ -195,8 +198,13 @@ test('shards merged equal a single run of the whole grid', async () => {
   await runExperiment(tiny, { out: whole, workers: 1 });
   const shards = [1, 2, 3].map(() => folder());
   for (const [i, out] of shards.entries()) await runExperiment(tiny, { out, workers: 1, shard: { index: i + 1, count: 3 } });
-  const partial = mergeResults(folder(), shards.slice(0, 2));
+  const refused = folder();
+  assert.throws(() => mergeResults(refused, shards.slice(0, 2)), /merge refused: the sources hold 4 of the grid's 6 units; 2 are missing from 1 of its 3 shards/);
+  assert.not.ok(existsSync(join(refused, 'config.json')), 'a refused merge writes nothing');
+  const partial = mergeResults(refused, shards.slice(0, 2), { allowPartial: true });
   assert.is(partial.missing.length, 2);
+  // The partial merge extended by the missing shard is complete: merge counts what --out holds.
+  assert.is(mergeResults(refused, shards.slice(2)).missing.length, 0);
   const merged = folder();
   const report = mergeResults(merged, shards);
   assert.equal([report.merged, report.total, report.missing.length], [6, 6, 0]);

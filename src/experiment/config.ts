@@ -131,6 +131,20 @@ export function flagOf(field: keyof ExperimentConfig): string {
   return `--${special[field] ?? field.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
 }
 
+/**
+ * The config as `mi-ident run` flags: those whose value is not main.py's default, so that
+ * `mi-ident run <flags>` is this grid again (printed in commands that finish a grid).
+ */
+export function configArgs(c: ExperimentConfig): string[] {
+  const args: string[] = [];
+  for (const k of CONFIG_FIELDS) {
+    const v: unknown = c[k];
+    if (JSON.stringify(v) === JSON.stringify(DEFAULT_CONFIG[k]) || v === null || v === false) continue;
+    args.push(flagOf(k), ...(v === true ? [] : Array.isArray(v) ? v.map(String) : [String(v)]));
+  }
+  return args;
+}
+
 function show(v: unknown): string {
   return Array.isArray(v) ? v.join(' ') : String(v);
 }

@@ -1,12 +1,23 @@
 /**
  * Merging results folders (Node only): shards of one grid, run on different machines or Slurm
  * tasks, into one folder that is exactly what a single run of the whole grid writes.
+ *
+ * An incomplete grid is refused before anything is written, naming the missing shards and units
+ * and the commands that finish them, unless the caller asks for a partial merge.
  */
 import { InputError } from '../errors.ts';
-import { configDifferences } from './config.ts';
-import { gridUnits, unitKey, WHOLE_GRID } from './grid.ts';
+import { configArgs, configDifferences, type ExperimentConfig } from './config.ts';
+import { describeTasks, gridUnits, unitKey, WHOLE_GRID, type Shard, type ShardPlan, type Unit } from './grid.ts';
 import { ResultStore } from './node-store.ts';
 import type { UnitRecord } from './rows.ts';
+
+/** Options of {@link mergeResults}. */
+export interface MergeOptions {
+  /** Merge even when units are missing (default: refuse, with an {@link IncompleteGridError}). */
+  allowPartial?: boolean;
+  /** The Slurm job array's shard plan, to name the array tasks of missing shards. */
+  shardPlan?: ShardPlan;
+}
 
 /** What a merge did. */
 export interface MergeReport {
@@ -17,11 +28,25 @@ export interface MergeReport {
   merged: number;
   /** Keys of units no source holds. */
   missing: string[];
+  /** When units are missing: which, by shard, and how to finish them (lines of text). */
+  missingReport: string[];
   csvPath: string;
 }
 
-/** Merges the results folders `sources` into `out` (created, or extended if it holds the same grid). */
-export function mergeResults(out: string, sources: readonly string[]): MergeReport {
+/** A merge refused because units of the grid are missing; `missing` lists their keys. */
+export class IncompleteGridError extends InputError {
+  override name = 'IncompleteGridError';
+  constructor(message: string, readonly missing: string[]) {
+    super(message);
+  }
+}
+
+/**
+ * Merges the results folders `sources` into `out` (created, or extended if it holds the same
+ * grid). Refuses, writing nothing, when the sources (with what `out` holds) miss units of the
+ * grid, unless `options.allowPartial`.
+ */
+export function mergeResults(out: string, sources: readonly string[], options: MergeOptions = {}): MergeReport {
   if (sources.length === 0) throw new InputError('merge needs at least one results folder to read');
   const inputs = sources.map((dir) => ({ dir, ...ResultStore.read(dir) }));
   const config = inputs[0]!.stored.config;
@@ -37,6 +62,16 @@ export function mergeResults(out: string, sources: readonly string[]): MergeRepo
       if (!byKey.has(r.key)) byKey.set(r.key, r);
     }
   }
+  // What `out` already holds counts (a merge extended later); it is refused here as open would.
+  const held = new Set([...byKey.keys(), ...ResultStore.peek(out, config, WHOLE_GRID).map((r) => r.key)]);
+  const missingUnits = units.filter((u) => !held.has(unitKey(u)));
+  const missingReport = missingUnits.length ? describeMissing(config, inputs, missingUnits, units.length, out, options.shardPlan, options.allowPartial ?? false) : [];
+  if (missingUnits.length && !options.allowPartial) {
+    throw new IncompleteGridError(
+      [`merge refused: ${missingReport[0]}`, ...missingReport.slice(1), `Or merge what there is with --allow-partial (its report then says on every page that the results are partial).`].join('\n'),
+      missingUnits.map(unitKey),
+    );
+  }
   const store = ResultStore.open(out, config, WHOLE_GRID);
   try {
     for (const u of units) {
@@ -45,8 +80,60 @@ export function mergeResults(out: string, sources: readonly string[]): MergeRepo
     }
     const csvPath = store.writeCsv();
     const missing = units.map(unitKey).filter((k) => !store.has(k));
-    return { out, total: units.length, merged: units.length - missing.length, missing, csvPath };
+    return { out, total: units.length, merged: units.length - missing.length, missing, missingReport, csvPath };
   } finally {
     store.close();
   }
+}
+
+/** A path as one shell word (quoted when it needs it), for commands to paste. */
+const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** How many unit keys a message lists per shard. */
+const KEYS_SHOWN = 8;
+
+/**
+ * The missing units by shard (when the sources are shards of one count) and the commands that
+ * finish them: first line a summary, then one line per shard, then the commands.
+ */
+function describeMissing(
+  config: ExperimentConfig,
+  inputs: readonly { dir: string; stored: { shard: Shard } }[],
+  missing: readonly Unit[],
+  total: number,
+  out: string,
+  plan: ShardPlan | undefined,
+  partial: boolean,
+): string[] {
+  const counts = new Set(inputs.map((i) => i.stored.shard.count));
+  const n = counts.size === 1 ? [...counts][0]! : 1; // mixed shard counts: one group, the grid
+  const run = (...parts: string[]) => ['mi-ident run', ...parts, ...configArgs(config)].join(' ');
+  const groups = new Map<number, Unit[]>();
+  for (const u of missing) {
+    const j = (u.index % n) + 1;
+    (groups.get(j) ?? groups.set(j, []).get(j)!).push(u);
+  }
+  const planTask = (j: number) => (plan && plan.tasks.length === n ? plan.tasks[j - 1] : undefined);
+  const lines = [`the sources hold ${total - missing.length} of the grid's ${total} units; ${missing.length} ${missing.length === 1 ? 'is' : 'are'} missing` + (n > 1 ? ` from ${groups.size} of its ${n} shards:` : ':')];
+  const commands: string[] = [];
+  for (const [j, us] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+    const shard = n > 1 ? `shard ${j}/${n}` : 'the grid';
+    const folder = inputs.find((i) => i.stored.shard.count === n && i.stored.shard.index === j)?.dir;
+    const task = planTask(j);
+    const where = [folder ?? 'no source folder holds it', ...(task !== undefined ? [`array task ${task}`] : [])].join('; ');
+    const keys = us.slice(0, KEYS_SHOWN).map(unitKey).join(', ') + (us.length > KEYS_SHOWN ? `, ... (${us.length - KEYS_SHOWN} more)` : '');
+    const size = Math.ceil((total - j + 1) / n);
+    lines.push(`  ${shard} (${where}): ${us.length} of its ${size} units: ${keys}`);
+    const shardFlag = n > 1 ? [`--shard ${j}/${n}`] : [];
+    commands.push(folder ? `  ${run('--out', shellWord(folder), ...shardFlag)}` : `  ${run('--out', 'NEW_FOLDER', ...shardFlag)}   (then add NEW_FOLDER to the merge's sources)`);
+  }
+  lines.push('Finish them (each command resumes its folder), then merge again:', ...commands);
+  const tasks = [...groups.keys()].map(planTask);
+  if (tasks.length && tasks.every((t) => t !== undefined)) {
+    const list = describeTasks([...(tasks as number[])].sort((a, b) => a - b));
+    lines.push(`  or, in the Slurm job array, resubmit ${tasks.length === 1 ? 'task' : 'tasks'} ${list} alone (sbatch --array=${list} with the same script and arguments): each runs its shard again, resuming its folder`);
+  }
+  const rest = run('--out', shellWord(out));
+  lines.push(partial ? `  or "${rest}" runs just the missing units into the merged folder` : `  or merge with --allow-partial, then "${rest}" runs just the missing units into the merged folder`);
+  return lines;
 }

@@ -7,7 +7,7 @@ import { InputError } from '../errors.ts';
 import { importOptional } from '../node/optional-packages.ts';
 import { checkWritableFile, writeFileAtomic } from '../node/files.ts';
 import { ResultStore } from './node-store.ts';
-import { figureRequests, reportHtml, type ReportSource } from './report.ts';
+import { figureRequests, partialNotice, reportHtml, type ReportSource } from './report.ts';
 
 /** Renders one Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
@@ -33,7 +33,7 @@ export function readSources(dirs: readonly string[]): ReportSource[] {
 }
 
 /** Writes the HTML report of `dirs` to `out` (default: report.html in the first folder); returns its path. */
-export async function writeReport(dirs: readonly string[], out?: string): Promise<{ path: string; figures: number }> {
+export async function writeReport(dirs: readonly string[], out?: string): Promise<{ path: string; figures: number; partial: string | null }> {
   const sources = readSources(dirs);
   const path = out ?? join(dirs[0]!, 'report.html');
   checkWritableFile(path, '--out'); // before rendering the figures
@@ -41,5 +41,5 @@ export async function writeReport(dirs: readonly string[], out?: string): Promis
   const figures = [];
   for (const f of requests) figures.push({ ...f, svg: await renderSvg(f.spec) });
   writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString()));
-  return { path, figures: figures.length };
+  return { path, figures: figures.length, partial: partialNotice(sources) };
 }

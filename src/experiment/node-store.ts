@@ -7,7 +7,7 @@
  * A run killed mid-write can leave a partial last line; opening the folder again cuts it off,
  * so that unit simply runs again. Units are deduplicated by key, so nothing is counted twice.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
@@ -55,6 +55,8 @@ export class ResultStore {
   /** Finished units by key. */
   readonly records = new Map<string, UnitRecord>();
   private fd: number;
+  /** Releases the lock when the process exits with the folder open (process.exit on a signal). */
+  private readonly unlockOnExit = () => this.unlock();
 
   private constructor(readonly dir: string, readonly stored: StoredConfig) {
     this.fd = -1;
@@ -71,18 +73,8 @@ export class ResultStore {
     } catch (e) {
       throw new InputError(`cannot create the results folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    let stored = readStoredConfig(dir);
-    if (stored) {
-      const diff = configDifferences(stored.config, wanted.config);
-      if (diff.length) {
-        throw new InputError(`${dir} holds results of another configuration (stored vs requested: ${diff.join('; ')}); use another --out folder, or the stored options to resume`);
-      }
-      if (stored.shard.index !== shard.index || stored.shard.count !== shard.count) {
-        throw new InputError(`${dir} holds shard ${stored.shard.index}/${stored.shard.count} of this grid, not ${shard.index}/${shard.count}; give each shard its own --out folder`);
-      }
-    } else {
-      const others = readdirSync(dir).filter((f) => f !== LOCK_FILE && !f.startsWith(`.${CONFIG_FILE}.`));
-      if (others.length) throw new InputError(`${dir} is not empty and holds no mi-ident results (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); choose an empty or new --out folder`);
+    let stored = checkFolder(dir, wanted);
+    if (!stored) {
       writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(wanted, null, 1) + '\n');
       stored = wanted;
     }
@@ -96,6 +88,16 @@ export class ResultStore {
       throw e;
     }
     return store;
+  }
+
+  /**
+   * The records a folder holds for `config` and `shard`, read without creating or locking
+   * anything (none if it does not exist); refuses it as {@link ResultStore.open} would.
+   */
+  static peek(dir: string, config: ExperimentConfig, shard: Shard = WHOLE_GRID): UnitRecord[] {
+    const wanted: StoredConfig = { tool: 'mi-ident', format: RESULTS_FORMAT, config: canonicalConfig(config), shard: { index: shard.index, count: shard.count } };
+    if (!existsSync(dir) || !statSync(dir).isDirectory() || !checkFolder(dir, wanted)) return [];
+    return ResultStore.read(dir).records;
   }
 
   /** Opens a folder read-only (merge, report): its config and records. */
@@ -131,6 +133,11 @@ export class ResultStore {
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+    this.unlock();
+  }
+
+  private unlock(): void {
+    process.off('exit', this.unlockOnExit);
     try {
       unlinkSync(join(this.dir, LOCK_FILE));
     } catch {
@@ -173,6 +180,7 @@ export class ResultStore {
         const fd = openSync(path, 'wx');
         writeSync(fd, me);
         closeSync(fd);
+        process.on('exit', this.unlockOnExit);
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new InputError(`cannot write to ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -193,6 +201,31 @@ export class ResultStore {
     }
     throw new InputError(`cannot lock ${this.dir}: another run keeps taking it`);
   }
+}
+
+/**
+ * The stored config of `dir` when it holds results of `wanted`'s grid and shard, null when it is
+ * empty; refuses any other folder with a message that says why.
+ */
+function checkFolder(dir: string, wanted: StoredConfig): StoredConfig | null {
+  const stored = readStoredConfig(dir);
+  const shard = wanted.shard;
+  if (stored) {
+    const diff = configDifferences(stored.config, wanted.config);
+    if (diff.length) {
+      throw new InputError(`${dir} holds results of another configuration (stored vs requested: ${diff.join('; ')}); use another --out folder, or the stored options to resume`);
+    }
+    if (stored.shard.index !== shard.index || stored.shard.count !== shard.count) {
+      throw new InputError(
+        `${dir} holds shard ${stored.shard.index}/${stored.shard.count} of this grid, not ${shard.index}/${shard.count}; give each shard its own --out folder ` +
+          `(in a Slurm job array, --shard-plan FILE keeps each task's shard when tasks are resubmitted alone)`,
+      );
+    }
+    return stored;
+  }
+  const others = readdirSync(dir).filter((f) => f !== LOCK_FILE && !f.startsWith(`.${CONFIG_FILE}.`));
+  if (others.length) throw new InputError(`${dir} is not empty and holds no mi-ident results (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); choose an empty or new --out folder`);
+  return null;
 }
 
 function isAlive(pid: number): boolean {

@@ -5,6 +5,7 @@
  */
 import type { ExperimentConfig } from './config.ts';
 import { flagOf, CONFIG_FIELDS } from './config.ts';
+import { gridUnits, unitKey } from './grid.ts';
 import type { ResultRow, UnitRecord } from './rows.ts';
 import { formatStats, resultStats, type ResultStats, type Spread } from './stats.ts';
 
@@ -60,6 +61,32 @@ function compareLabels(a: string, b: string): number {
   return Number.isNaN(x) || Number.isNaN(y) ? a.localeCompare(b) : x - y;
 }
 
+/** A source that holds fewer units than its grid has (a partial merge, a shard, a run cut short). */
+export interface PartialSource {
+  name: string;
+  /** Units of the grid the source holds. */
+  held: number;
+  /** Units of the grid. */
+  total: number;
+}
+
+/** The sources that miss units of their grid: told from the records, so no flag can hide it. */
+export function partialSources(sources: readonly ReportSource[]): PartialSource[] {
+  return sources.flatMap((s) => {
+    const keys = new Set(gridUnits(s.config).map(unitKey));
+    const held = new Set(s.records.map((r) => r.key).filter((k) => keys.has(k))).size;
+    return held < keys.size ? [{ name: s.name, held, total: keys.size }] : [];
+  });
+}
+
+/** The one-line warning of a partial report, or null when every source is complete. */
+export function partialNotice(sources: readonly ReportSource[]): string | null {
+  const partial = partialSources(sources);
+  if (!partial.length) return null;
+  const each = partial.map((p) => `${p.name} holds ${p.held} of its grid's ${p.total} units (${p.total - p.held} missing)`).join('; ');
+  return `Partial results: ${each}. Every statistic and figure here covers only the units held.`;
+}
+
 /** Every row of every source. */
 export function allRows(sources: readonly ReportSource[]): ResultRow[] {
   return sources.flatMap((s) => s.records.flatMap((r) => r.rows));
@@ -89,7 +116,7 @@ function logTicks(max: number): number[] {
  * box plot (quartiles, whiskers to min and max) with the values as jittered points, on a symlog
  * scale (logarithmic, but with room for zeros).
  */
-export function figureSpec(rows: readonly ResultRow[], metric: Metric, factor: Factor): Record<string, unknown> {
+export function figureSpec(rows: readonly ResultRow[], metric: Metric, factor: Factor, partial = false): Record<string, unknown> {
   const values = rows.flatMap((r) => metric.values(r).map((value) => ({ factor: factorLabel(r, factor), value })));
   const step = Math.max(1, Math.ceil(values.length / MAX_POINTS));
   // Deterministic jitter (golden-ratio sequence), so the same results draw the same picture.
@@ -100,7 +127,8 @@ export function figureSpec(rows: readonly ResultRow[], metric: Metric, factor: F
   const y = { field: 'value', type: 'quantitative', title: metric.title, scale: { type: 'symlog' }, axis: { values: logTicks(max), labelExpr: "datum.value >= 10000 ? format(datum.value, '~s') : format(datum.value, ',d')" } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${metric.title} by ${factor.title}`,
+    // A figure copied out of the report still says that its data are partial.
+    title: `${metric.title} by ${factor.title}${partial ? ' (PARTIAL results)' : ''}`,
     width: Math.max(160, 70 * order.length),
     height: 220,
     layer: [
@@ -125,8 +153,9 @@ export interface FigureRequest {
 /** Every figure of the report: each metric against each varying factor. */
 export function figureRequests(sources: readonly ReportSource[]): FigureRequest[] {
   const rows = allRows(sources);
+  const partial = partialSources(sources).length > 0;
   return varyingFactors(rows).flatMap((factor) =>
-    METRICS.map((metric) => ({ id: `${metric.key}-by-${factor.key}`, factor, metric, spec: figureSpec(rows, metric, factor) })),
+    METRICS.map((metric) => ({ id: `${metric.key}-by-${factor.key}`, factor, metric, spec: figureSpec(rows, metric, factor, partial) })),
   );
 }
 
@@ -187,15 +216,18 @@ function configLine(config: ExperimentConfig): string {
 export function reportHtml(sources: readonly ReportSource[], figures: readonly (FigureRequest & { svg: string })[], generated: string): string {
   const all = sources.flatMap((s) => s.records);
   const factors = varyingFactors(allRows(sources));
+  const notice = partialNotice(sources);
+  // Said at the top, in every section, and (fixed, so repeated by the browser) on every printed page.
+  const banner = notice ? `<p class="partial" role="alert">${escapeHtml(notice)}</p>` : '';
   const sections = factors.map((f) => {
     const groups = groupByFactor(sources, f);
     // One group only (nothing varies): the summary table above says it all.
     const table = groups.length > 1 ? statsTable(groups.map(([label, records]) => [label, resultStats(records)]), escapeHtml(f.title)) : '';
     const figs = figures.filter((g) => g.factor.key === f.key).map((g) => `<figure id="${g.id}">${g.svg}</figure>`).join('\n');
-    return `<section><h2>By ${escapeHtml(f.title)}</h2>${table}<div class="figures">${figs}</div></section>`;
+    return `<section><h2>By ${escapeHtml(f.title)}</h2>${banner}${table}<div class="figures">${figs}</div></section>`;
   });
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>mi-ident report</title>
+<html lang="en"><head><meta charset="utf-8"><title>${notice ? 'PARTIAL results: ' : ''}mi-ident report</title>
 <style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 12px; }
@@ -203,13 +235,18 @@ th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-a
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 .figures { display: flex; flex-wrap: wrap; gap: 1em; } figure { margin: 0; }
 code { font-size: 12px; } pre { white-space: pre-wrap; background: #f7f7f7; padding: .6em; }
+.partial { background: #fff3cd; border: 2px solid #b8860b; padding: .5em .8em; font-weight: 600; }
+.partial-page { display: none; }
+@media print { .partial-page { display: block; position: fixed; bottom: 0; left: 0; right: 0; margin: 0; } }
 </style></head><body>
-<h1>Identifiability of trained MLPs: experiment report</h1>
+${notice ? `<p class="partial partial-page">${escapeHtml(notice)}</p>` : ''}
+<h1>Identifiability of trained MLPs: experiment report${notice ? ' (PARTIAL results)' : ''}</h1>
+${banner}
 <p>Generated by mi-ident on ${escapeHtml(generated)}. A <em>network</em> is one output of a converged model (main.py's separate_into_k_mlps);
 figures show each network's counts, or each circuit's and each formula's, as box plots (quartiles, whiskers to the extremes) over the
 points, on a symmetric-log scale (logarithmic, with room for zero).</p>
 <h2>Sources</h2>
-<ul>${sources.map((s) => `<li><b>${escapeHtml(s.name)}</b>: ${s.records.length} units<br><code>${escapeHtml(configLine(s.config))}</code></li>`).join('')}</ul>
+<ul>${sources.map((s) => `<li><b>${escapeHtml(s.name)}</b>: ${s.records.length} of its grid's ${gridUnits(s.config).length} units<br><code>${escapeHtml(configLine(s.config))}</code></li>`).join('')}</ul>
 <h2>Summary</h2>
 <pre>${escapeHtml(formatStats(resultStats(all)).join('\n'))}</pre>
 ${statsTable([['all', resultStats(all)]], '')}

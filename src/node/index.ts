@@ -12,6 +12,7 @@ export { main as runCli } from '../cli/main.ts';
 export { createNodePool, nodeWorkerFactory } from './workers.ts';
 export { runExperiment, type RunOptions, type RunReport } from '../experiment/node-runner.ts';
 export { ResultStore, readStoredConfig, RESULTS_FORMAT, type StoredConfig } from '../experiment/node-store.ts';
-export { mergeResults, type MergeReport } from '../experiment/node-merge.ts';
+export { mergeResults, IncompleteGridError, type MergeReport, type MergeOptions } from '../experiment/node-merge.ts';
+export { readShardPlan, writeShardPlanOnce, shardFromPlan } from '../experiment/node-plan.ts';
 export { writeReport, renderSvg, readSources } from '../experiment/node-report.ts';
 export { loadMnistSplit, mnistDataDir, type MnistSplitName } from '../mnist/node-files.ts';

@@ -33,9 +33,11 @@ async function messageOf(row: BadInput, argv: string[] | undefined): Promise<str
     const r = await cli(argv, row.env);
     assert.is(r.code, 2, `exit code; stderr: ${r.err}`);
     assert.is(r.out, '', 'nothing on stdout');
-    assert.not.match(r.err, /\n/, 'one line');
+    const [first, ...rest] = r.err.split('\n');
+    if (row.detail) assert.match(rest.join('\n'), row.detail);
+    else assert.is(rest.length, 0, 'one line');
     assert.ok(r.err.startsWith('mi-ident: '), r.err);
-    return r.err.slice('mi-ident: '.length);
+    return first!.slice('mi-ident: '.length);
   }
   try {
     await row.call!();

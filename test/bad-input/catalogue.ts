@@ -19,7 +19,8 @@ import { createWasmBackend } from '../../src/backends/wasm.ts';
 import { candidateMasks } from '../../src/mappings.ts';
 import { parseModel } from '../../src/model.ts';
 import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
-import { parseShard } from '../../src/experiment/grid.ts';
+import { parseShard, shardPlan, slurmShard, taskShard } from '../../src/experiment/grid.ts';
+import { mergeResults } from '../../src/experiment/node-merge.ts';
 import { loadModelFile } from '../../src/model-file.ts';
 import { readPickedModel } from '../../examples/explorer/src/model-file.ts';
 import { file, grid, layoutModel, liveLock, outPath, pretrained, resultsFolder, TINY } from './inputs.ts';
@@ -52,6 +53,8 @@ export interface BadInput {
   what: RegExp;
   /** What to do, where the message must say it. */
   fix?: RegExp;
+  /** CLI rows whose error goes on after its first line (a list, commands to paste): those lines. */
+  detail?: RegExp;
   /** Files that must not exist afterwards. */
   absent?: () => string[];
   /** Folders that must be left exactly as they were. */
@@ -59,6 +62,9 @@ export interface BadInput {
   /** Refused within this many milliseconds (an estimate, not an attempt). */
   withinMs?: number;
 }
+
+/** A shard plan of the array --array=0-3. */
+const PLAN_0_3 = { tool: 'mi-ident', kind: 'shard-plan', tasks: [0, 1, 2, 3] };
 
 /** The loader: a model file as the explorer reads it, from its bytes (`text` as UTF-8). */
 const load = (text: string, name = 'model.json') => () => readPickedModel(new TextEncoder().encode(text), name);
@@ -300,6 +306,18 @@ export const CATALOGUE: BadInput[] = [
     error: InputError, what: /^analyzeModel: maxListedCircuits must be an integer >= 0, got -1/, withinMs: 1000,
   },
   { surface: 'api', name: 'shard 1/0', call: () => parseShard('1/0'), error: InputError, what: /^--shard 1\/0: the shard count must be at least 1/ },
+  {
+    surface: 'api', name: 'slurmShard of a task of --array=1,2,7 (Slurm says STEP=1)', error: InputError,
+    call: () => slurmShard({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '7', SLURM_ARRAY_TASK_STEP: '1' }),
+    what: /^array task 2 cannot tell its shard/,
+  },
+  { surface: 'api', name: 'shard plan listing a task twice', call: () => shardPlan([0, 2, 2], 'plan'), error: InputError, what: /^plan: "tasks" lists a task ID twice/ },
+  { surface: 'api', name: 'shard plan of negative task IDs', call: () => shardPlan([-1, 0], 'plan'), error: InputError, what: /^plan: "tasks" must be a non-empty list of array task IDs/ },
+  { surface: 'api', name: 'taskShard of a task outside the plan', call: () => taskShard({ tasks: [1, 4, 7] }, 2, 'the plan'), error: InputError, what: /^array task 2 is not one of the 3 tasks of the plan \(1,4,7\)/ },
+  {
+    surface: 'api', name: 'mergeResults of an incomplete grid', call: () => mergeResults(outPath('api-merged'), [resultsFolder('api-half', { shard: [2, 2] })]), error: InputError,
+    what: /^merge refused: the sources hold 0 of the grid's 2 units/, absent: () => [outPath('api-merged')],
+  },
 
   // ---- the CLI ----
   {
@@ -383,7 +401,53 @@ export const CATALOGUE: BadInput[] = [
   },
   {
     surface: 'cli', name: 'run in a Slurm array with a malformed task id', argv: () => ['run', '--out', outPath('run-slurm'), ...TINY], env: { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '4' },
-    what: /^SLURM_ARRAY_TASK_ID=x, SLURM_ARRAY_TASK_COUNT=4 and SLURM_ARRAY_TASK_MIN=0 must be integers/, absent: () => [outPath('run-slurm')],
+    what: /^the Slurm job array variables must be integers, with SLURM_ARRAY_TASK_COUNT set \(got SLURM_ARRAY_TASK_ID=x, SLURM_ARRAY_TASK_COUNT=4\)/, absent: () => [outPath('run-slurm')],
+  },
+  {
+    // Slurm sets STEP=1 for any list: the task cannot know its place in 1,2,7 (it used to run shard 7-1+1 = 7/3).
+    surface: 'cli', name: 'run in a Slurm array of an uneven list (--array=1,2,7), no shard plan', argv: () => ['run', '--out', outPath('run-list'), ...TINY],
+    env: { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '7', SLURM_ARRAY_TASK_STEP: '1' },
+    what: /^array task 7 cannot tell its shard: its array's 3 task IDs between 1 and 7 are not evenly spaced/, fix: /submit a range .* or give --shard-plan FILE written when the array was submitted/,
+    absent: () => [outPath('run-list')],
+  },
+  {
+    surface: 'cli', name: 'run --shard-plan (none yet) in a Slurm array of an uneven list', argv: () => ['run', '--out', outPath('run-list-plan'), ...TINY, '--shard-plan', outPath('list-plan.json')],
+    env: { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '7', SLURM_ARRAY_TASK_STEP: '1' },
+    what: /^array task 2 cannot tell its shard: .* \(.*list-plan\.json does not exist yet\)/, absent: () => [outPath('run-list-plan'), outPath('list-plan.json')],
+  },
+  {
+    surface: 'cli', name: 'run --shard-plan: a task the plan does not hold (another array\'s task)', argv: () => ['run', '--out', outPath('run-not-planned'), ...TINY, '--shard-plan', file('plan-0-3.json', PLAN_0_3)],
+    env: { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '1', SLURM_ARRAY_TASK_MIN: '5', SLURM_ARRAY_TASK_MAX: '5' },
+    what: /^array task 5 is not one of the 4 tasks of the shard plan .*plan-0-3\.json \(0-3\)/, fix: /resubmit only those task IDs, or use another results folder/, absent: () => [outPath('run-not-planned')],
+  },
+  {
+    surface: 'cli', name: 'run --shard-plan: not a shard plan', argv: () => ['run', '--out', outPath('run-bad-plan'), ...TINY, '--shard-plan', file('not-a-plan.json', { tool: 'mi-ident', tasks: [0, 1] })],
+    env: { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '2' },
+    what: /^--shard-plan: .*not-a-plan\.json is not an mi-ident shard plan/, absent: () => [outPath('run-bad-plan')],
+  },
+  {
+    surface: 'cli', name: 'run --shard-plan: torn JSON', argv: () => ['run', '--out', outPath('run-torn-plan'), ...TINY, '--shard-plan', file('torn-plan.json', '{"tool":"mi-ident","kind":"shard-pl')],
+    env: { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '2' },
+    what: /^--shard-plan: .*torn-plan\.json is not valid JSON/, fix: /restore it from the array's first submission/, absent: () => [outPath('run-torn-plan')],
+  },
+  {
+    surface: 'cli', name: 'run --shard-plan outside a Slurm job array', argv: () => ['run', '--out', outPath('run-plan-nojob'), ...TINY, '--shard-plan', file('plan-0-3.json', PLAN_0_3)],
+    what: /^--shard-plan .* gives the shard of a Slurm job array task, but SLURM_ARRAY_TASK_ID is not set/, fix: /outside a job array use --shard i\/n/, absent: () => [outPath('run-plan-nojob')],
+  },
+  {
+    surface: 'cli', name: 'run --shard with --shard-plan', argv: () => ['run', '--out', outPath('run-both'), ...TINY, '--shard', '1/4', '--shard-plan', file('plan-0-3.json', PLAN_0_3)],
+    what: /^give --shard i\/n or --shard-plan FILE, not both/, absent: () => [outPath('run-both')],
+  },
+  {
+    // It used to merge the half it had and exit 0, so that a Slurm merge job showed COMPLETED.
+    surface: 'cli', name: 'merge of an incomplete grid (a shard missing, one empty)', argv: () => ['merge', '--out', outPath('merged-half'), resultsFolder('half', { shard: [1, 2] }), '--shard-plan', file('plan-2.json', { tool: 'mi-ident', kind: 'shard-plan', tasks: [3, 8] })],
+    what: /^merge refused: the sources hold 0 of the grid's 2 units; 2 are missing from 2 of its 2 shards:/,
+    detail: /shard 1\/2 \(.*half; array task 3\): 1 of its 1 units: g1\/s0\/k2\/d1\/t0\.01\/lr0\.001\n  shard 2\/2 \(no source folder holds it; array task 8\): 1 of its 1 units: g1\/s1\/k2\/d1\/t0\.01\/lr0\.001\n(.|\n)*mi-ident run --out .*half --shard 1\/2 --target-logic-gates AND OR(.|\n)*resubmit tasks 3,8 alone(.|\n)*--allow-partial/,
+    absent: () => [outPath('merged-half')], unchanged: () => [outPath('half')],
+  },
+  {
+    surface: 'cli', name: 'merge --shard-plan: no such file', argv: () => ['merge', '--out', outPath('merged-noplan'), resultsFolder('merge-noplan-src'), '--shard-plan', outPath('no-plan.json')],
+    what: /^--shard-plan: .*no-plan\.json does not exist/, absent: () => [outPath('merged-noplan')],
   },
   {
     surface: 'cli', name: 'run --out: a folder of another shard', argv: () => ['run', '--out', resultsFolder('other-shard', { shard: [1, 2] }), ...TINY, '--shard', '2/2'],

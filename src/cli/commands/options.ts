@@ -7,6 +7,7 @@ import { BACKEND_CHOICES, type BackendChoice } from '../../backends/select.ts';
 import { InputError } from '../../errors.ts';
 import type { ExperimentConfig } from '../../experiment/config.ts';
 import { parseShard, slurmShard, type Shard } from '../../experiment/grid.ts';
+import { shardFromPlan } from '../../experiment/node-plan.ts';
 import type { PairOrder } from '../../mappings.ts';
 
 /** Flags that take one or more values. */
@@ -43,6 +44,7 @@ export const RUN_OPTIONS = {
   'pair-order': { type: 'string' },
   backend: { type: 'string' },
   shard: { type: 'string' },
+  'shard-plan': { type: 'string' },
   workers: { type: 'string' },
   // Accepted so that main.py command lines can be pasted; they change nothing here.
   verbose: { type: 'boolean' },
@@ -144,9 +146,14 @@ export function backendFromValues(values: { backend?: string }): BackendChoice |
   return values.backend as BackendChoice;
 }
 
-/** `--shard i/n`, else the Slurm job array's task, else the whole grid. */
-export function shardFromValues(values: { shard?: string }, env: Record<string, string | undefined> = process.env): Shard | undefined {
+/**
+ * `--shard i/n`, else the Slurm job array task's shard by `--shard-plan FILE` or by the array's
+ * variables, else the whole grid.
+ */
+export function shardFromValues(values: { shard?: string; 'shard-plan'?: string }, env: Record<string, string | undefined> = process.env): Shard | undefined {
+  if (values.shard !== undefined && values['shard-plan'] !== undefined) throw new InputError('give --shard i/n or --shard-plan FILE, not both');
   if (values.shard !== undefined) return parseShard(values.shard);
+  if (values['shard-plan'] !== undefined) return shardFromPlan(values['shard-plan'], env);
   return slurmShard(env) ?? undefined;
 }
 

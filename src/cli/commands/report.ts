@@ -18,7 +18,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const { path, figures } = await writeReport(positionals, values.out);
+  const { path, figures, partial } = await writeReport(positionals, values.out);
+  if (partial) console.error(`mi-ident: ${partial} (the report says so on every page)`);
   if (!values.quiet) console.log(`report with ${figures} figures written to ${path}`);
   return 0;
 }

@@ -31,8 +31,11 @@ export const RUN_FLAGS_USAGE = `Grid (main.py's flags and defaults; lists as --s
 Running:
   --out DIR                  results folder: config.json, results.jsonl, results.csv
                              (rerun the same command to resume; another configuration is refused)
-  --shard i/n                run the i-th of n slices of the grid (default: SLURM_ARRAY_TASK_ID/COUNT
-                             when set, else all); combine folders with mi-ident merge
+  --shard i/n                run the i-th of n slices of the grid (default: the Slurm job array
+                             task's, else all); combine folders with mi-ident merge
+  --shard-plan FILE          in a Slurm job array: the shard of each task ID, kept in FILE (written by
+                             examples/slurm-array.sh, else by the first task), so that a task
+                             resubmitted alone (sbatch --array=3) runs its shard again
   --workers N                parallel units (default: every core)
   --backend B                circuit-search backend: auto, ts, wasm, webgpu (default auto)
   --quiet                    print nothing but errors
@@ -80,12 +83,15 @@ async function execute(config: ExperimentConfig, values: RunValues, out: string)
   const shard = shardFromValues(values);
   const quiet = values.quiet ?? false;
   const bar = quiet ? undefined : progressBar();
-  // A killed or interrupted run loses nothing stored: say how to go on.
-  const onSigint = () => {
-    process.stderr.write(`\nmi-ident: interrupted; finished units are in ${out}: run the same command again to resume\n`);
-    process.exit(130);
+  // A killed or interrupted run loses nothing stored: say how to go on. SIGTERM is how Slurm
+  // stops a task (scancel, time limit, preemption); exiting through process.exit releases the
+  // folder's lock, so that the task resubmitted on another node can take the folder.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nmi-ident: ${signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`}; finished units are in ${out}: run the same command again to resume\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.once('SIGINT', onSigint);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const report = await runExperiment(config, {
       out,
@@ -102,6 +108,7 @@ async function execute(config: ExperimentConfig, values: RunValues, out: string)
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

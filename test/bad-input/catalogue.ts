@@ -259,7 +259,7 @@ export const CATALOGUE: BadInput[] = [
   {
     surface: 'api', name: 'the same with maxCircuits raised past 2^32: a block of 167 million edge masks',
     call: () => analyzeModel(parseModel(layoutModel([2, 8, 4, 1])), { ...xor, minSparsity: 0, maxCircuits: 1e13 }), error: LimitError,
-    what: /^a 7 x 4 block of active nodes has 167,578,321 valid edge masks \(1\.2 GiB as a list\), more than the 33,554,432 kept in memory/, fix: /raise the min sparsity/, withinMs: 5000,
+    what: /^a 7 x 4 block of active nodes has 167,578,321 valid edge masks \(1\.2 GiB as a list\), more than the 33,554,432 kept in memory/, fix: /raise the min sparsity/, withinMs: 20000,
   },
   { surface: 'api', name: 'CircuitSpace 2-9-9-1: 81 edges in a layer', call: () => new CircuitSpace([2, 9, 9, 1], { minSparsity: 0.5 }), error: LimitError, what: /^layer sizes 2-9-9-1 have a layer of 81 edges \(9 x 9\)/, fix: /at most 64: analyse a narrower model/ },
   { surface: 'api', name: 'CircuitSpace with a layer of 17', call: () => new CircuitSpace([1, 17, 1]), error: LimitError, what: /^layer sizes 1-17-1 are too wide .*at most 16 neurons per layer/ },

@@ -176,17 +176,34 @@ function allFormulas(depth: number, variables: readonly string[], memo: Map<numb
   if (depth === 0) {
     for (const v of variables) out.push(rawLeaf(v));
   } else {
-    for (const f1 of allFormulas(depth - 1, variables, memo)) {
-      for (let i = 0; i < depth; i++) {
-        for (const f2 of allFormulas(i, variables, memo)) {
-          if (!pyLess(f1.str, f2.str)) continue;
-          out.push(rawNode('*', f1, f2), rawNode('+', f1, f2));
-        }
-      }
-    }
+    forEachPair(depth, variables, memo, (f1, f2) => out.push(rawNode('*', f1, f2), rawNode('+', f1, f2)));
   }
   memo.set(depth, out);
   return out;
+}
+
+/** The operand pairs of the formulas of `depth` >= 1, in order (each gives `*` then `+`). */
+function forEachPair(depth: number, variables: readonly string[], memo: Map<number, RawTree[]>, visit: (f1: RawTree, f2: RawTree) => void): void {
+  for (const f1 of allFormulas(depth - 1, variables, memo)) {
+    for (let i = 0; i < depth; i++) {
+      for (const f2 of allFormulas(i, variables, memo)) if (pyLess(f1.str, f2.str)) visit(f1, f2);
+    }
+  }
+}
+
+/**
+ * The number of base formulas of each depth up to `maxDepth` over `variables` (F1), as
+ * `baseFormulas(maxDepth, variables)` has them, without building trees for the deepest level:
+ * 2, 2, 6, 78, 7,566 for two variables; 3, 6, 50, 3,350 for three.
+ */
+export function baseFormulaCounts(maxDepth: number, variables: readonly string[]): number[] {
+  const memo = new Map<number, RawTree[]>();
+  const counts = Array.from({ length: maxDepth }, (_, d) => allFormulas(d, variables, memo).length);
+  let last = 0;
+  if (maxDepth === 0) last = variables.length;
+  else forEachPair(maxDepth, variables, memo, () => (last += 2));
+  counts.push(last);
+  return counts;
 }
 
 /** Assigns ids in preorder from `start` (the reference's `add_missing_ids` on a fresh tree). */

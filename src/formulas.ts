@@ -564,7 +564,10 @@ export function formulasForGate(gate: Gate, maxDepth: number): readonly Formula[
   const reach = new Map<RawTree, Reach>();
   const shared: SharedSubtrees = new Map();
   const out: Formula[] = [];
-  for (let depth = 0; depth <= maxDepth; depth++) {
+  // A 1 past the table's rows (a longer truth table) is matched by no formula; negating the
+  // root must not match its complement either.
+  const lastDepth = (tables.target & ~tables.full) !== 0 ? -1 : maxDepth;
+  for (let depth = 0; depth <= lastDepth; depth++) {
     // The reference also drops formulas whose base string was seen before; fully parenthesised
     // strings of distinct trees differ, so that never happens and is not checked here.
     for (const t of allFormulas(depth, variables, raw)) {

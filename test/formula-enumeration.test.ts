@@ -83,6 +83,10 @@ test('property: random Boolean functions of 1 to 5 inputs at depths 0 to 2 (and 
     ),
     { numRuns: 120 },
   );
+  // A truth table longer than its rows, with a 1 past them: no formula computes it.
+  assertSame({ name: 'LONG', nInputs: 2, truthTable: [0, 1, 1, 0, 1] }, 3);
+  assert.is(formulasForGate({ name: 'LONG', nInputs: 2, truthTable: [0, 1, 1, 0, 1] }, 3).length, 0);
+  assertSame({ name: 'LONG0', nInputs: 2, truthTable: [1, 0, 0, 1, 0, 0] }, 2);
   // Functions whose formulas need negations in many places, and constants, over 3 inputs.
   for (const fn of [([a, b, c]: number[]) => a! & (1 - b!) & c!, () => 1, () => 0, ([a, b, c]: number[]) => (a! ^ b!) & c!]) {
     assertSame({ name: 'G', nInputs: 3, truthTable: inputRows(3).map(fn) }, 2);

@@ -408,24 +408,20 @@ let fitTables = new Int32Array(256);
 let fitKeys = new Float64Array(256);
 
 /**
- * The smallest key of a negation pattern that makes the base formula `t` compute the target, or
- * Infinity. Only the target is needed at the root, so its children's tables are filtered first:
- * under AND both must cover the table, under OR both must lie inside it.
+ * The smallest key of a negation pattern that makes the base formula `lt op rt` compute the
+ * target, or Infinity. Only the target is needed at the root, so its children's tables are
+ * filtered first: under AND both must cover the table, under OR both must lie inside it.
  */
-function rootKey(t: RawTree, tables: Tables, memo: Map<RawTree, Reach>): number {
+function rootKey(op: string, lt: RawTree, rt: RawTree, tables: Tables, memo: Map<RawTree, Reach>): number {
   const { full, target } = tables;
-  if (t.children.length === 0) {
-    const v = tables.leaves.get(t.op)!;
-    return v === target ? 0 : (~v & full) === target ? ROOT_KEY : Infinity;
-  }
-  const l = reachOf(t.children[0]!, tables, memo);
-  const r = reachOf(t.children[1]!, tables, memo);
+  const l = reachOf(lt, tables, memo);
+  const r = reachOf(rt, tables, memo);
   if (fitTables.length < r.tables.length) {
     fitTables = new Int32Array(r.tables.length);
     fitKeys = new Float64Array(r.tables.length);
   }
-  const and = t.op === '*';
-  const rBy = 1 + t.children[0]!.size;
+  const and = op === '*';
+  const rBy = 1 + lt.size;
   let best = Infinity;
   for (let negated = 0; negated < 2; negated++) {
     // u: the root's table before its own negation. A child x fits when x & care === inside:
@@ -476,28 +472,33 @@ type SharedSubtrees = Map<RawTree, Map<number, Built>>;
 interface Walk {
   id: number;
   next: number;
-  readonly mask: number;
+  mask: number;
   /** The string of the subtree last built, with its parentheses, as `innerString` prints it. */
   inner: string;
 }
 
+/** One walk object for every formula (the walks never overlap): a few thousand fewer objects. */
+const WALK: Walk = { id: 0, next: 0, mask: 0, inner: '' };
+
 /**
- * `negateNodes(withIds(t), the ids of key's set)` and its `str()` in one walk: preorder ids from 0,
- * the new `¬` nodes numbered from the node count (the max id + 1) in preorder.
+ * `negateNodes(withIds(lt op rt), the ids of key's set)`, with its `str()` left in `WALK.inner`:
+ * preorder ids from 0, the new `¬` nodes numbered from the node count (the max id + 1) in preorder.
  */
-function negatedFormula(t: RawTree, key: number, shared: SharedSubtrees): { tree: LogicTree; str: string } {
+function negatedFormula(op: string, lt: RawTree, rt: RawTree, key: number, shared: SharedSubtrees): LogicTree {
   const count = key === 0 ? 0 : Math.ceil(key / TWO32);
-  const walk: Walk = { id: 0, next: t.size, mask: count * TWO32 - key, inner: '' };
-  if (t.children.length === 0 || count * TWO32 - key >= 2 ** 31) {
-    const tree = buildNegated(t, walk, shared); // a leaf or a negated root: no outer parentheses
-    return { tree, str: walk.inner };
-  }
-  // A binary root that is not negated: formulaString drops its parentheses, so they are never added.
-  walk.id = 1;
-  const l = buildNegated(t.children[0]!, walk, shared);
-  const left = walk.inner;
-  const r = buildNegated(t.children[1]!, walk, shared);
-  return { tree: { op: t.op, id: 0, children: [l, r] }, str: `${left}${t.op}${walk.inner}` };
+  const mask = count * TWO32 - key;
+  const size = 1 + lt.size + rt.size;
+  const negated = mask >= 2 ** 31;
+  WALK.id = 1;
+  WALK.next = negated ? size + 1 : size;
+  WALK.mask = mask;
+  const l = buildNegated(lt, WALK, shared);
+  const left = WALK.inner;
+  const r = buildNegated(rt, WALK, shared);
+  const tree: LogicTree = { op, id: 0, children: [l, r] };
+  // formulaString drops the outer parentheses of a binary root that is not negated.
+  WALK.inner = negated ? `¬(${left}${op}${WALK.inner})` : `${left}${op}${WALK.inner}`;
+  return negated ? { op: '¬', id: size, children: [tree] } : tree;
 }
 
 function buildNegated(n: RawTree, walk: Walk, shared: SharedSubtrees): LogicTree {
@@ -513,9 +514,9 @@ function buildNegated(n: RawTree, walk: Walk, shared: SharedSubtrees): LogicTree
   // The subtree's positions are own .. own + size - 1: bits 31 - own down to 32 - own - size.
   const bits = Math.floor(walk.mask / 2 ** (32 - own - n.size)) % 2 ** n.size;
   const memoKey = (bits * 64 + own) * 128 + walk.next; // own < 32, next < 64 + 32
-  let byKey = own === 0 ? undefined : shared.get(n); // a root is never shared: each base formula is distinct
-  if (own > 0 && !byKey) shared.set(n, (byKey = new Map()));
-  const hit = byKey?.get(memoKey);
+  let byKey = shared.get(n); // roots never come here: each base formula is distinct
+  if (!byKey) shared.set(n, (byKey = new Map()));
+  const hit = byKey.get(memoKey);
   if (hit) {
     walk.id += n.size;
     walk.next += hit.negations;
@@ -535,7 +536,7 @@ function buildNegated(n: RawTree, walk: Walk, shared: SharedSubtrees): LogicTree
     walk.inner = `¬${walk.inner}`;
     tree = { op: '¬', id: notId, children: [tree] };
   }
-  byKey?.set(memoKey, { tree, inner: walk.inner, negations: walk.next - firstNext });
+  byKey.set(memoKey, { tree, inner: walk.inner, negations: walk.next - firstNext });
   return tree;
 }
 
@@ -567,20 +568,34 @@ export function formulasForGate(gate: Gate, maxDepth: number): readonly Formula[
   // A 1 past the table's rows (a longer truth table) is matched by no formula; negating the
   // root must not match its complement either.
   const lastDepth = (tables.target & ~tables.full) !== 0 ? -1 : maxDepth;
-  for (let depth = 0; depth <= lastDepth; depth++) {
-    // The reference also drops formulas whose base string was seen before; fully parenthesised
-    // strings of distinct trees differ, so that never happens and is not checked here.
-    for (const t of allFormulas(depth, variables, raw)) {
-      let found: { tree: LogicTree; str: string } | null;
-      if (t.size > MAX_FAST_NODES) {
-        const tree = firstNegation(withIds(t), gate.truthTable, variables);
-        found = tree && { tree, str: formulaString(tree) };
-      } else {
-        const k = rootKey(t, tables, reach);
-        found = k === Infinity ? null : negatedFormula(t, k, shared);
-      }
-      if (found) out.push({ tree: found.tree, str: found.str, base: t.str, variables });
+  // The reference also drops formulas whose base string was seen before; fully parenthesised
+  // strings of distinct trees differ, so that never happens and is not checked here.
+  if (lastDepth >= 0) {
+    for (const leaf of allFormulas(0, variables, raw)) {
+      const v = tables.leaves.get(leaf.op)!;
+      const tree: LogicTree = { op: leaf.op, id: 0, children: NO_CHILDREN };
+      if (v === tables.target) out.push({ tree, str: leaf.op, base: leaf.op, variables });
+      else if ((~v & tables.full) === tables.target) out.push({ tree: { op: '¬', id: 1, children: [tree] }, str: `¬${leaf.op}`, base: leaf.op, variables });
     }
+  }
+  // The formulas of a depth in allFormulas' order, without building the raw trees of the last one.
+  const root = (op: string, l: RawTree, r: RawTree) => {
+    const base = `${l.inner}${op}${r.inner}`;
+    if (1 + l.size + r.size > MAX_FAST_NODES) {
+      const tree = firstNegation(withIds(rawNode(op, l, r)), gate.truthTable, variables);
+      if (tree) out.push({ tree, str: formulaString(tree), base, variables });
+      return;
+    }
+    const k = rootKey(op, l, r, tables, reach);
+    if (k === Infinity) return;
+    const tree = negatedFormula(op, l, r, k, shared);
+    out.push({ tree, str: WALK.inner, base, variables });
+  };
+  for (let depth = 1; depth <= lastDepth; depth++) {
+    forEachPair(depth, variables, raw, (l, r) => {
+      root('*', l, r);
+      root('+', l, r);
+    });
   }
   formulaCache.set(key, out);
   return out;

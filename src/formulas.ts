@@ -513,7 +513,7 @@ function buildNegated(n: RawTree, walk: Walk, shared: SharedSubtrees): LogicTree
   }
   // The subtree's positions are own .. own + size - 1: bits 31 - own down to 32 - own - size.
   const bits = Math.floor(walk.mask / 2 ** (32 - own - n.size)) % 2 ** n.size;
-  const memoKey = (bits * 64 + own) * 128 + walk.next; // own < 32, next < 64 + 32
+  const memoKey = (bits * 64 + own) * 128 + walk.next; // own < 32 and next <= 64 fit their fields
   let byKey = shared.get(n); // roots never come here: each base formula is distinct
   if (!byKey) shared.set(n, (byKey = new Map()));
   const hit = byKey.get(memoKey);
@@ -546,12 +546,14 @@ const formulaCache = new Map<string, readonly Formula[]>();
  * The reference's `get_formula_dataset([gate], maxDepth)[gate]`: every AND/OR formula of depth
  * <= maxDepth over the gate's variables, each with the first negation pattern that computes the
  * gate; formulas with none are dropped (56 for XOR and 86 for the other 2-input gates at depth 3).
- * Results are cached per truth table and depth; the returned objects must not be mutated.
+ * Results are cached per truth table and depth; the returned objects must not be mutated (the
+ * trees of one list share subtrees).
  *
  * The list, its order and each formula are those of trying every pattern in order with
  * {@link firstNegation}, as the reference does, but each pattern is found without the search:
- * from the truth tables each subtree can compute (see above). Milliseconds for XOR at depth 4
- * and 3-input gates at depth 3, where the search takes seconds.
+ * from the truth tables each subtree can compute (see above). A few ms for XOR at depth 3, tens
+ * for 3-input gates at depth 3 and about 100 for XOR at depth 4 (7,310 formulas), where the
+ * search takes seconds.
  */
 export function formulasForGate(gate: Gate, maxDepth: number): readonly Formula[] {
   if (!Number.isInteger(maxDepth) || maxDepth < 0) throw new InputError(`max depth must be an integer >= 0, got ${maxDepth}`);

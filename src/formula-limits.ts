@@ -4,16 +4,23 @@
  * formulas of depth 4 over two variables, but about 5 * 10^7 of depth 5, which no laptop holds.
  * The count is estimated here from the exact counts of the shallow levels, so that such a depth is
  * refused at once rather than after the circuit search, by running out of memory.
+ *
+ * The cap is the list's size, not the time to negate it: `formulasForGate` finds each formula's
+ * negations in microseconds, and the next depth past each cap (5 for two variables, 4 for three)
+ * has more than ten million base formulas, so the caps stay where they are.
  */
 import { LimitError } from './errors.ts';
-import { baseFormulas } from './formulas.ts';
+import { baseFormulaCounts } from './formulas.ts';
 import type { Gate } from './gates.ts';
 
 /** Most base formulas of one depth the enumeration is allowed to build (XOR at depth 4 has 7,566). */
 export const MAX_BASE_FORMULAS = 1_000_000;
 
-/** Levels counted exactly (cheap: 78 formulas at depth 3 over two variables, 3,350 over three). */
+/** Levels counted exactly (cheap: the depth-3 count only compares the strings of depth <= 2). */
 const EXACT_DEPTH = 3;
+
+/** Exact counts of depths 0..EXACT_DEPTH by number of variables: every analysis asks. */
+const exactCounts = new Map<number, readonly number[]>();
 
 /**
  * Base formulas of depth `depth` over `nVariables`: exact up to depth 3, beyond it the recurrence
@@ -21,17 +28,28 @@ const EXACT_DEPTH = 3;
  * `+`), N(d) ~ N(d-1) * sum of N(i) for i < d, which is within 15% at the levels that can be checked.
  */
 export function estimateBaseFormulas(nVariables: number, depth: number): number {
-  const variables = Array.from({ length: nVariables }, (_, i) => String.fromCharCode(65 + i));
-  const counts = baseFormulas(Math.min(depth, EXACT_DEPTH), variables).map((level) => level.length);
+  let exact = exactCounts.get(nVariables);
+  if (!exact) {
+    exact = baseFormulaCounts(EXACT_DEPTH, Array.from({ length: nVariables }, (_, i) => String.fromCharCode(65 + i)));
+    exactCounts.set(nVariables, exact);
+  }
+  const counts = exact.slice(0, depth + 1);
   while (counts.length <= depth) counts.push(counts[counts.length - 1]! * counts.reduce((a, b) => a + b, 0));
   return counts[depth]!;
 }
 
-/** The deepest formulas the mapping search enumerates for gates of `nVariables` inputs. */
+/**
+ * The deepest formulas the mapping search enumerates for gates of `nVariables` inputs: 4 for two
+ * inputs, 3 for three to five. Infinity for one input, whose only formula is its variable.
+ */
 export function maxFormulaDepth(nVariables: number): number {
   let depth = EXACT_DEPTH;
-  while (estimateBaseFormulas(nVariables, depth + 1) <= MAX_BASE_FORMULAS) depth++;
-  return depth;
+  for (;;) {
+    const next = estimateBaseFormulas(nVariables, depth + 1);
+    if (next === 0) return Infinity; // an empty level: every deeper one is empty too
+    if (next > MAX_BASE_FORMULAS) return depth;
+    depth++;
+  }
 }
 
 /**

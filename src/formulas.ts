@@ -140,19 +140,24 @@ export function evaluate(tree: LogicTree, assignment: Assignment): number {
 // ---------------------------------------------------------------------------------------------
 // Enumeration (F1, F2)
 
-/** An AND/OR tree before ids are assigned. */
+/** An AND/OR tree before ids are assigned, with its string and node count (subtrees are shared). */
 interface RawTree {
   readonly op: string;
   readonly children: readonly RawTree[];
+  /** The string as a subtree, with its parentheses. */
+  readonly inner: string;
+  /** `str()`: outer parentheses removed. */
+  readonly str: string;
+  readonly size: number;
 }
 
-function rawString(t: RawTree): string {
-  const s = rawInner(t);
-  return s.startsWith('(') ? s.slice(1, -1) : s;
+function rawLeaf(op: string): RawTree {
+  return { op, children: [], inner: op, str: op, size: 1 };
 }
 
-function rawInner(t: RawTree): string {
-  return t.children.length === 0 ? t.op : `(${rawInner(t.children[0]!)}${t.op}${rawInner(t.children[1]!)})`;
+function rawNode(op: string, l: RawTree, r: RawTree): RawTree {
+  const str = `${l.inner}${op}${r.inner}`;
+  return { op, children: [l, r], inner: `(${str})`, str, size: 1 + l.size + r.size };
 }
 
 /** Python compares `str` by code points; JS `<` compares UTF-16 units. Same for the ASCII strings here. */
@@ -169,20 +174,36 @@ function allFormulas(depth: number, variables: readonly string[], memo: Map<numb
   if (hit) return hit;
   const out: RawTree[] = [];
   if (depth === 0) {
-    for (const v of variables) out.push({ op: v, children: [] });
+    for (const v of variables) out.push(rawLeaf(v));
   } else {
-    for (const f1 of allFormulas(depth - 1, variables, memo)) {
-      const s1 = rawString(f1);
-      for (let i = 0; i < depth; i++) {
-        for (const f2 of allFormulas(i, variables, memo)) {
-          if (!pyLess(s1, rawString(f2))) continue;
-          out.push({ op: '*', children: [f1, f2] }, { op: '+', children: [f1, f2] });
-        }
-      }
-    }
+    forEachPair(depth, variables, memo, (f1, f2) => out.push(rawNode('*', f1, f2), rawNode('+', f1, f2)));
   }
   memo.set(depth, out);
   return out;
+}
+
+/** The operand pairs of the formulas of `depth` >= 1, in order (each gives `*` then `+`). */
+function forEachPair(depth: number, variables: readonly string[], memo: Map<number, RawTree[]>, visit: (f1: RawTree, f2: RawTree) => void): void {
+  for (const f1 of allFormulas(depth - 1, variables, memo)) {
+    for (let i = 0; i < depth; i++) {
+      for (const f2 of allFormulas(i, variables, memo)) if (pyLess(f1.str, f2.str)) visit(f1, f2);
+    }
+  }
+}
+
+/**
+ * The number of base formulas of each depth up to `maxDepth` over `variables` (F1), as
+ * `baseFormulas(maxDepth, variables)` has them, without building trees for the deepest level:
+ * 2, 2, 6, 78, 7,566 for two variables; 3, 6, 50, 3,350 for three.
+ */
+export function baseFormulaCounts(maxDepth: number, variables: readonly string[]): number[] {
+  const memo = new Map<number, RawTree[]>();
+  const counts = Array.from({ length: maxDepth }, (_, d) => allFormulas(d, variables, memo).length);
+  let last = 0;
+  if (maxDepth === 0) last = variables.length;
+  else forEachPair(maxDepth, variables, memo, () => (last += 2));
+  counts.push(last);
+  return counts;
 }
 
 /** Assigns ids in preorder from `start` (the reference's `add_missing_ids` on a fresh tree). */
@@ -278,16 +299,261 @@ export function firstNegation(base: LogicTree, truthTable: readonly number[], va
   return null;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The first negation pattern without trying them all
+//
+// firstNegation tries the patterns in powerset order of get_node_ids(): by size, then as
+// combinations of the ids in set order. For a base formula that set holds the preorder ids
+// 0..n-1 in a table of more than n slots, so each id sits in its own slot and the set iterates
+// ascending (R1): the order is by size, then lexicographic on the sorted ids. Give node id p the
+// bit 2^(31-p) of a mask; among sets of one size the lexicographically first is then the one
+// with the larger mask, so the reference's order is the order of
+//     key(S) = |S| * 2^32 - mask(S)      (smaller first).
+// The key of a disjoint union is the sum of the keys, and a subtree's ids are a contiguous range
+// of preorder positions, so the first pattern is a min-plus dynamic programme over the tree:
+// each subtree keeps, for each truth table it can compute, the smallest key that computes it.
+// A set is one key, so there are no ties and the minimum is the reference's first pattern.
+
+const TWO32 = 2 ** 32;
+/** The key of negating only the subtree's first node (its root): one node, bit 31. */
+const ROOT_KEY = TWO32 - 2 ** 31;
+/** Masks have 32 bits: larger trees (depth 5 and more) take the exhaustive search. */
+const MAX_FAST_NODES = 32;
+
+/**
+ * Every truth table one AND/OR subtree computes under some negation of its nodes, each with the
+ * smallest key that computes it, the subtree's root at position 0: `counts[i]` nodes negated,
+ * `masks[i]` which.
+ */
+interface Reach {
+  readonly tables: Int32Array;
+  readonly counts: Float64Array;
+  readonly masks: Float64Array;
+}
+
+/** The truth-table bitmasks of a search over `variables`: every variable, all rows, a target. */
+interface Tables {
+  readonly full: number;
+  readonly leaves: ReadonlyMap<string, number>;
+  readonly target: number;
+}
+
+function tablesFor(truthTable: readonly number[], variables: readonly string[]): Tables {
+  const nRows = 1 << variables.length;
+  // int32 throughout: with 5 variables bit 31 is the sign, and &, |, ~ keep it consistent.
+  const full = nRows === 32 ? -1 : (1 << nRows) - 1;
+  const leaves = new Map<string, number>();
+  variables.forEach((v, i) => {
+    let bits = 0;
+    for (let r = 0; r < nRows; r++) if ((r >> (variables.length - 1 - i)) & 1) bits |= 1 << r;
+    leaves.set(v, bits);
+  });
+  let target = 0;
+  truthTable.forEach((b, r) => (target |= b ? 1 << r : 0));
+  return { full, leaves, target };
+}
+
+/** The key of entry i of a subtree placed `by` positions after the root of the tree holding it. */
+function keyAt(reach: Reach, i: number, by: number): number {
+  return reach.counts[i]! * TWO32 - (reach.masks[i]! >>> by); // the low `by` bits are 0: exact
+}
+
+/** The {@link Reach} of a subtree, memoised per (shared) raw subtree. */
+function reachOf(t: RawTree, tables: Tables, memo: Map<RawTree, Reach>): Reach {
+  const hit = memo.get(t);
+  if (hit) return hit;
+  let reach: Reach;
+  if (t.children.length === 0) {
+    const v = tables.leaves.get(t.op)!;
+    reach = { tables: Int32Array.of(v, ~v & tables.full), counts: Float64Array.of(0, 1), masks: Float64Array.of(0, 2 ** 31) };
+  } else {
+    const l = reachOf(t.children[0]!, tables, memo);
+    const r = reachOf(t.children[1]!, tables, memo);
+    const and = t.op === '*';
+    const rBy = 1 + t.children[0]!.size;
+    const unnegated = new Map<number, number>();
+    for (let i = 0; i < l.tables.length; i++) {
+      const a = l.tables[i]!;
+      const ka = keyAt(l, i, 1);
+      for (let j = 0; j < r.tables.length; j++) {
+        const u = and ? a & r.tables[j]! : a | r.tables[j]!;
+        const k = ka + keyAt(r, j, rBy);
+        const prev = unnegated.get(u);
+        if (prev === undefined || k < prev) unnegated.set(u, k);
+      }
+    }
+    // The subtree's root may be negated too: table t comes from t unnegated or from ~t negated.
+    const best = new Map(unnegated);
+    for (const [u, k] of unnegated) {
+      const nu = ~u & tables.full;
+      const prev = best.get(nu);
+      if (prev === undefined || k + ROOT_KEY < prev) best.set(nu, k + ROOT_KEY);
+    }
+    const n = best.size;
+    reach = { tables: new Int32Array(n), counts: new Float64Array(n), masks: new Float64Array(n) };
+    let i = 0;
+    for (const [u, k] of best) {
+      const count = k === 0 ? 0 : Math.ceil(k / TWO32);
+      reach.tables[i] = u;
+      reach.counts[i] = count;
+      reach.masks[i++] = count * TWO32 - k;
+    }
+  }
+  memo.set(t, reach);
+  return reach;
+}
+
+/** Scratch for {@link rootKey}: the right child's tables that fit, and their keys. */
+let fitTables = new Int32Array(256);
+let fitKeys = new Float64Array(256);
+
+/**
+ * The smallest key of a negation pattern that makes the base formula `lt op rt` compute the
+ * target, or Infinity. Only the target is needed at the root, so its children's tables are
+ * filtered first: under AND both must cover the table, under OR both must lie inside it.
+ */
+function rootKey(op: string, lt: RawTree, rt: RawTree, tables: Tables, memo: Map<RawTree, Reach>): number {
+  const { full, target } = tables;
+  const l = reachOf(lt, tables, memo);
+  const r = reachOf(rt, tables, memo);
+  if (fitTables.length < r.tables.length) {
+    fitTables = new Int32Array(r.tables.length);
+    fitKeys = new Float64Array(r.tables.length);
+  }
+  const and = op === '*';
+  const rBy = 1 + lt.size;
+  let best = Infinity;
+  for (let negated = 0; negated < 2; negated++) {
+    // u: the root's table before its own negation. A child x fits when x & care === inside:
+    // under AND it covers u, under OR it has no row outside u.
+    const u = negated ? ~target & full : target;
+    const care = and ? u : ~u & full;
+    const inside = and ? u : 0;
+    let nFit = 0;
+    for (let j = 0; j < r.tables.length; j++) {
+      const b = r.tables[j]!;
+      if ((b & care) === inside) {
+        fitTables[nFit] = b;
+        fitKeys[nFit++] = keyAt(r, j, rBy);
+      }
+    }
+    if (nFit === 0) continue;
+    const extra = negated ? ROOT_KEY : 0;
+    for (let i = 0; i < l.tables.length; i++) {
+      const a = l.tables[i]!;
+      if ((a & care) !== inside) continue;
+      const ka = extra + keyAt(l, i, 1);
+      for (let j = 0; j < nFit; j++) {
+        const k = ka + fitKeys[j]!;
+        if (k < best && (and ? a & fitTables[j]! : a | fitTables[j]!) === u) best = k;
+      }
+    }
+  }
+  return best;
+}
+
+/** Leaves share one empty, frozen children array: trees are never mutated. */
+const NO_CHILDREN: readonly LogicTree[] = Object.freeze([]);
+
+/** A subtree already built for an earlier formula, with its string and its number of `¬` nodes. */
+interface Built {
+  readonly tree: LogicTree;
+  readonly inner: string;
+  readonly negations: number;
+}
+
+/**
+ * Built subtrees by raw subtree, then by (negated positions inside it, first id, first `¬` id):
+ * the formulas of a gate share them, which saves most of the allocation at depth 4.
+ */
+type SharedSubtrees = Map<RawTree, Map<number, Built>>;
+
+/** The position counters and negated positions of one {@link negatedFormula} walk. */
+interface Walk {
+  id: number;
+  next: number;
+  mask: number;
+  /** The string of the subtree last built, with its parentheses, as `innerString` prints it. */
+  inner: string;
+}
+
+/** One walk object for every formula (the walks never overlap): a few thousand fewer objects. */
+const WALK: Walk = { id: 0, next: 0, mask: 0, inner: '' };
+
+/**
+ * `negateNodes(withIds(lt op rt), the ids of key's set)`, with its `str()` left in `WALK.inner`:
+ * preorder ids from 0, the new `¬` nodes numbered from the node count (the max id + 1) in preorder.
+ */
+function negatedFormula(op: string, lt: RawTree, rt: RawTree, key: number, shared: SharedSubtrees): LogicTree {
+  const count = key === 0 ? 0 : Math.ceil(key / TWO32);
+  const mask = count * TWO32 - key;
+  const size = 1 + lt.size + rt.size;
+  const negated = mask >= 2 ** 31;
+  WALK.id = 1;
+  WALK.next = negated ? size + 1 : size;
+  WALK.mask = mask;
+  const l = buildNegated(lt, WALK, shared);
+  const left = WALK.inner;
+  const r = buildNegated(rt, WALK, shared);
+  const tree: LogicTree = { op, id: 0, children: [l, r] };
+  // formulaString drops the outer parentheses of a binary root that is not negated.
+  WALK.inner = negated ? `¬(${left}${op}${WALK.inner})` : `${left}${op}${WALK.inner}`;
+  return negated ? { op: '¬', id: size, children: [tree] } : tree;
+}
+
+function buildNegated(n: RawTree, walk: Walk, shared: SharedSubtrees): LogicTree {
+  const own = walk.id;
+  if (n.children.length === 0) {
+    walk.id++;
+    const leaf: LogicTree = { op: n.op, id: own, children: NO_CHILDREN };
+    walk.inner = n.op;
+    if (!((walk.mask >>> (31 - own)) & 1)) return leaf;
+    walk.inner = `¬${n.op}`;
+    return { op: '¬', id: walk.next++, children: [leaf] };
+  }
+  // The subtree's positions are own .. own + size - 1: bits 31 - own down to 32 - own - size.
+  const bits = Math.floor(walk.mask / 2 ** (32 - own - n.size)) % 2 ** n.size;
+  const memoKey = (bits * 64 + own) * 128 + walk.next; // own < 32 and next <= 64 fit their fields
+  let byKey = shared.get(n); // roots never come here: each base formula is distinct
+  if (!byKey) shared.set(n, (byKey = new Map()));
+  const hit = byKey.get(memoKey);
+  if (hit) {
+    walk.id += n.size;
+    walk.next += hit.negations;
+    walk.inner = hit.inner;
+    return hit.tree;
+  }
+  const firstNext = walk.next;
+  walk.id++;
+  const notId = bits >= 2 ** (n.size - 1) ? walk.next++ : -1; // the ¬ is numbered before its child: preorder
+  const l = buildNegated(n.children[0]!, walk, shared);
+  const left = walk.inner;
+  const r = buildNegated(n.children[1]!, walk, shared);
+  // A subtree with no negated node prints as its base string.
+  walk.inner = bits === 0 ? n.inner : `(${left}${n.op}${walk.inner})`;
+  let tree: LogicTree = { op: n.op, id: own, children: [l, r] };
+  if (notId >= 0) {
+    walk.inner = `¬${walk.inner}`;
+    tree = { op: '¬', id: notId, children: [tree] };
+  }
+  byKey.set(memoKey, { tree, inner: walk.inner, negations: walk.next - firstNext });
+  return tree;
+}
+
 const formulaCache = new Map<string, readonly Formula[]>();
 
 /**
  * The reference's `get_formula_dataset([gate], maxDepth)[gate]`: every AND/OR formula of depth
  * <= maxDepth over the gate's variables, each with the first negation pattern that computes the
  * gate; formulas with none are dropped (56 for XOR and 86 for the other 2-input gates at depth 3).
- * Results are cached per truth table and depth; the returned objects must not be mutated.
+ * Results are cached per truth table and depth; the returned objects must not be mutated (the
+ * trees of one list share subtrees).
  *
- * Cost: each formula tries up to 2^(nodes) negation patterns, as the reference does, so 3-input
- * gates at depth 3 (about 10^4 base formulas of up to 15 nodes) take long.
+ * The list, its order and each formula are those of trying every pattern in order with
+ * {@link firstNegation}, as the reference does, but each pattern is found without the search:
+ * from the truth tables each subtree can compute (see above). A few ms for XOR at depth 3, tens
+ * for 3-input gates at depth 3 and about 100 for XOR at depth 4 (7,310 formulas), where the
+ * search takes seconds.
  */
 export function formulasForGate(gate: Gate, maxDepth: number): readonly Formula[] {
   if (!Number.isInteger(maxDepth) || maxDepth < 0) throw new InputError(`max depth must be an integer >= 0, got ${maxDepth}`);
@@ -295,17 +561,43 @@ export function formulasForGate(gate: Gate, maxDepth: number): readonly Formula[
   const hit = formulaCache.get(key);
   if (hit) return hit;
   const variables = variableNames(gate.nInputs);
-  const seen = new Set<string>();
+  if (variables.length > 5) throw new InputError(`formulas over more than 5 variables are not supported`);
+  const tables = tablesFor(gate.truthTable, variables);
+  const raw = new Map<number, RawTree[]>();
+  const reach = new Map<RawTree, Reach>();
+  const shared: SharedSubtrees = new Map();
   const out: Formula[] = [];
-  for (const level of baseFormulas(maxDepth, variables)) {
-    for (const base of level) {
-      const tree = firstNegation(base, gate.truthTable, variables);
-      if (!tree) continue;
-      const baseStr = formulaString(base);
-      if (seen.has(baseStr)) continue; // de-duplication on the base string (never triggers for AND/OR trees)
-      seen.add(baseStr);
-      out.push({ tree, str: formulaString(tree), base: baseStr, variables });
+  // A 1 past the table's rows (a longer truth table) is matched by no formula; negating the
+  // root must not match its complement either.
+  const lastDepth = (tables.target & ~tables.full) !== 0 ? -1 : maxDepth;
+  // The reference also drops formulas whose base string was seen before; fully parenthesised
+  // strings of distinct trees differ, so that never happens and is not checked here.
+  if (lastDepth >= 0) {
+    for (const leaf of allFormulas(0, variables, raw)) {
+      const v = tables.leaves.get(leaf.op)!;
+      const tree: LogicTree = { op: leaf.op, id: 0, children: NO_CHILDREN };
+      if (v === tables.target) out.push({ tree, str: leaf.op, base: leaf.op, variables });
+      else if ((~v & tables.full) === tables.target) out.push({ tree: { op: '¬', id: 1, children: [tree] }, str: `¬${leaf.op}`, base: leaf.op, variables });
     }
+  }
+  // The formulas of a depth in allFormulas' order, without building the raw trees of the last one.
+  const root = (op: string, l: RawTree, r: RawTree) => {
+    const base = `${l.inner}${op}${r.inner}`;
+    if (1 + l.size + r.size > MAX_FAST_NODES) {
+      const tree = firstNegation(withIds(rawNode(op, l, r)), gate.truthTable, variables);
+      if (tree) out.push({ tree, str: formulaString(tree), base, variables });
+      return;
+    }
+    const k = rootKey(op, l, r, tables, reach);
+    if (k === Infinity) return;
+    const tree = negatedFormula(op, l, r, k, shared);
+    out.push({ tree, str: WALK.inner, base, variables });
+  };
+  for (let depth = 1; depth <= lastDepth; depth++) {
+    forEachPair(depth, variables, raw, (l, r) => {
+      root('*', l, r);
+      root('+', l, r);
+    });
   }
   formulaCache.set(key, out);
   return out;

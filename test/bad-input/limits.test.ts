@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { analyzeModel } from '../../src/analyze.ts';
 import { countCircuits, validEdgeCount } from '../../src/circuits/count.ts';
 import { CircuitSpace, validEdgeWords } from '../../src/circuits/space.ts';
-import { estimateBaseFormulas, maxFormulaDepth } from '../../src/formula-limits.ts';
-import { baseFormulas } from '../../src/formulas.ts';
+import { estimateBaseFormulas, MAX_BASE_FORMULAS, maxFormulaDepth } from '../../src/formula-limits.ts';
+import { baseFormulaCounts, baseFormulas } from '../../src/formulas.ts';
 import { jsonPieces } from '../../src/json-text.ts';
 import { parseModel } from '../../src/model.ts';
 import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
@@ -43,6 +43,22 @@ test('formula estimate: within 15% of the enumeration where both exist; depth 4 
   assert.ok(Math.abs(estimate - actual) / actual < 0.15, `${estimate} vs ${actual}`);
   assert.is(estimateBaseFormulas(3, 3), baseFormulas(3, ['A', 'B', 'C'])[3]!.length); // exact up to depth 3
   assert.equal([maxFormulaDepth(2), maxFormulaDepth(3)], [4, 3]);
+});
+
+test('formula counts without trees; the caps stay: past each one lie more than 10^7 base formulas; one variable has no cap', () => {
+  assert.equal(baseFormulaCounts(4, ['A', 'B']), baseFormulas(4, ['A', 'B']).map((l) => l.length));
+  assert.equal(baseFormulaCounts(3, ['A', 'B', 'C']), baseFormulas(3, ['A', 'B', 'C']).map((l) => l.length));
+  assert.equal(baseFormulaCounts(0, ['A', 'B']), [2]);
+  // Fast negations do not make the next depth feasible: the list itself would not fit.
+  for (const n of [2, 3, 4, 5]) {
+    const max = maxFormulaDepth(n);
+    assert.is(max, n === 2 ? 4 : 3, `${n} variables`);
+    assert.ok(estimateBaseFormulas(n, max + 1) > 10 * MAX_BASE_FORMULAS, `${n} variables, depth ${max + 1}`);
+  }
+  // One variable: only A at every depth (A < A fails), so nothing is ever too deep; zero: no formula.
+  assert.equal(baseFormulaCounts(5, ['A']), [1, 0, 0, 0, 0, 0]);
+  assert.is(maxFormulaDepth(1), Infinity);
+  assert.is(maxFormulaDepth(0), Infinity);
 });
 
 test('jsonPieces: the text of JSON.stringify(value, null, 1), in small pieces', async () => {

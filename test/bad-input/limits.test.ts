@@ -13,7 +13,7 @@ import { jsonPieces } from '../../src/json-text.ts';
 import { parseModel } from '../../src/model.ts';
 import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
 
-test('validEdgeCount: the number of masks validEdgeBits lists, for every block up to 5 x 5', () => {
+test('validEdgeCount: the number of masks validEdgeWords lists, for every block up to 5 x 5', () => {
   for (let rows = 0; rows <= 5; rows++) {
     for (let cols = 0; cols <= 5; cols++) {
       const listed = validEdgeWords(Array(Math.max(cols, 1)).fill(0).map((_, i) => (i < cols ? 1 : 0)), Array(Math.max(rows, 1)).fill(0).map((_, i) => (i < rows ? 1 : 0))).length / 2;

@@ -344,6 +344,20 @@ const MEMO_MAX_INPUTS = 6;
 }
 
 /**
+ * decideSums for one output and one vector of rows (fast mode), its operands passed in registers:
+ * the weighted count of correct rows, or -1 when a row is too close to a rounding boundary.
+ */
+// @ts-ignore: decorator
+@inline function decideOne(sum: v128, bias: v128, label: v128, margin: v128, weight: v128, real: v128, slope: v128): f64 {
+  const out = vleaky<Fast>(vadd<Fast>(sum, bias), slope);
+  const k = f32x4.nearest(out);
+  const far = f32x4.lt(f32x4.abs(f32x4.sub(out, k)), margin);
+  if (v128.any_true(v128.andnot(real, far))) return -1;
+  const c = v128.and(weight, f32x4.eq(k, label));
+  return <f64>(i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
+}
+
+/**
  * The smallest whole count c with c / total > threshold (the reference's float64 test): a count of
  * whole row weights passes exactly when it is at least this.
  */
@@ -681,10 +695,16 @@ function evaluateIncremental<T>(
   const weight1 = single ? v128.load(rowWeightFast) : i32x4.splat(0);
   const real1 = i32x4.ne(weight1, i32x4.splat(0)); // the rows that are not padding
   const need = requiredCount(total, threshold);
+  // The last live input of the output: its row's shift in the tail layer's masks, the mask bits
+  // of every row below it, and its output weight.
+  const lastLive = nLive > 0 ? load<i32>(live + (<usize>(nLive - 1) << 2)) : 0;
+  const lastShift = <u64>(lastLive * nInT);
+  const belowLast: u64 = lastShift >= 64 ? 0xffffffffffffffff : (<u64>1 << lastShift) - 1;
   // No live input (not a valid circuit, but kept total): every sum is the empty one, zero.
   if (nLive == 0) memory.fill(prefix, 0, <usize>nOut * rStride);
   const weights = pick<T>(lastWeightsExact, lastWeightsFast);
   prepareLastWeights<T>(getAt(wOff, L - 1), nH * nOut, load<u64>(getAt(choiceOff, L - 1)));
+  const lastWeight = single ? v128.load(weights + (<usize>lastLive << 4)) : i32x4.splat(0);
   let dirty = 0;
   let idx = from;
   while (idx < to) {
@@ -708,6 +728,39 @@ function evaluateIncremental<T>(
     while (true) {
       const mask = load<u64>(tChoices + (<usize>d << 3));
       const changed: u64 = fresh ? 0xffffffffffffffff : mask ^ prev;
+      if (single && !fresh && nLive > 0 && (changed & belowLast) == 0) {
+        // The common step: only the last live input's row changed. Its row (a memo slot, or
+        // computed in place), one multiply-add on the kept prefix, the decision.
+        let row: usize;
+        if (tMemo != 0) {
+          const slot = lastLive * patterns + <i32>((mask >> lastShift) & rowBits);
+          row = tMemo + <usize>slot * rowBytes;
+          const stamp = tStamps + (<usize>slot << 2);
+          if (load<i32>(stamp) != gen) {
+            computeRow<T>(lastLive, nInT, true, tW, tB, slope, nVec, inT, row, mask, hKeep);
+            store<i32>(stamp, gen);
+          }
+        } else {
+          row = hAct + <usize>lastLive * rowBytes;
+          computeRow<T>(lastLive, nInT, true, tW, tB, slope, nVec, inT, row, mask, hKeep);
+        }
+        setAt(rows, nLive - 1, row);
+        const sum = nLive == 1
+          ? vfirst<T>(v128.load(row), lastWeight)
+          : vmulAdd<T>(v128.load(prefix + <usize>(nLive - 1) * rowBytes), v128.load(row), lastWeight);
+        const n1 = decideOne(sum, bias1, label1, margin1, weight1, real1, slope);
+        if (n1 < 0) {
+          exactRedos++;
+          found = evaluateRange<Exact>(L, sizesPtr, countsPtr, slopeValue, idx, idx + 1, total, threshold, base, outPtr, found);
+        } else if (n1 >= need) {
+          store<f64>(outPtr + (<usize>found << 3), base + <f64>idx);
+          found++;
+        }
+        if (++idx >= to) return found;
+        prev = mask;
+        if (++d >= nT) break;
+        continue;
+      }
       // The live inputs from the first whose row changed: their rows (memo slots, or computed in
       // place), then the output sums from there on the kept prefix.
       let first = nLive;
@@ -753,21 +806,9 @@ function evaluateIncremental<T>(
           }
         }
       }
-      let n: f64;
-      if (single) {
-        // decideSums for one output and one vector, its operands held in locals.
-        const out = vleaky<T>(vadd<T>(v128.load(prefix + <usize>nLive * rowBytes), bias1), slope);
-        const k = f32x4.nearest(out);
-        const far = f32x4.lt(f32x4.abs(f32x4.sub(out, k)), margin1);
-        if (v128.any_true(v128.andnot(real1, far))) {
-          n = -1;
-        } else {
-          const c = v128.and(weight1, f32x4.eq(k, label1));
-          n = <f64>(i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
-        }
-      } else {
-        n = decideSums<T>(nOut, slope, prefix + <usize>nLive * rowBytes, rStride);
-      }
+      const n = single
+        ? decideOne(v128.load(prefix + <usize>nLive * rowBytes), bias1, label1, margin1, weight1, real1, slope)
+        : decideSums<T>(nOut, slope, prefix + <usize>nLive * rowBytes, rStride);
       if (isFast<T>() && n < 0) {
         exactRedos++;
         found = evaluateRange<Exact>(L, sizesPtr, countsPtr, slopeValue, idx, idx + 1, total, threshold, base, outPtr, found);

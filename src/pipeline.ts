@@ -124,7 +124,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
       model, space, indices, inputs: request.groundInputs, distinct,
       signal, onProgress: progress.onProgress && ((p) => progress.onProgress!({ ...p, stage: 'groundings', done: tally.grounded + p.done, total: perfectCount })),
     });
-    runs.groundings.push(r);
+    runs.groundings.push(runOf(r)); // not the answer itself: its counts would pile up
     for (const c of r.counts) {
       tally.total += c;
       if (tally.min === null || c < tally.min) tally.min = c;
@@ -143,7 +143,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
         model, space, start, end, rows: request.rows, accuracyThreshold: request.accuracyThreshold,
         signal, onProgress: progress.onProgress && ((p) => progress.onProgress!({ ...p, done: start + p.done, total: space.count })),
       });
-      runs.circuits.push(r);
+      runs.circuits.push(runOf(r));
       perfectCount += r.perfect.length;
       const newlyListed = Math.min(r.perfect.length, Math.max(0, listLimit - listed.length));
       for (let i = 0; i < newlyListed; i++) listed.push(perfectCircuitJson(space, r.perfect[i]!));
@@ -210,6 +210,11 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
     timings: { circuits: circuitsMs, groundings: groundingsMs, mappings: mappingsMs },
   };
   return { output, runs };
+}
+
+/** Which backend answered and why it fell back, without the answer. */
+function runOf(r: KernelRun): KernelRun {
+  return r.fallback ? { ranOn: r.ranOn, fallback: r.fallback } : { ranOn: r.ranOn };
 }
 
 /** A perfect circuit's JSON: its index, masks and node sparsity. */

@@ -15,9 +15,17 @@ import { referenceUnitInputs } from '../src/experiment/reference-unit.ts';
 import { initModelTorch, packParameters } from '../src/train/params.ts';
 import { numpyMean } from '../src/train/reference-rng/numpy-random.ts';
 import { TorchGenerator } from '../src/train/reference-rng/torch-random.ts';
-import { createTorchEngine } from '../src/train/torch-engine.ts';
+import { createTorchEngine, type TorchEngine, type TorchEngineSetup } from '../src/train/torch-engine.ts';
+import { createWasmTorchEngine } from '../src/train/wasm-torch-engine.ts';
 import { trainModel } from '../src/train/train.ts';
 import { FIXTURES, fixture } from './helpers.ts';
+
+const ENGINES = ['ts', 'wasm'] as const;
+
+/** The reference trainer of one kind. */
+async function engineOf(kind: (typeof ENGINES)[number], setup: TorchEngineSetup): Promise<TorchEngine> {
+  return kind === 'ts' ? createTorchEngine(setup) : createWasmTorchEngine(setup);
+}
 
 const NAMES = readdirSync(join(FIXTURES, 'training'))
   .filter((f) => f.endsWith('.json'))
@@ -90,10 +98,10 @@ for (const name of NAMES) {
   });
 
   if (!c.partial) {
-    test(`${name}: every batch loss, the weights after every epoch, the outcome`, () => {
+    for (const kind of ENGINES) test(`${name} (${kind}): every batch loss, the weights after every epoch, the outcome`, async () => {
       const gen = new TorchGenerator(c.config.torch_seed);
       const init = initModelTorch(gen, sizes);
-      const engine = createTorchEngine({
+      const engine = await engineOf(kind, {
         layerSizes: sizes,
         parameters: packParameters(init),
         data: data.train,
@@ -114,10 +122,11 @@ for (const name of NAMES) {
       assert.is(engine.countCorrect(data.val) / data.val.n, c.val_acc);
     });
 
-    test(`${name}: trainModel gives the recorded outcome`, async () => {
+    for (const kind of ENGINES) test(`${name} (${kind}): trainModel gives the recorded outcome`, async () => {
       const gen = new TorchGenerator(c.config.torch_seed);
       const init = initModelTorch(gen, sizes);
-      const r = await trainModel(init, data.train, gen, { learningRate: c.config.learning_rate, validation: data.val, engine: 'ts' });
+      const r = await trainModel(init, data.train, gen, { learningRate: c.config.learning_rate, validation: data.val, engine: kind });
+      assert.is(r.engine, kind);
       assert.is(r.rng, 'reference');
       assert.is(r.epochs, c.epochs_run);
       assert.is(r.stop, c.stop_reason.replace('_', '-'));
@@ -127,7 +136,7 @@ for (const name of NAMES) {
       assert.equal(flat({ weights: r.model.weights.map((w, l) => chunk(w, sizes[l]!)), biases: r.model.biases.map((b) => Array.from(b)) }), flat(c.final));
     });
   } else {
-    test(`${name}: the 4000-step prefix of epoch 1`, () => {
+    for (const kind of ENGINES) test(`${name} (${kind}): the 4000-step prefix of epoch 1`, async () => {
       const gen = new TorchGenerator(c.config.torch_seed);
       const init = initModelTorch(gen, sizes);
       const perm = gen.epochPermutation(c.config.n_train);
@@ -138,7 +147,7 @@ for (const name of NAMES) {
       const rows = new Float32Array(prefix.n_samples * nIn);
       for (let i = 0; i < prefix.n_samples; i++) for (let k = 0; k < nIn; k++) rows[i * nIn + k] = data.train.x[idx[i]! * nIn + k]!;
       assert.is(sha(rows), prefix.x_rows_sha256);
-      const engine = createTorchEngine({
+      const engine = await engineOf(kind, {
         layerSizes: sizes,
         parameters: packParameters(init),
         data: data.train,

@@ -33,7 +33,8 @@ export interface TorchEngine {
   /**
    * Runs batches `first .. first + count - 1` of an epoch in `perm` order (batch b holds samples
    * `perm[b * batchSize ...]`, the last one possibly shorter); writes each batch's float32 loss to
-   * `losses[b]`.
+   * `losses[b]`. The calls of one epoch pass the same `perm`, unchanged; an engine may read it
+   * only when a call starts at batch 0.
    */
   batches(perm: Int32Array, first: number, count: number, losses: Float32Array): void;
   /** The current parameters (a copy, torch's order). */

@@ -15,6 +15,7 @@ import { TorchGenerator } from './reference-rng/torch-random.ts';
 import { shuffleInPlace, type Rng } from './rng.ts';
 import { createTorchEngine, type TorchEngine, type TorchEngineSetup } from './torch-engine.ts';
 import { createWasmEngine } from './wasm-engine.ts';
+import { createWasmTorchEngine } from './wasm-torch-engine.ts';
 
 /** Which engine trains: 'auto' is Wasm, or the TypeScript reference where Wasm SIMD is missing. */
 export type TrainEngineChoice = 'auto' | 'wasm' | 'ts';
@@ -94,10 +95,15 @@ function checkPositive(value: number, what: string, integer: boolean): void {
   }
 }
 
-/** Instantiates a reference (torch-exact) engine. */
+/** Instantiates a reference (torch-exact) engine: Wasm, or its TypeScript twin. */
 async function createTorchEngineOf(choice: TrainEngineChoice, setup: TorchEngineSetup): Promise<TorchEngine> {
-  if (choice === 'wasm') throw new BackendUnavailableError('the reference trainer has no Wasm engine yet');
-  return createTorchEngine(setup);
+  if (choice === 'ts') return createTorchEngine(setup);
+  try {
+    return await createWasmTorchEngine(setup);
+  } catch (e) {
+    if (choice === 'wasm') throw e instanceof BackendUnavailableError ? e : new BackendUnavailableError(`the Wasm trainer could not start: ${(e as Error).message}`);
+    return createTorchEngine(setup);
+  }
 }
 
 /**

@@ -66,13 +66,20 @@ export class MT19937 {
     return this;
   }
 
-  /** Regenerates all 624 words at once. */
+  /** Regenerates all 624 words at once (the standard loop, split where the indices wrap). */
   private twist(): void {
     const mt = this.mt;
-    for (let i = 0; i < N; i++) {
-      const y = (mt[i]! & UPPER) | (mt[(i + 1) % N]! & LOWER);
-      mt[i] = mt[(i + M) % N]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    let i = 0;
+    for (; i < N - M; i++) {
+      const y = (mt[i]! & UPPER) | (mt[i + 1]! & LOWER);
+      mt[i] = mt[i + M]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
     }
+    for (; i < N - 1; i++) {
+      const y = (mt[i]! & UPPER) | (mt[i + 1]! & LOWER);
+      mt[i] = mt[i + M - N]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+    }
+    const y = (mt[N - 1]! & UPPER) | (mt[0]! & LOWER);
+    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
     this.index = 0;
   }
 

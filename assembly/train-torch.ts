@@ -127,6 +127,68 @@ function columnSums(x: usize, rows: i32, cols: i32, out: usize): void {
   }
 }
 
+/**
+ * dW[o, k] for every k: fl(gz[0,o] a[0,k]), then fma(gz[r,o], a[r,k], .) for r = 1, 2, ... Four
+ * inputs at a time share the loop over rows, so their chains overlap (each keeps its own order).
+ */
+function weightGradients(gz: usize, a: usize, rows: i32, nO: i32, nI: i32, o: i32, out: usize): void {
+  let k = 0;
+  for (; k + 4 <= nI; k += 4) {
+    const g0 = f32At(gz, o);
+    let s0 = g0 * f32At(a, k);
+    let s1 = g0 * f32At(a, k + 1);
+    let s2 = g0 * f32At(a, k + 2);
+    let s3 = g0 * f32At(a, k + 3);
+    for (let r = 1; r < rows; r++) {
+      const g = f32At(gz, r * nO + o);
+      const ar = a + (<usize>(r * nI + k) << 2);
+      s0 = fma32(g, load<f32>(ar), s0);
+      s1 = fma32(g, load<f32>(ar, 4), s1);
+      s2 = fma32(g, load<f32>(ar, 8), s2);
+      s3 = fma32(g, load<f32>(ar, 12), s3);
+    }
+    setF32(out, k, s0);
+    setF32(out, k + 1, s1);
+    setF32(out, k + 2, s2);
+    setF32(out, k + 3, s3);
+  }
+  if (nI - k == 3) {
+    const g0 = f32At(gz, o);
+    let s0 = g0 * f32At(a, k);
+    let s1 = g0 * f32At(a, k + 1);
+    let s2 = g0 * f32At(a, k + 2);
+    for (let r = 1; r < rows; r++) {
+      const g = f32At(gz, r * nO + o);
+      const ar = a + (<usize>(r * nI + k) << 2);
+      s0 = fma32(g, load<f32>(ar), s0);
+      s1 = fma32(g, load<f32>(ar, 4), s1);
+      s2 = fma32(g, load<f32>(ar, 8), s2);
+    }
+    setF32(out, k, s0);
+    setF32(out, k + 1, s1);
+    setF32(out, k + 2, s2);
+    return;
+  }
+  for (; k + 2 <= nI; k += 2) {
+    const g0 = f32At(gz, o);
+    let s0 = g0 * f32At(a, k);
+    let s1 = g0 * f32At(a, k + 1);
+    for (let r = 1; r < rows; r++) {
+      const g = f32At(gz, r * nO + o);
+      const ar = a + (<usize>(r * nI + k) << 2);
+      s0 = fma32(g, load<f32>(ar), s0);
+      s1 = fma32(g, load<f32>(ar, 4), s1);
+    }
+    setF32(out, k, s0);
+    setF32(out, k + 1, s1);
+  }
+  for (; k < nI; k++) {
+    let s = f32At(gz, o) * f32At(a, k);
+    for (let r = 1; r < rows; r++) s = fma32(f32At(gz, r * nO + o), f32At(a, r * nI + k), s);
+    setF32(out, k, s);
+  }
+}
+
 /** Byte offset of layer l in a per-layer [batch][size] block. */
 function layerOffset(sizes: usize, l: i32, batch: i32): usize {
   let off: usize = 0;
@@ -217,13 +279,7 @@ export function torchBatches(
       const w = params + wOff;
       const gw = grads + wOff;
       const a = act + layerOffset(sizes, l, batch);
-      for (let o = 0; o < nO; o++) {
-        for (let k = 0; k < nI; k++) {
-          let s = f32At(gz, o) * f32At(a, k);
-          for (let r = 1; r < rows; r++) s = fma32(f32At(gz, r * nO + o), f32At(a, r * nI + k), s);
-          setF32(gw, o * nI + k, s);
-        }
-      }
+      for (let o = 0; o < nO; o++) weightGradients(gz, a, rows, nO, nI, o, gw + (<usize>(o * nI) << 2));
       columnSums(gz, rows, nO, gw + (<usize>(nO * nI) << 2));
       if (l == 0) break;
       const zPrev = pre + layerOffset(sizes, l, batch);

@@ -13,7 +13,7 @@ const MATRIX_A = 0x9908b0df;
 
 /** A Mersenne Twister; `next32()` gives the same sequence as every standard implementation. */
 export class MT19937 {
-  private readonly mt = new Uint32Array(N);
+  private readonly mt = new Int32Array(N); // int32 words: engines keep them unboxed
   private index = N;
 
   /** Seeded as `init_genrand(seed mod 2^32)` (numpy's legacy seeding, torch's manual_seed). */
@@ -91,7 +91,7 @@ export class MT19937 {
     y ^= (y << 7) & 0x9d2c5680;
     y ^= (y << 15) & 0xefc60000;
     y ^= y >>> 18;
-    return y >>> 0;
+    return y >>> 0; // the unsigned value
   }
 
   /**

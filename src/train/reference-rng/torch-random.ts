@@ -10,10 +10,10 @@ const TWO_POW_M24 = 2 ** -24;
 
 /** A torch CPU generator (`torch.Generator()` / the global default generator). */
 export class TorchGenerator {
-  private readonly mt = new MT19937(0);
+  private readonly mt: MT19937;
 
   constructor(seed: number | bigint = 67280421310721) {
-    this.manualSeed(seed);
+    this.mt = new MT19937(Number(BigInt.asUintN(32, BigInt(seed))));
   }
 
   /** `manual_seed(s)`: an MT19937 seeded with `s mod 2^32`. */
@@ -54,7 +54,13 @@ export class TorchGenerator {
   randperm(n: number, out: Int32Array = new Int32Array(n)): Int32Array {
     for (let i = 0; i < n; i++) out[i] = i;
     for (let i = 0; i < n - 1; i++) {
-      const z = i + (this.mt.next32() % (n - i));
+      // r mod d for r, d < 2^32 without a float64 `%` (slow in engines): q * d is exact here.
+      const r = this.mt.next32();
+      const d = n - i;
+      let m = r - Math.floor(r / d) * d;
+      if (m < 0) m += d;
+      else if (m >= d) m -= d;
+      const z = i + m;
       const t = out[i]!;
       out[i] = out[z]!;
       out[z] = t;

@@ -173,6 +173,32 @@ for (const name of NAMES) {
       }
       assert.is(sha(all), steps.sha256, 'all 4001 rows of per-step weights');
     });
+
+    test(`${name} (wasm): the full run, 7 epochs of 40,000 steps`, async () => {
+      const gen = new TorchGenerator(c.config.torch_seed);
+      const init = initModelTorch(gen, sizes);
+      const engine = await engineOf('wasm', {
+        layerSizes: sizes,
+        parameters: packParameters(init),
+        data: data.train,
+        batchSize: c.config.batch_size,
+        adamw: { learningRate: c.config.learning_rate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 },
+        slope: 0.01,
+      });
+      const nb = c.config.n_batches_per_epoch;
+      const losses = new Float32Array(nb * c.epochs_run);
+      const after = f32(c.params_after_epoch.b64);
+      const n = c.config.n_params;
+      for (let e = 0; e < c.epochs_run; e++) {
+        const epoch = losses.subarray(e * nb, (e + 1) * nb);
+        engine.batches(gen.epochPermutation(c.config.n_train), 0, nb, epoch);
+        assert.is(numpyMean(epoch), c.epoch_losses[e], `epoch ${e + 1} mean`);
+        assert.equal(Array.from(engine.parameters()), Array.from(after.subarray(e * n, (e + 1) * n)), `after epoch ${e + 1}`);
+      }
+      assert.is(sha(losses), c.batch_losses.sha256, 'all 280,000 batch losses');
+      assert.is(sha(engine.parameters()), c.checks.final_sha256_f32le);
+      assert.is(engine.countCorrect(data.val) / data.val.n, c.val_acc);
+    });
   }
 }
 

@@ -7,7 +7,9 @@
 // - params / grads / m / v: f32, torch's order (per layer the weight row-major out x in, then the bias);
 // - x: f32[n * nIn], y: f32[n * nOut], sample-major; perm: i32[n];
 // - act, pre: per layer l, f32[batch][size_l] row-major (pre-activations from layer 1 on);
-// - gz, gzPrev: f32[batch][maxSize]; sq: f32[batch * nOut];
+// - gz, gzPrev: f32[batch][maxSize]; sq: f32[batch * nOut]; wt: f32[maxSize * 4] scratch;
+// - params, act, pre, gz and gzPrev have 4 floats of slack at the end: vectors of 4 lanes may
+//   read (never write) past a row's last value;
 // - consts: f32[8] = decay, beta1, 1 - beta1, beta2, 1 - beta2, eps, slope, 0 (see adamwScalars);
 // - steps: f32[2 * count] = per step fl(-lr / (1 - beta1^t)), fl(sqrt(1 - beta2^t)) (JS computes
 //   the powers, correctly rounded); losses: f32[...], one per batch.
@@ -49,6 +51,52 @@ function fmaSlow(p: f64, c: f64, s: f64): f32 {
   const other = s + (s - <f64>r);
   if (<f64><f32>other != other) return r;
   return (err > 0) == (other > <f64>r) ? <f32>other : r;
+}
+
+const TIE_BITS: i64 = 0x1fffffff;
+const TIE_VALUE: i64 = 0x10000000;
+const MIN_NORMAL_F32: f64 = 1.1754943508222875e-38;
+
+/** The lanes of a vector of `valid` f32 lanes, as two f64x2 masks (low and high pairs). */
+// @ts-ignore: decorator
+@inline function maskLow(valid: i32): v128 {
+  return i64x2(valid > 0 ? -1 : 0, valid > 1 ? -1 : 0);
+}
+
+// @ts-ignore: decorator
+@inline function maskHigh(valid: i32): v128 {
+  return i64x2(valid > 2 ? -1 : 0, valid > 3 ? -1 : 0);
+}
+
+/** Which f64 lanes of s might double-round (a float32 tie, or float32's subnormal range). */
+// @ts-ignore: decorator
+@inline function risky(s: v128): v128 {
+  const tie = i64x2.eq(v128.and(s, i64x2.splat(TIE_BITS)), i64x2.splat(TIE_VALUE));
+  return v128.or(tie, f64x2.lt(f64x2.abs(s), f64x2.splat(MIN_NORMAL_F32)));
+}
+
+/**
+ * fma32 on four f32 lanes (two f64x2 halves). Lanes outside the masks are computed but never
+ * sent to the slow path; any risky lane inside them redoes all four with the scalar fma32.
+ */
+// @ts-ignore: decorator
+@inline function fma4(a: v128, b: v128, c: v128, mlo: v128, mhi: v128): v128 {
+  const sl = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(b)), f64x2.promote_low_f32x4(c));
+  const ah = f32x4.shuffle(a, a, 2, 3, 2, 3);
+  const bh = f32x4.shuffle(b, b, 2, 3, 2, 3);
+  const ch = f32x4.shuffle(c, c, 2, 3, 2, 3);
+  const sh = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(ah), f64x2.promote_low_f32x4(bh)), f64x2.promote_low_f32x4(ch));
+  if (v128.any_true(v128.or(v128.and(risky(sl), mlo), v128.and(risky(sh), mhi)))) return fma4Slow(a, b, c);
+  return f32x4.shuffle(f32x4.demote_f64x2_zero(sl), f32x4.demote_f64x2_zero(sh), 0, 1, 4, 5);
+}
+
+function fma4Slow(a: v128, b: v128, c: v128): v128 {
+  return f32x4(
+    fma32(f32x4.extract_lane(a, 0), f32x4.extract_lane(b, 0), f32x4.extract_lane(c, 0)),
+    fma32(f32x4.extract_lane(a, 1), f32x4.extract_lane(b, 1), f32x4.extract_lane(c, 1)),
+    fma32(f32x4.extract_lane(a, 2), f32x4.extract_lane(b, 2), f32x4.extract_lane(c, 2)),
+    fma32(f32x4.extract_lane(a, 3), f32x4.extract_lane(b, 3), f32x4.extract_lane(c, 3)),
+  );
 }
 
 /**
@@ -128,65 +176,31 @@ function columnSums(x: usize, rows: i32, cols: i32, out: usize): void {
 }
 
 /**
- * dW[o, k] for every k: fl(gz[0,o] a[0,k]), then fma(gz[r,o], a[r,k], .) for r = 1, 2, ... Four
- * inputs at a time share the loop over rows, so their chains overlap (each keeps its own order).
+ * dW[o, k] for every k: fl(gz[0,o] a[0,k]), then fma(gz[r,o], a[r,k], .) for r = 1, 2, ...; four
+ * inputs per vector (a row's activations are contiguous; lanes past nI are computed and dropped).
  */
 function weightGradients(gz: usize, a: usize, rows: i32, nO: i32, nI: i32, o: i32, out: usize): void {
-  let k = 0;
-  for (; k + 4 <= nI; k += 4) {
-    const g0 = f32At(gz, o);
-    let s0 = g0 * f32At(a, k);
-    let s1 = g0 * f32At(a, k + 1);
-    let s2 = g0 * f32At(a, k + 2);
-    let s3 = g0 * f32At(a, k + 3);
+  for (let k = 0; k < nI; k += 4) {
+    const valid = min(4, nI - k);
+    const mlo = maskLow(valid);
+    const mhi = maskHigh(valid);
+    let s = f32x4.mul(f32x4.splat(f32At(gz, o)), v128.load(a + (<usize>k << 2)));
     for (let r = 1; r < rows; r++) {
-      const g = f32At(gz, r * nO + o);
-      const ar = a + (<usize>(r * nI + k) << 2);
-      s0 = fma32(g, load<f32>(ar), s0);
-      s1 = fma32(g, load<f32>(ar, 4), s1);
-      s2 = fma32(g, load<f32>(ar, 8), s2);
-      s3 = fma32(g, load<f32>(ar, 12), s3);
+      s = fma4(f32x4.splat(f32At(gz, r * nO + o)), v128.load(a + (<usize>(r * nI + k) << 2)), s, mlo, mhi);
     }
-    setF32(out, k, s0);
-    setF32(out, k + 1, s1);
-    setF32(out, k + 2, s2);
-    setF32(out, k + 3, s3);
+    storeLanes(out + (<usize>k << 2), s, valid);
   }
-  if (nI - k == 3) {
-    const g0 = f32At(gz, o);
-    let s0 = g0 * f32At(a, k);
-    let s1 = g0 * f32At(a, k + 1);
-    let s2 = g0 * f32At(a, k + 2);
-    for (let r = 1; r < rows; r++) {
-      const g = f32At(gz, r * nO + o);
-      const ar = a + (<usize>(r * nI + k) << 2);
-      s0 = fma32(g, load<f32>(ar), s0);
-      s1 = fma32(g, load<f32>(ar, 4), s1);
-      s2 = fma32(g, load<f32>(ar, 8), s2);
-    }
-    setF32(out, k, s0);
-    setF32(out, k + 1, s1);
-    setF32(out, k + 2, s2);
+}
+
+/** Stores the first `valid` lanes of v at p. */
+function storeLanes(p: usize, v: v128, valid: i32): void {
+  if (valid == 4) {
+    v128.store(p, v);
     return;
   }
-  for (; k + 2 <= nI; k += 2) {
-    const g0 = f32At(gz, o);
-    let s0 = g0 * f32At(a, k);
-    let s1 = g0 * f32At(a, k + 1);
-    for (let r = 1; r < rows; r++) {
-      const g = f32At(gz, r * nO + o);
-      const ar = a + (<usize>(r * nI + k) << 2);
-      s0 = fma32(g, load<f32>(ar), s0);
-      s1 = fma32(g, load<f32>(ar, 4), s1);
-    }
-    setF32(out, k, s0);
-    setF32(out, k + 1, s1);
-  }
-  for (; k < nI; k++) {
-    let s = f32At(gz, o) * f32At(a, k);
-    for (let r = 1; r < rows; r++) s = fma32(f32At(gz, r * nO + o), f32At(a, r * nI + k), s);
-    setF32(out, k, s);
-  }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (valid > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (valid > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
 
 /** Byte offset of layer l in a per-layer [batch][size] block. */
@@ -196,26 +210,58 @@ function layerOffset(sizes: usize, l: i32, batch: i32): usize {
   return off;
 }
 
-/** Forward pass of `rows` rows already in layer 0 of act: pre-activations and activations. */
-function forward(L: i32, sizes: usize, params: usize, act: usize, pre: usize, rows: i32, batch: i32, slope: f32): void {
+/** LeakyReLU on four lanes: z > 0 ? z : fl(z slope). */
+// @ts-ignore: decorator
+@inline function leaky4(z: v128, slope: v128): v128 {
+  return v128.bitselect(z, f32x4.mul(z, slope), f32x4.gt(z, f32x4.splat(0)));
+}
+
+/**
+ * Forward pass of `rows` rows already in layer 0 of act: pre-activations and activations. Per row
+ * and output: fl(x0 w0), then fma(xk, wk, .) in input order, then fl(. + b). Layers of 2 or more
+ * outputs take four outputs per vector, from the weights transposed into `wt` (nIn x 4 floats).
+ */
+function forward(L: i32, sizes: usize, params: usize, act: usize, pre: usize, rows: i32, batch: i32, slope: f32, wt: usize): void {
   let w = params;
   let aIn = act;
   let zOut = pre + (<usize>(sizeAt(sizes, 0) * batch) << 2);
+  const slope4 = f32x4.splat(slope);
   for (let l = 0; l < L; l++) {
     const nIn = sizeAt(sizes, l);
     const nOut = sizeAt(sizes, l + 1);
     const aOut = aIn + (<usize>(nIn * batch) << 2);
     const bias = w + (<usize>(nOut * nIn) << 2);
-    for (let r = 0; r < rows; r++) {
-      const xr = aIn + (<usize>(r * nIn) << 2);
-      for (let o = 0; o < nOut; o++) {
-        const wr = w + (<usize>(o * nIn) << 2);
-        let s = load<f32>(xr) * load<f32>(wr);
-        for (let k = 1; k < nIn; k++) s = fma32(f32At(xr, k), f32At(wr, k), s);
-        const z = s + f32At(bias, o);
-        const i = r * nOut + o;
-        setF32(zOut, i, z);
-        setF32(aOut, i, z > 0 ? z : z * slope);
+    if (nOut == 1) {
+      for (let r = 0; r < rows; r++) {
+        const xr = aIn + (<usize>(r * nIn) << 2);
+        let s = load<f32>(xr) * load<f32>(w);
+        for (let k = 1; k < nIn; k++) s = fma32(f32At(xr, k), f32At(w, k), s);
+        const z = s + load<f32>(bias);
+        setF32(zOut, r, z);
+        setF32(aOut, r, z > 0 ? z : z * slope);
+      }
+    } else {
+      for (let o = 0; o < nOut; o += 4) {
+        const valid = min(4, nOut - o);
+        const mlo = maskLow(valid);
+        const mhi = maskHigh(valid);
+        for (let k = 0; k < nIn; k++) {
+          for (let j = 0; j < 4; j++) setF32(wt, 4 * k + j, j < valid ? f32At(w, (o + j) * nIn + k) : 0);
+        }
+        let b4 = f32x4.splat(0);
+        b4 = f32x4.replace_lane(b4, 0, f32At(bias, o));
+        if (valid > 1) b4 = f32x4.replace_lane(b4, 1, f32At(bias, o + 1));
+        if (valid > 2) b4 = f32x4.replace_lane(b4, 2, f32At(bias, o + 2));
+        if (valid > 3) b4 = f32x4.replace_lane(b4, 3, f32At(bias, o + 3));
+        for (let r = 0; r < rows; r++) {
+          const xr = aIn + (<usize>(r * nIn) << 2);
+          let acc = f32x4.mul(f32x4.splat(load<f32>(xr)), v128.load(wt));
+          for (let k = 1; k < nIn; k++) acc = fma4(f32x4.splat(f32At(xr, k)), v128.load(wt + (<usize>k << 4)), acc, mlo, mhi);
+          const z = f32x4.add(acc, b4);
+          const at = <usize>(r * nOut + o) << 2;
+          storeLanes(zOut + at, z, valid);
+          storeLanes(aOut + at, leaky4(z, slope4), valid);
+        }
       }
     }
     w = bias + (<usize>nOut << 2);
@@ -231,7 +277,7 @@ function forward(L: i32, sizes: usize, params: usize, act: usize, pre: usize, ro
 export function torchBatches(
   L: i32, sizes: usize, params: usize, grads: usize, m: usize, v: usize, nParams: i32,
   x: usize, y: usize, n: i32, perm: usize, batch: i32, first: i32, count: i32, losses: usize,
-  act: usize, pre: usize, gzA: usize, gzB: usize, sq: usize, consts: usize, steps: usize,
+  act: usize, pre: usize, gzA: usize, gzB: usize, sq: usize, consts: usize, steps: usize, wt: usize,
 ): i32 {
   const decay = f32At(consts, 0);
   const beta1 = f32At(consts, 1);
@@ -244,6 +290,7 @@ export function torchBatches(
   const nOut = sizeAt(sizes, L);
   const outAct = act + layerOffset(sizes, L, batch);
   const outPre = pre + layerOffset(sizes, L, batch);
+  const slope4 = f32x4.splat(slope);
   for (let bi = 0; bi < count; bi++) {
     const b = first + bi;
     const start = b * batch;
@@ -252,7 +299,7 @@ export function torchBatches(
       const s = load<i32>(perm + (<usize>(start + r) << 2));
       for (let k = 0; k < nIn0; k++) setF32(act, r * nIn0 + k, f32At(x, s * nIn0 + k));
     }
-    forward(L, sizes, params, act, pre, rows, batch, slope);
+    forward(L, sizes, params, act, pre, rows, batch, slope, wt);
     // MSE loss and its gradient through the output's LeakyReLU.
     const N = rows * nOut;
     const g2 = <f32>(2.0 / <f64>N);
@@ -282,13 +329,19 @@ export function torchBatches(
       for (let o = 0; o < nO; o++) weightGradients(gz, a, rows, nO, nI, o, gw + (<usize>(o * nI) << 2));
       columnSums(gz, rows, nO, gw + (<usize>(nO * nI) << 2));
       if (l == 0) break;
+      // da[r, k] = fl(gz[r,0] W[0,k]), then fma(gz[r,o], W[o,k], .): four inputs per vector.
       const zPrev = pre + layerOffset(sizes, l, batch);
-      for (let r = 0; r < rows; r++) {
-        for (let k = 0; k < nI; k++) {
-          let s = f32At(gz, r * nO) * f32At(w, k);
-          for (let o = 1; o < nO; o++) s = fma32(f32At(gz, r * nO + o), f32At(w, o * nI + k), s);
-          const i = r * nI + k;
-          setF32(gzPrev, i, f32At(zPrev, i) > 0 ? s : s * slope);
+      for (let k = 0; k < nI; k += 4) {
+        const valid = min(4, nI - k);
+        const mlo = maskLow(valid);
+        const mhi = maskHigh(valid);
+        for (let r = 0; r < rows; r++) {
+          const g = gz + (<usize>(r * nO) << 2);
+          let acc = f32x4.mul(f32x4.splat(load<f32>(g)), v128.load(w + (<usize>k << 2)));
+          for (let o = 1; o < nO; o++) acc = fma4(f32x4.splat(f32At(g, o)), v128.load(w + (<usize>(o * nI + k) << 2)), acc, mlo, mhi);
+          const at = <usize>(r * nI + k) << 2;
+          const back = v128.bitselect(acc, f32x4.mul(acc, slope4), f32x4.gt(v128.load(zPrev + at), f32x4.splat(0)));
+          storeLanes(gzPrev + at, back, valid);
         }
       }
       const t = gz;
@@ -313,11 +366,11 @@ export function torchBatches(
 }
 
 /** do_eval's count: rows whose outputs, rounded half to even, all equal y. */
-export function torchCountCorrect(L: i32, sizes: usize, params: usize, x: usize, y: usize, n: i32, act: usize, pre: usize, slope: f32): i32 {
+export function torchCountCorrect(L: i32, sizes: usize, params: usize, x: usize, y: usize, n: i32, act: usize, pre: usize, slope: f32, wt: usize): i32 {
   const nIn = sizeAt(sizes, 0);
   const nOut = sizeAt(sizes, L);
   memory.copy(act, x, <usize>(n * nIn) << 2);
-  forward(L, sizes, params, act, pre, n, n, slope);
+  forward(L, sizes, params, act, pre, n, n, slope, wt);
   const out = act + layerOffset(sizes, L, n);
   let correct = 0;
   for (let r = 0; r < n; r++) {

@@ -31,17 +31,24 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup): Promise<To
   };
   const sizesPtr = k.alloc(sizes.length * 4) >>> 0;
   new Int32Array(k.memory.buffer, sizesPtr, sizes.length).set(sizes);
-  const params = allocF32(setup.parameters.subarray(0, nParams));
+  // Vectors of 4 lanes may read up to 3 floats past a buffer's last value: 4 floats of slack.
+  const slack = (values: ArrayLike<number>) => {
+    const padded = new Float32Array(values.length + 4);
+    padded.set(values);
+    return padded;
+  };
+  const params = allocF32(slack(setup.parameters.subarray(0, nParams)));
   const grads = allocF32(nParams);
   const m = allocF32(nParams);
   const v = allocF32(nParams);
   const x = allocF32(data.x);
   const y = allocF32(data.y);
   const perm = k.alloc(data.n * 4) >>> 0;
-  const act = allocF32(B * sumSizes);
-  const pre = allocF32(B * sumSizes);
-  const gzA = allocF32(B * maxSize);
-  const gzB = allocF32(B * maxSize);
+  const act = allocF32(B * sumSizes + 4);
+  const pre = allocF32(B * sumSizes + 4);
+  const gzA = allocF32(B * maxSize + 4);
+  const gzB = allocF32(B * maxSize + 4);
+  const wt = allocF32(4 * maxSize);
   const sq = allocF32(B * sizes[L]!);
   const first = adamwScalars(setup.adamw, 1);
   const consts = allocF32([first.decay, first.beta1, first.oneMinusBeta1, first.beta2, first.oneMinusBeta2, first.eps, f(setup.slope), 0]);
@@ -70,7 +77,7 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup): Promise<To
           s[2 * i] = a.negStepSize;
           s[2 * i + 1] = a.bc2Sqrt;
         }
-        k.torchBatches(L, sizesPtr, params, grads, m, v, nParams, x, y, data.n, perm, B, firstBatch + done, c, losses, act, pre, gzA, gzB, sq, consts, steps);
+        k.torchBatches(L, sizesPtr, params, grads, m, v, nParams, x, y, data.n, perm, B, firstBatch + done, c, losses, act, pre, gzA, gzB, sq, consts, steps, wt);
         done += c;
       }
       out.set(new Float32Array(k.memory.buffer, losses + firstBatch * 4, count), firstBatch);
@@ -78,8 +85,8 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup): Promise<To
     parameters: () => new Float32Array(k.memory.buffer, params, nParams).slice(),
     countCorrect(set) {
       let at = evalSets.get(set);
-      if (!at) evalSets.set(set, (at = { x: allocF32(set.x), y: allocF32(set.y), act: allocF32(set.n * sumSizes), pre: allocF32(set.n * sumSizes) }));
-      return k.torchCountCorrect(L, sizesPtr, params, at.x, at.y, set.n, at.act, at.pre, f(setup.slope));
+      if (!at) evalSets.set(set, (at = { x: allocF32(set.x), y: allocF32(set.y), act: allocF32(set.n * sumSizes + 4), pre: allocF32(set.n * sumSizes + 4) }));
+      return k.torchCountCorrect(L, sizesPtr, params, at.x, at.y, set.n, at.act, at.pre, f(setup.slope), wt);
     },
     dispose() {
       evalSets.clear();

@@ -20,7 +20,8 @@ const USAGE = `mi-ident train --gates G[,G...] --out MODEL.json [options]
   random.sample draws them.
 
 Options (defaults as mi-ident run, i.e. main.py):
-  --gates G[,G...]       the gates, in output order (required)
+  --gates G[,G...]       the gates (required); outputs in this order with --rng fast, in
+                         random.sample's order with --rng reference (as main.py)
   --size K --depth D     hidden layers (default 3 and 2)
   --seed S               seed (default 0)
   --seed-offset K        main.py's iteration K: torch seed S + K, data of iteration K (default 0)
@@ -84,6 +85,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   };
   writeFileAtomic(values.out, JSON.stringify(json, null, 1) + '\n');
   if (!values.quiet) {
+    if (gates.some((g, i) => g !== listed[i])) console.log(`main.py draws these gates in the order ${gates.map((g) => g.name).join(',')}: the outputs follow it`);
     console.log(
       `${trained.model.layerSizes.join('-')} ${gates.map((g) => g.name).join(',')}: ${trained.epochs} epochs (${trained.stop}), loss ${trained.finalLoss.toPrecision(4)}, ` +
         `validation accuracy ${trained.valAccuracy}, ${converged ? 'converged' : 'NOT converged (main.py would discard it)'}; ` +

@@ -30,3 +30,6 @@ export { interventionOutputs } from './intervene';
 
 // Training: mini-batch AdamW epochs and accuracy (src/train/wasm-engine.ts, its own instance).
 export { trainEpoch, countCorrect } from './train';
+
+// The reference trainer: torch 1.13's arithmetic (src/train/wasm-torch-engine.ts, its own instance).
+export { torchBatches, torchCountCorrect } from './train-torch';

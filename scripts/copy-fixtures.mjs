@@ -29,4 +29,5 @@ write('xor_mlp_pretrained.expected.json', dropKeys(pre, timing));
 write('xor_mlp_pretrained.all_circuits.json', read('xor_mlp_pretrained.all_circuits.json'));
 write('XOR_w4_d2_seed0.full_groundings.json', read('XOR_w4_d2_seed0.full_groundings.json'));
 write('formula_dataset_depth3.json', read('formula_dataset_depth3.json'));
+writeFileSync(join(dst, 'reference-100-seeds.md'), readFileSync(join(src, 'reference-100-seeds.md'), 'utf8'));
 console.log('fixtures written to', dst);

@@ -29,7 +29,7 @@ import { modelToJson, parseModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { groundingProblem, iterateGroundings } from '../src/grounding.ts';
 import { getGate, inputRows } from '../src/gates.ts';
-import { runUnit, trainUnitModel, unitData } from '../src/experiment/unit.ts';
+import { runUnit, trainUnitModel, unitInputs } from '../src/experiment/unit.ts';
 import { fixture } from './model-file-helpers.ts';
 
 const sum = (a: readonly number[]) => a.reduce((x, y) => x + y, 0);
@@ -43,7 +43,7 @@ test('state: every setting and view choice survives the URL', () => {
   const s: ExplorerState = defaultState();
   s.run = {
     source: 'train', gates: ['XOR', 'NAND'], backend: 'webgpu', pairOrder: 'all', model: null,
-    train: { width: 4, depth: 3, seed: 1234, noise: 0.25, lossTarget: 0.005, learningRate: 0.01, engine: 'ts' },
+    train: { width: 4, depth: 3, seed: 1234, noise: 0.25, lossTarget: 0.005, learningRate: 0.01, engine: 'ts', rng: 'fast' },
   };
   s.view = { output: 1, network: 'mapping', sort: 'index', filter: 'containing', circuit: 1749, groundingPage: 3, grounding: 31, formula: 4, mapping: 2, allFormulas: true };
   const { state, problems } = decodeState(`#${encodeState(s)}`);
@@ -89,7 +89,9 @@ test('training in the page is `mi-ident train`, bit for bit', async () => {
     const config = pageConfig(gates, settings);
     const g = gates.map(getGate);
     const unit = { nGates: g.length, seedOffset: 0, size: t.width, depth: t.depth, lossTarget: settings.lossTarget, learningRate: settings.learningRate };
-    const cli = await trainUnitModel(config, unit, g, unitData(config, g, 0));
+    const { gates: drawn, data } = unitInputs(config, g.length, 0);
+    const cli = await trainUnitModel(config, unit, drawn, data);
+    assert.equal(page.gates, drawn.map((d) => d.name));
     assert.equal(modelToJson(page.model), modelToJson(cli.model), gates.join());
     assert.is(page.info.epochs, cli.epochs);
     assert.is(page.info.finalLoss, cli.finalLoss);

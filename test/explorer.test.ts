@@ -176,13 +176,13 @@ browserTest('train a small XOR model in the page (Web Worker), then its analysis
   assert.is(await page.locator('#train-fields').isVisible(), true);
   await page.fill('#width', '3');
   await page.fill('#depth', '2');
-  await page.fill('#seed', '1');
+  await page.fill('#seed', '3'); // main.py's network for seed 3 has formulas with mappings to select
   await page.fill('#noise', '0');
   await page.click('#run');
   const shown = await counts(page);
   // the same settings in Node (the page's worker code, checked against `mi-ident run` in explorer-logic)
   const settings: RunSettings = { ...defaultState().run, source: 'train', backend: 'wasm' };
-  settings.train = { ...settings.train, width: 3, depth: 2, seed: 1, noise: 0 };
+  settings.train = { ...settings.train, width: 3, depth: 2, seed: 3, noise: 0 };
   const o = (await runJob(settings, () => {})).result.outputs[0]!;
   assert.equal(shown, {
     perfect: groupDigits(o.perfectCircuits.length),
@@ -191,7 +191,7 @@ browserTest('train a small XOR model in the page (Web Worker), then its analysis
     mappings: groupDigits(o.mappingsPerFormula.reduce((a, b) => a + b, 0)),
   });
   assert.match(await page.locator('.facts').innerText(), /Training\s+\d+ epochs \(loss-target\)/);
-  assert.match(page.url(), /src=train&gates=XOR&width=3&depth=2&seed=1&noise=0&/);
+  assert.match(page.url(), /src=train&gates=XOR&width=3&depth=2&seed=3&noise=0&/);
   // select something to share: the second circuit, page 2 of its groundings, a mapping
   await page.locator('#circuit-list button').nth(1).click();
   await page.locator('.groundings-table').waitFor();
@@ -212,7 +212,7 @@ browserTest('a shared link reproduces the run and what was selected', async () =
   await page.goto(trainedLink);
   assert.equal(await counts(page), trainedCounts);
   assert.is(await page.locator('#src-train').isChecked(), true);
-  assert.is(await page.inputValue('#seed'), '1');
+  assert.is(await page.inputValue('#seed'), '3');
   const fragment = new URL(trainedLink).hash.slice(1);
   const params = new URLSearchParams(fragment);
   assert.is(await page.locator(`#circuit-list button[data-circuit="${params.get('c')}"]`).getAttribute('aria-pressed'), 'true');

@@ -5,6 +5,7 @@
 import { InputError } from '../errors.ts';
 import { getGate, TWO_INPUT_GATES } from '../gates.ts';
 import type { PairOrder } from '../mappings.ts';
+import type { RngMode } from '../train/train.ts';
 
 /** What defines an experiment grid and its results (main.py's flags, camel-cased). */
 export interface ExperimentConfig {
@@ -42,6 +43,12 @@ export interface ExperimentConfig {
   maxCircuits: number | null;
   /** Sample-pair order of the mapping search (BA: the reference under PYTHONHASHSEED=0). */
   pairOrder: PairOrder;
+  /**
+   * `--rng`: `reference` draws main.py's random numbers (Python, numpy, torch) in its order and
+   * trains with torch's arithmetic, so every unit trains the original code's network
+   * (docs/semantics.md, P9, N11); `fast` uses mi-ident's own streams (D1, D2).
+   */
+  rng: RngMode;
 }
 
 /** main.py's defaults. */
@@ -65,6 +72,7 @@ export const DEFAULT_CONFIG: Readonly<ExperimentConfig> = Object.freeze({
   minSparsity: 0,
   maxCircuits: null,
   pairOrder: 'BA',
+  rng: 'reference',
 });
 
 /** The fields of {@link ExperimentConfig}, in the order they are stored and compared. */
@@ -110,6 +118,10 @@ export function resolveConfig(partial: Partial<ExperimentConfig> = {}): Experime
   if (!(c.minSparsity >= 0 && c.minSparsity <= 1)) fail('--min-sparsity', 'must be between 0 and 1', c.minSparsity);
   if (c.maxCircuits !== null && (!Number.isInteger(c.maxCircuits) || c.maxCircuits < 1)) fail('--max-circuits', 'must be a positive integer', c.maxCircuits);
   if (!['BA', 'AB', 'all'].includes(c.pairOrder)) fail('--pair-order', 'must be BA, AB or all', c.pairOrder);
+  if (!['reference', 'fast'].includes(c.rng)) fail('--rng', 'must be reference or fast', c.rng);
+  if (c.rng === 'reference') {
+    if (c.seed + c.nExperiments - 1 > 0xffffffff) fail('--seed', "plus the seed offsets must stay below 2^32 with --rng reference (numpy's seed range)", c.seed);
+  }
   return canonicalConfig(c);
 }
 

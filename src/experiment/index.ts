@@ -8,7 +8,8 @@
 export { DEFAULT_CONFIG, resolveConfig, minSparsityFor, configDifferences, type ExperimentConfig } from './config.ts';
 export { gridUnits, unitKey, shardUnits, parseShard, slurmShard, slurmArray, taskShard, shardPlan, WHOLE_GRID, type Unit, type Shard, type ShardPlan } from './grid.ts';
 export { PRESETS, getPreset, type Preset } from './presets.ts';
-export { runUnit, unitGates, unitData, trainUnitModel, unitLayerSizes, KEEP_ACCURACY, type UnitData, type UnitOptions } from './unit.ts';
+export { mainPyDataSeed, referenceUnitInputs } from './reference-unit.ts';
+export { runUnit, unitGates, unitData, unitInputs, trainUnitModel, unitLayerSizes, KEEP_ACCURACY, type UnitData, type UnitOptions } from './unit.ts';
 export { recordsToCsv, MAIN_PY_COLUMNS, CSV_COLUMNS, type ResultRow, type UnitRecord } from './rows.ts';
 export { resultStats, formatStats, spread, type ResultStats, type Spread } from './stats.ts';
 export { figureSpec, figureRequests, reportHtml, partialSources, partialNotice, FACTORS, METRICS, type ReportSource, type PartialSource, type Factor, type Metric, type FigureRequest } from './report.ts';

@@ -2,11 +2,13 @@
  * `mi-ident report` (Node only): reads results folders, renders the report's figures to SVG with
  * Vega-Lite and Vega headless (no browser, no canvas), and writes one self-contained HTML file.
  */
+import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { importOptional } from '../node/optional-packages.ts';
 import { checkWritableFile, writeFileAtomic } from '../node/files.ts';
 import { ResultStore } from './node-store.ts';
+import { compareSeedBySeed, parseReference, type ReferenceNetwork } from './compare.ts';
 import { figureRequests, partialNotice, reportHtml, type ReportSource } from './report.ts';
 
 /** Renders one Vega-Lite spec to an SVG string. */
@@ -32,14 +34,32 @@ export function readSources(dirs: readonly string[]): ReportSource[] {
   });
 }
 
-/** Writes the HTML report of `dirs` to `out` (default: report.html in the first folder); returns its path. */
-export async function writeReport(dirs: readonly string[], out?: string): Promise<{ path: string; figures: number; partial: string | null }> {
+/** Reads the original code's results (main.py CSVs, oracle case files) for the seed-by-seed section. */
+export function readReferences(files: readonly string[]): ReferenceNetwork[] {
+  return files.flatMap((f) => {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch (e) {
+      throw new InputError(`cannot read --compare ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return parseReference(text, basename(f));
+  });
+}
+
+/**
+ * Writes the HTML report of `dirs` to `out` (default: report.html in the first folder); returns
+ * its path. With `compare` (main.py CSVs or oracle case files) it adds the seed-by-seed section.
+ */
+export async function writeReport(dirs: readonly string[], out?: string, compare: readonly string[] = []): Promise<{ path: string; figures: number; partial: string | null }> {
   const sources = readSources(dirs);
+  const references = readReferences(compare);
   const path = out ?? join(dirs[0]!, 'report.html');
   checkWritableFile(path, '--out'); // before rendering the figures
   const requests = figureRequests(sources);
   const figures = [];
   for (const f of requests) figures.push({ ...f, svg: await renderSvg(f.spec) });
-  writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString()));
+  const comparison = compare.length ? { rows: compareSeedBySeed(sources.flatMap((s) => s.records), references), files: compare.map((f) => basename(f)) } : undefined;
+  writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString(), comparison));
   return { path, figures: figures.length, partial: partialNotice(sources) };
 }

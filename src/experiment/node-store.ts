@@ -47,6 +47,8 @@ export function readStoredConfig(dir: string): StoredConfig | null {
   if (stored.format !== RESULTS_FORMAT) {
     throw new InputError(`${dir} holds results of format ${stored.format}; this version of mi-ident writes format ${RESULTS_FORMAT}: use a new --out folder`);
   }
+  // Folders written before --rng existed hold fast-mode results.
+  if (stored.config.rng === undefined) stored.config = { ...stored.config, rng: 'fast' };
   return stored;
 }
 

@@ -3,6 +3,7 @@
  * the distribution figures (box plot and points, log-like scale), the statistics tables, and the
  * HTML page around rendered SVGs. Rendering itself (Vega, headless) is in node-report.ts.
  */
+import { comparisonSummary, type NetworkCounts, type SeedComparison } from './compare.ts';
 import type { ExperimentConfig } from './config.ts';
 import { flagOf, CONFIG_FIELDS } from './config.ts';
 import { gridUnits, unitKey } from './grid.ts';
@@ -212,8 +213,45 @@ function configLine(config: ExperimentConfig): string {
   return CONFIG_FIELDS.map((k) => `${flagOf(k)} ${Array.isArray(config[k]) ? (config[k] as unknown[]).join(' ') : String(config[k])}`).join(' ');
 }
 
+const total = (n: NetworkCounts) => n.interpretations.reduce<number>((a, v) => a + (v ?? 0), 0) + (n.interpretations.some((v) => v === null) ? NaN : 0);
+const sumOf = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
+
+/** "Ours vs the original code, seed by seed": one row per network, differing counts marked. */
+export function comparisonSection(rows: readonly SeedComparison[], files: readonly string[]): string {
+  const s = comparisonSummary(rows);
+  const cell = (ours: string, theirs: string, same: boolean | undefined) =>
+    `<td${same === false ? ' class="differ"' : ''}>${ours}</td><td${same === false ? ' class="differ"' : ''}>${theirs}</td>`;
+  const varied = (k: 'size' | 'depth' | 'lossTarget' | 'learningRate') => new Set(rows.map((r) => r[k])).size > 1;
+  const extra = (['size', 'depth', 'lossTarget', 'learningRate'] as const).filter(varied);
+  const head = ['seed offset', ...extra, 'gates', 'output', 'ours', 'theirs'].map((h) => `<th rowspan="2">${h}</th>`).join('') +
+    ['perfect circuits', 'interpretations (total)', 'formulas with a mapping', 'minimal mappings (total)'].map((h) => `<th colspan="2">${h}</th>`).join('');
+  const sub = '<tr>' + '<th>ours</th><th>theirs</th>'.repeat(4) + '</tr>';
+  const state = (r: SeedComparison, side: 'ours' | 'theirs') => (side === 'ours' ? (r.ours ? 'converged' : 'not converged') : r.theirs ? 'kept' : 'not in the files');
+  const body = rows.map((r) => {
+    const o = r.ours;
+    const t = r.theirs;
+    const v = (n: NetworkCounts | null, f: (n: NetworkCounts) => number) => (n ? num(f(n)) : '–');
+    return `<tr><td>${r.seedOffset}</td>${extra.map((k) => `<td>${r[k]}</td>`).join('')}<td>${escapeHtml(r.gates)}</td><td>${r.output} (${escapeHtml(r.gate)})</td><td>${state(r, 'ours')}</td><td>${state(r, 'theirs')}</td>` +
+      cell(v(o, (n) => n.perfectCircuits), v(t, (n) => n.perfectCircuits), r.same?.perfectCircuits) +
+      cell(v(o, total), v(t, total), r.same?.interpretations) +
+      cell(v(o, (n) => n.formulas), v(t, (n) => n.formulas), r.same?.formulas) +
+      cell(v(o, (n) => sumOf(n.mappingsPerFormula)), v(t, (n) => sumOf(n.mappingsPerFormula)), r.same?.mappings) + '</tr>';
+  });
+  return `<section id="seed-by-seed"><h2>Ours vs the original code, seed by seed</h2>
+<p>Reference: ${files.map((f) => `<code>${escapeHtml(f)}</code>`).join(', ')}. ${s.compared} networks in both: <b>${s.identical} identical</b> in every count
+(every circuit's interpretations, every formula's mappings), ${s.differ} differ (marked). ${s.oursOnly} converged here only, ${s.theirsOnly} only there,
+${s.neither} in neither (not converged here, not kept there). With <code>--rng reference</code> the networks are the original code's, so they should all agree;
+a network missing from the files may also be one the original code never ran. Interpretations the original code did not finish count as unknown.</p>
+<table><thead><tr>${head}</tr>${sub}</thead><tbody>${body.join('')}</tbody></table></section>`;
+}
+
 /** The report page: sources, summary statistics (overall and per varying factor), and figures. */
-export function reportHtml(sources: readonly ReportSource[], figures: readonly (FigureRequest & { svg: string })[], generated: string): string {
+export function reportHtml(
+  sources: readonly ReportSource[],
+  figures: readonly (FigureRequest & { svg: string })[],
+  generated: string,
+  comparison?: { rows: readonly SeedComparison[]; files: readonly string[] },
+): string {
   const all = sources.flatMap((s) => s.records);
   const factors = varyingFactors(allRows(sources));
   const notice = partialNotice(sources);
@@ -232,7 +270,7 @@ export function reportHtml(sources: readonly ReportSource[], figures: readonly (
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 12px; }
 th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-align: top; }
-th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; } td.differ { background: #fde2e2; }
 .figures { display: flex; flex-wrap: wrap; gap: 1em; } figure { margin: 0; }
 code { font-size: 12px; } pre { white-space: pre-wrap; background: #f7f7f7; padding: .6em; }
 .partial { background: #fff3cd; border: 2px solid #b8860b; padding: .5em .8em; font-weight: 600; }
@@ -250,6 +288,7 @@ points, on a symmetric-log scale (logarithmic, with room for zero).</p>
 <h2>Summary</h2>
 <pre>${escapeHtml(formatStats(resultStats(all)).join('\n'))}</pre>
 ${statsTable([['all', resultStats(all)]], '')}
+${comparison ? comparisonSection(comparison.rows, comparison.files) : ''}
 ${sections.join('\n')}
 </body></html>
 `;

@@ -2,12 +2,17 @@
  * One unit of an experiment: draw the gates, make the data, train, and (if the model converged)
  * analyse every output, as one iteration of main.py's `run_experiment` (docs/semantics.md, P1–P6).
  *
- * Randomness comes from three named streams, each keyed by `seed + seed_offset` as main.py's
- * `set_seeds(seed + seed_offset)`: `gates` (which gates), `data` (truth-table set, skew weights,
- * train and validation sets, in main.py's order) and `torch` (initial weights, then one shuffle
- * per epoch). Every unit of the same (n_gates, seed_offset) therefore shares its gates and data,
- * and every unit of the same seed_offset its initial weights and shuffles, as in main.py.
- * Unlike main.py, offsets 0 and 1 do not share their data (quirk P3 is not reproduced).
+ * With `rng: 'reference'` every random number is main.py's: gates and data from the Python and
+ * numpy states main.py's loop leaves for that iteration (P3, P9, reference-unit.ts), initial
+ * weights and shuffles from torch's generator seeded with `seed + seed_offset`, and torch's
+ * arithmetic (N11): the unit trains the original code's network.
+ *
+ * With `rng: 'fast'` randomness comes from three named streams, each keyed by `seed + seed_offset`
+ * as main.py's `set_seeds(seed + seed_offset)`: `gates` (which gates), `data` (truth-table set,
+ * skew weights, train and validation sets, in main.py's order) and `torch` (initial weights, then
+ * one shuffle per epoch). Every unit of the same (n_gates, seed_offset) therefore shares its gates
+ * and data, and every unit of the same seed_offset its initial weights and shuffles, as in
+ * main.py. Unlike main.py, offsets 0 and 1 do not share their data (D1).
  */
 import { analyzeModel, countToJson } from '../analyze.ts';
 import type { BackendChoice } from '../backends/select.ts';
@@ -15,17 +20,19 @@ import type { Backend } from '../backends/types.ts';
 import { getGate, type Gate } from '../gates.ts';
 import { modelToJson } from '../model.ts';
 import { gateData, toRows, type TrainingSet } from '../train/data.ts';
-import { initModel } from '../train/params.ts';
+import { initModel, initModelTorch } from '../train/params.ts';
+import { TorchGenerator } from '../train/reference-rng/torch-random.ts';
 import { sampleWithoutReplacement, streamRng, uniform } from '../train/rng.ts';
 import { trainModel, type TrainEngineChoice, type TrainResult } from '../train/train.ts';
 import { minSparsityFor, type ExperimentConfig } from './config.ts';
 import { unitKey, type Unit } from './grid.ts';
+import { referenceUnitInputs } from './reference-unit.ts';
 import type { ResultRow, UnitRecord } from './rows.ts';
 
 /** main.py keeps a model only with at least this validation accuracy (hard-coded there). */
 export const KEEP_ACCURACY = 0.99;
 
-/** The gates of a unit: `n_gates` drawn without replacement from the target gates. */
+/** The gates of a fast-mode unit: `n_gates` drawn without replacement from the target gates. */
 export function unitGates(config: ExperimentConfig, nGates: number, seedOffset: number): Gate[] {
   const rng = streamRng('gates', config.seed + seedOffset, nGates);
   return sampleWithoutReplacement(rng, config.targetLogicGates.map(getGate), nGates);
@@ -42,7 +49,7 @@ export interface UnitData {
   weights: number[] | null;
 }
 
-/** The data of the iteration (seed_offset, gates), drawn as main.py does (P2). */
+/** The data of a fast-mode iteration (seed_offset, gates), drawn as main.py does (P2). */
 export function unitData(config: ExperimentConfig, gates: readonly Gate[], seedOffset: number): UnitData {
   const rng = streamRng('data', config.seed + seedOffset, gates.length);
   const noiseStd = config.noiseStd;
@@ -53,12 +60,26 @@ export function unitData(config: ExperimentConfig, gates: readonly Gate[], seedO
   return { tt, train, val, weights };
 }
 
+/**
+ * The gates and data of main.py's iteration (nGates, seedOffset), in the config's rng mode: with
+ * `reference` main.py's own draws, with `fast` {@link unitGates} and {@link unitData}.
+ */
+export function unitInputs(config: ExperimentConfig, nGates: number, seedOffset: number): { gates: Gate[]; data: UnitData } {
+  if (config.rng === 'reference') return referenceUnitInputs(config, nGates, seedOffset);
+  const gates = unitGates(config, nGates, seedOffset);
+  return { gates, data: unitData(config, gates, seedOffset) };
+}
+
 /** Layer sizes of a unit's model: inputs, `depth` hidden layers of `size`, one output per gate. */
 export function unitLayerSizes(nInputs: number, size: number, depth: number, nGates: number): number[] {
   return [nInputs, ...new Array<number>(depth).fill(size), nGates];
 }
 
-/** Trains the unit's model on its data (fresh `torch` stream: initial weights, then shuffles). */
+/**
+ * Trains the unit's model on its data: `set_seeds(seed + seed_offset)`, then a new MLP and
+ * `do_train` (a fresh torch generator, or in fast mode a fresh `torch` stream: initial weights,
+ * then shuffles).
+ */
 export async function trainUnitModel(
   config: ExperimentConfig,
   unit: Omit<Unit, 'index'>,
@@ -66,8 +87,18 @@ export async function trainUnitModel(
   data: UnitData,
   options: { engine?: TrainEngineChoice; signal?: AbortSignal } = {},
 ): Promise<TrainResult> {
-  const torch = streamRng('torch', config.seed + unit.seedOffset);
-  const initial = initModel(torch, unitLayerSizes(gates[0]!.nInputs, unit.size, unit.depth, gates.length));
+  const sizes = unitLayerSizes(gates[0]!.nInputs, unit.size, unit.depth, gates.length);
+  let torch: TorchGenerator | ReturnType<typeof streamRng>;
+  let initial;
+  if (config.rng === 'reference') {
+    const gen = new TorchGenerator(config.seed + unit.seedOffset);
+    initial = initModelTorch(gen, sizes);
+    torch = gen;
+  } else {
+    const stream = streamRng('torch', config.seed + unit.seedOffset);
+    initial = initModel(stream, sizes);
+    torch = stream;
+  }
   return trainModel(initial, data.train, torch, {
     learningRate: unit.learningRate,
     batchSize: config.batchSize,
@@ -92,8 +123,7 @@ const ms = (t: number) => Math.round(t * 10) / 10;
 /** Runs one unit from scratch: its record is a function of (config, unit) alone, timings aside. */
 export async function runUnit(config: ExperimentConfig, unit: Unit, options: UnitOptions = {}): Promise<UnitRecord> {
   const started = performance.now();
-  const gates = unitGates(config, unit.nGates, unit.seedOffset);
-  const data = unitData(config, gates, unit.seedOffset);
+  const { gates, data } = unitInputs(config, unit.nGates, unit.seedOffset);
   const trained = await trainUnitModel(config, unit, gates, data, { engine: options.trainEngine, signal: options.signal });
   const converged = trained.valAccuracy >= KEEP_ACCURACY && trained.finalLoss <= unit.lossTarget;
   const record: UnitRecord = {

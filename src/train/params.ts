@@ -5,6 +5,7 @@
  */
 import { InputError } from '../errors.ts';
 import type { Model } from '../model.ts';
+import { linearInitBounds, type TorchGenerator } from './reference-rng/torch-random.ts';
 import { uniform, type Rng } from './rng.ts';
 
 /** LeakyReLU slope of the paper's MLPs (nn.LeakyReLU's default), as float32. */
@@ -72,6 +73,23 @@ export function initModel(rng: Rng, layerSizes: readonly number[], negativeSlope
     const bound = 1 / Math.sqrt(layerSizes[l]!); // sqrt is correctly rounded: portable
     weights.push(draw(layerSizes[l + 1]! * layerSizes[l]!, bound));
     biases.push(draw(layerSizes[l + 1]!, bound));
+  }
+  return { layerSizes: [...layerSizes], weights, biases, negativeSlope: Math.fround(negativeSlope) };
+}
+
+/**
+ * A freshly initialised MLP as torch 1.13 builds it from its global generator `gen`
+ * (docs/semantics.md, R6): layer by layer, `kaiming_uniform_(a=sqrt(5))` for the weight (row-major),
+ * then `uniform_(±1/sqrt(fan_in))` for the bias, one 32-bit output per element.
+ */
+export function initModelTorch(gen: TorchGenerator, layerSizes: readonly number[], negativeSlope = DEFAULT_SLOPE): Model {
+  checkLayerSizes(layerSizes);
+  const weights: Float32Array[] = [];
+  const biases: Float32Array[] = [];
+  for (let l = 0; l + 1 < layerSizes.length; l++) {
+    const bounds = linearInitBounds(layerSizes[l]!);
+    weights.push(gen.uniform(new Float32Array(layerSizes[l + 1]! * layerSizes[l]!), -bounds.weight, bounds.weight));
+    biases.push(gen.uniform(new Float32Array(layerSizes[l + 1]!), -bounds.bias, bounds.bias));
   }
   return { layerSizes: [...layerSizes], weights, biases, negativeSlope: Math.fround(negativeSlope) };
 }

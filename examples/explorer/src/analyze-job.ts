@@ -27,6 +27,8 @@ export async function runJob(settings: RunSettings, report: Report, workers?: ()
   let training: TrainingInfo | null = null;
   const extra: Partial<AnalyzeOptions> = {};
   let groundInputs: number[][] | null = null;
+  let gates = settings.gates;
+  const warnings: string[] = [];
   if (settings.source === 'train') {
     const maxEpochs = 1000; // main.py's default, which the page keeps
     report('training', 0, maxEpochs);
@@ -35,19 +37,20 @@ export async function runJob(settings: RunSettings, report: Report, workers?: ()
     });
     model = trained.model;
     training = trained.info;
+    if (trained.gates.join() !== gates.join()) warnings.push(`main.py draws these gates in the order ${trained.gates.join(', ')}: the outputs follow that order`);
+    gates = trained.gates;
     groundInputs = trained.groundInputs;
     Object.assign(extra, { data: trained.data, groundData: { x: trained.groundInputs }, minSparsity: trained.minSparsity, accuracyThreshold: trained.accuracyThreshold });
   } else {
     model = parseModel(settings.source === 'file' ? settings.model ?? '' : PRETRAINED_XOR);
   }
 
-  const warnings: string[] = [];
   const warn = (m: string) => warnings.push(m);
   const started = performance.now();
   report('starting the backend', 0, 0);
   const result = await analyzeModel(model, {
     ...extra,
-    gates: settings.gates,
+    gates,
     pairOrder: settings.pairOrder,
     backend: settings.backend,
     webgpu: { onWarning: warn },
@@ -64,7 +67,7 @@ export async function runJob(settings: RunSettings, report: Report, workers?: ()
     warnings,
   };
   const json = modelToJson(model);
-  const session: Session = { model: json, gates: settings.gates, minSparsity: result.options.minSparsity, groundInputs };
+  const session: Session = { model: json, gates, minSparsity: result.options.minSparsity, groundInputs };
   return { result, circuitSets: result.outputs.map(circuitSet), model: json, session, training, backend, analysisMs };
 }
 

@@ -1,7 +1,7 @@
 /** The run form: settings in and out, gate toggles, and checks with messages before anything runs. */
 import { byId, h } from './dom.ts';
 import { GATES } from './lib.ts';
-import { TRAIN_LIMITS, type BackendPick, type PairOrderPick, type RunSettings, type Source, type TrainEnginePick } from './state.ts';
+import { TRAIN_LIMITS, type BackendPick, type PairOrderPick, type RunSettings, type RngPick, type Source, type TrainEnginePick } from './state.ts';
 
 const input = (id: string) => byId<HTMLInputElement>(id);
 const select = (id: string) => byId<HTMLSelectElement>(id);
@@ -38,6 +38,7 @@ export function readForm(model: string | null): { settings: RunSettings; problem
   const train = {
     width: 0, depth: 0, seed: 0, noise: 0, lossTarget: 0, learningRate: 0,
     engine: select('engine').value as TrainEnginePick,
+    rng: select('rng').value as RngPick,
   };
   if (source === 'train') {
     train.width = int('width', 'The hidden width', TRAIN_LIMITS.width);
@@ -85,6 +86,7 @@ export function writeForm(settings: RunSettings): void {
   input('loss-target').value = String(t.lossTarget);
   input('learning-rate').value = String(t.learningRate);
   select('engine').value = t.engine;
+  select('rng').value = t.rng;
   select('backend').value = settings.backend;
   select('pair-order').value = settings.pairOrder;
   syncForm();

@@ -14,6 +14,9 @@ export type BackendPick = 'auto' | 'wasm' | 'webgpu' | 'ts';
 export type PairOrderPick = 'BA' | 'AB' | 'all';
 export type TrainEnginePick = 'wasm' | 'ts';
 
+/** Whose random numbers and arithmetic train (`mi-ident train --rng`). */
+export type RngPick = 'reference' | 'fast';
+
 /** `mi-ident train`'s settings that the page exposes (the rest keep main.py's defaults). */
 export interface TrainSettings {
   width: number;
@@ -23,6 +26,7 @@ export interface TrainSettings {
   lossTarget: number;
   learningRate: number;
   engine: TrainEnginePick;
+  rng: RngPick;
 }
 
 /** What determines a run's result. */
@@ -77,6 +81,7 @@ export const DEFAULT_TRAIN: Readonly<TrainSettings> = Object.freeze({
   lossTarget: 0.01,
   learningRate: 0.001,
   engine: 'wasm',
+  rng: 'reference',
 });
 
 export function defaultState(): ExplorerState {
@@ -116,6 +121,7 @@ export function encodeState(state: ExplorerState): string {
     p.set('lt', String(t.lossTarget));
     p.set('lr', String(t.learningRate));
     p.set('engine', t.engine);
+    p.set('rng', t.rng);
   }
   if (run.source === 'file' && run.model !== null) {
     const encoded = toBase64Url(run.model);
@@ -189,6 +195,7 @@ export function decodeState(fragment: string): { state: ExplorerState; problems:
   t.lossTarget = num('lt', t.lossTarget, (n) => n > 0, 'a positive number');
   t.learningRate = num('lr', t.learningRate, (n) => n > 0, 'a positive number');
   t.engine = pick('engine', ['wasm', 'ts'] as const, t.engine);
+  t.rng = pick('rng', ['reference', 'fast'] as const, t.rng);
   run.backend = pick('backend', ['auto', 'wasm', 'webgpu', 'ts'] as const, run.backend);
   run.pairOrder = pick('order', ['BA', 'AB', 'all'] as const, run.pairOrder);
   const model = p.get('model');

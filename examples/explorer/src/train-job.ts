@@ -1,7 +1,8 @@
 /**
  * Training in the page, exactly as `mi-ident train` (a unit of `mi-ident run` with seed offset 0
- * and the chosen gates): the same data streams, initial weights and shuffles, so the page's model
- * is bit for bit the CLI's. It is spelled out with the public training API, rather than calling
+ * and the chosen gates): the same data, initial weights and shuffles (main.py's own with the
+ * reference random numbers, mi-ident's streams with the fast ones), so the page's model is bit for
+ * bit the CLI's. It is spelled out with the public training API, rather than calling
  * `trainUnitModel`, only to report every epoch; test/explorer-state.test.ts checks it still
  * matches `trainUnitModel`.
  */
@@ -9,10 +10,13 @@ import {
   KEEP_ACCURACY,
   getGate,
   initModel,
+  initModelTorch,
   minSparsityFor,
+  referenceUnitInputs,
   resolveConfig,
   streamRng,
   toRows,
+  TorchGenerator,
   trainModel,
   unitData,
   unitLayerSizes,
@@ -26,6 +30,8 @@ import type { TrainSettings } from './state.ts';
 /** A trained model and the data its analysis uses, as `mi-ident run` analyses a unit. */
 export interface PageTraining {
   model: Model;
+  /** The gates in output order: main.py's random.sample order with the reference random numbers. */
+  gates: string[];
   info: TrainingInfo;
   /** Circuit-search data: the validation set (main.py). */
   data: Dataset;
@@ -47,6 +53,7 @@ export function pageConfig(gates: readonly string[], t: TrainSettings): Experime
     noiseStd: t.noise,
     lossTargets: [t.lossTarget],
     learningRates: [t.learningRate],
+    rng: t.rng,
   });
 }
 
@@ -56,12 +63,15 @@ export async function trainInPage(
   t: TrainSettings,
   options: { onEpoch?: (epoch: number, loss: number) => void; signal?: AbortSignal } = {},
 ): Promise<PageTraining> {
-  const gates = gateNames.map(getGate);
-  const config = pageConfig(gates.map((g) => g.name), t);
-  const data = unitData(config, gates, 0);
-  // trainUnitModel's steps: a fresh `torch` stream gives the initial weights, then the shuffles.
-  const torch = streamRng('torch', config.seed);
-  const initial = initModel(torch, unitLayerSizes(gates[0]!.nInputs, t.width, t.depth, gates.length));
+  const listed = gateNames.map(getGate);
+  const config = pageConfig(listed.map((g) => g.name), t);
+  const sizes = unitLayerSizes(listed[0]!.nInputs, t.width, t.depth, listed.length);
+  // trainUnitModel's steps: main.py's gate order and data, then torch's generator (initial
+  // weights, then the shuffles); or the fast streams, with the gates in the order chosen.
+  const reference = config.rng === 'reference';
+  const { gates, data } = reference ? referenceUnitInputs(config, listed.length, 0) : { gates: listed, data: unitData(config, listed, 0) };
+  const torch = reference ? new TorchGenerator(config.seed) : streamRng('torch', config.seed);
+  const initial = torch instanceof TorchGenerator ? initModelTorch(torch, sizes) : initModel(torch, sizes);
   const trained = await trainModel(initial, data.train, torch, {
     learningRate: t.learningRate,
     batchSize: config.batchSize,
@@ -74,6 +84,7 @@ export async function trainInPage(
   });
   return {
     model: trained.model,
+    gates: gates.map((g) => g.name),
     info: {
       converged: trained.valAccuracy >= KEEP_ACCURACY && trained.finalLoss <= t.lossTarget,
       finalLoss: trained.finalLoss,

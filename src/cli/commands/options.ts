@@ -9,6 +9,7 @@ import type { ExperimentConfig } from '../../experiment/config.ts';
 import { parseShard, slurmShard, type Shard } from '../../experiment/grid.ts';
 import { shardFromPlan } from '../../experiment/node-plan.ts';
 import type { PairOrder } from '../../mappings.ts';
+import type { RngMode } from '../../train/train.ts';
 
 /** Flags that take one or more values. */
 const LIST_FLAGS = ['target-logic-gates', 'n-gates', 'size', 'depth', 'loss-target', 'learning-rate'];
@@ -27,6 +28,7 @@ export const MODEL_OPTIONS = {
   'n-samples-train': { type: 'string' },
   'n-samples-val': { type: 'string' },
   'n-repeats': { type: 'string' },
+  rng: { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -134,6 +136,7 @@ export function configFromValues(values: Partial<RunValues>): Partial<Experiment
   if (values['min-sparsity'] !== undefined) c.minSparsity = one(values['min-sparsity'], '--min-sparsity', false);
   if (values['max-circuits'] !== undefined) c.maxCircuits = one(values['max-circuits'], '--max-circuits', true);
   if (values['pair-order'] !== undefined) c.pairOrder = values['pair-order'] as PairOrder;
+  if (values.rng !== undefined) c.rng = values.rng as RngMode;
   return c;
 }
 

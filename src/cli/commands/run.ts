@@ -28,6 +28,9 @@ export const RUN_FLAGS_USAGE = `Grid (main.py's flags and defaults; lists as --s
   --min-sparsity X           for sizes <= 3 (main.py forces 0.2 for sizes > 3, 0.3 for sizes > 4)
   --max-circuits N           ground only the N sparsest perfect circuits (default: all)
   --pair-order BA|AB|all     interchange sample pairs of the mapping search (default BA)
+  --rng reference|fast       reference (default): main.py's own random numbers (Python, numpy,
+                             torch) in its order and torch's arithmetic, so every seed trains the
+                             original code's network; fast: mi-ident's own streams and arithmetic
 Running:
   --out DIR                  results folder: config.json, results.jsonl, results.csv
                              (rerun the same command to resume; another configuration is refused)

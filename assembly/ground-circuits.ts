@@ -4,13 +4,14 @@
 // DP of grounding.ts. JS only reads the counts back.
 
 import { computeLayer } from './forward';
-import { groundingCount, groundingError, groundingOverflow, groundingPrepare } from './grounding';
+import { groundingCount, groundingCountWide, groundingError, groundingOverflow, groundingPrepare } from './grounding';
 import { alloc, mark, release } from './heap';
-import { ERR_TOO_LARGE, GROUND_FALLBACK, GROUND_OK, GROUND_OVERFLOW, MAX_GROUNDING_INPUTS as MAX_INPUTS } from './layout';
+import { ERR_TOO_LARGE, GROUND_FALLBACK, GROUND_OK, GROUND_OVERFLOW, GROUND_WIDE, MAX_GROUNDING_INPUTS as MAX_INPUTS, WIDE_COUNT_LIMBS } from './layout';
 
 /**
  * Counts the groundings of circuits `locals[0..n)` (local indices inside one node combination,
- * ascending) and writes u64 counts to `countsPtr` and i32 statuses to `statusPtr`.
+ * ascending) and writes u64 counts to `outCounts`, i32 statuses to `outStatus`, and for a status of
+ * GROUND_WIDE the count as WIDE_COUNT_LIMBS u64 limbs (low first) to `outWide` (the same slot order).
  *
  * Model, node masks, edge choices and the activation scratch are laid out as for
  * evaluateCombinations (forward.ts); the scratch's layer-0 rows hold the m distinct grounding
@@ -20,7 +21,7 @@ export function groundCircuitBatch(
   L: i32, sizesPtr: usize, wPtr: usize, bPtr: usize, slopeValue: f64,
   nodeMaskPtr: usize, countsPtr: usize, choicesPtr: usize,
   m: i32, nPairs: i32, actPtr: usize,
-  localsPtr: usize, n: i32, outCounts: usize, outStatus: usize,
+  localsPtr: usize, n: i32, outCounts: usize, outStatus: usize, outWide: usize,
 ): void {
   const rowBytes = <usize>nPairs << 4;
   // Layer offsets (weights, biases, activations, node masks, edge choices).
@@ -90,7 +91,10 @@ export function groundCircuitBatch(
       else {
         count = groundingCount(ctx);
         if (groundingError() == ERR_TOO_LARGE) st = GROUND_FALLBACK;
-        else if (groundingOverflow() != 0) st = GROUND_OVERFLOW;
+        else if (groundingOverflow() != 0) {
+          // Past 64 bits: the wide count, into this circuit's limbs (else JS counts in BigInt).
+          st = groundingCountWide(ctx, outWide + (<usize>i * WIDE_COUNT_LIMBS << 3)) == 0 ? GROUND_WIDE : GROUND_OVERFLOW;
+        }
       }
     }
     store<u64>(outCounts + (<usize>i << 3), count);

@@ -16,7 +16,7 @@ import { allocZeroed } from './heap';
 import {
   ERR_BAD_PROBLEM, ERR_COMPLETION_INDEX, ERR_NONE, ERR_TOO_LARGE, ERR_UNNAMABLE,
   MAX_GROUNDING_INPUTS as MAX_INPUTS, MAX_GROUNDING_PARENTS as MAX_PARENTS, MAX_GROUNDING_STATES as MAX_STATES,
-  PROBLEM_HEADER_WORDS as HEADER_WORDS, PROBLEM_NEURON_WORDS, PROBLEM_VERSION as VERSION,
+  PROBLEM_HEADER_WORDS as HEADER_WORDS, PROBLEM_NEURON_WORDS, PROBLEM_VERSION as VERSION, WIDE_COUNT_LIMBS,
 } from './layout';
 
 // Context fields (byte offsets).
@@ -379,6 +379,109 @@ export function groundingCount(ctx: usize): u64 {
   let total: u64 = 0;
   for (let s = 0; s < nPrev; s++) total = addChecked(total, u64At(f, s));
   return total;
+}
+
+/** a (WIDE_COUNT_LIMBS limbs at `a`) *= m, in place; false when the product needs more limbs. */
+function wideMulSmall(a: usize, m: u64): bool {
+  const m0 = m & 0xffffffff;
+  const m1 = m >> 32;
+  let carry: u64 = 0;
+  for (let i = 0; i < WIDE_COUNT_LIMBS; i++) {
+    const x = load<u64>(a + (<usize>i << 3));
+    const x0 = x & 0xffffffff;
+    const x1 = x >> 32;
+    // The 128-bit product x * m from four 32 x 32 products, plus the carry in.
+    const p00 = x0 * m0;
+    const p01 = x0 * m1;
+    const p10 = x1 * m0;
+    const p11 = x1 * m1;
+    const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
+    let lo = (p00 & 0xffffffff) | (mid << 32);
+    let hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    lo += carry;
+    if (lo < carry) hi++;
+    store<u64>(a + (<usize>i << 3), lo);
+    carry = hi;
+  }
+  return carry == 0;
+}
+
+/** a += b (WIDE_COUNT_LIMBS limbs each); false on a carry out of the last limb. */
+function wideAdd(a: usize, b: usize): bool {
+  let carry: u64 = 0;
+  for (let i = 0; i < WIDE_COUNT_LIMBS; i++) {
+    const x = load<u64>(a + (<usize>i << 3));
+    const y = load<u64>(b + (<usize>i << 3));
+    let s = x + y;
+    const c1: u64 = s < x ? 1 : 0;
+    s += carry;
+    const c2: u64 = s < carry ? 1 : 0;
+    store<u64>(a + (<usize>i << 3), s);
+    carry = c1 + c2;
+  }
+  return carry == 0;
+}
+
+/**
+ * {@link groundingCount} in WIDE_COUNT_LIMBS-limb integers (256 bits), for the counts a u64 cannot
+ * hold: writes the limbs (low first) to `out` and returns 0, or 1 when even that overflows or a
+ * completion count itself did not fit a u64 (JS then counts in BigInt).
+ */
+export function groundingCountWide(ctx: usize, out: usize): i32 {
+  if (load<i32>(ctx + CTX_OVERFLOW) != 0) return 1;
+  lastError = ERR_NONE;
+  const nGroups = load<i32>(ctx + CTX_NGROUPS);
+  const groups = load<usize>(ctx + CTX_GROUPS);
+  const cand = load<usize>(ctx + CTX_CAND);
+  const limbBytes = <usize>WIDE_COUNT_LIMBS << 3;
+  let f = allocZeroed(limbBytes);
+  store<u64>(f, 1);
+  let nPrev = 1;
+  let prevStart = 0;
+  let prevEnd = 0;
+  const v = allocZeroed(limbBytes);
+  for (let g = 0; g < nGroups; g++) {
+    const start = word(groups, 2 * g);
+    const end = word(groups, 2 * g + 1);
+    const w = end - start;
+    let nStates: i64 = 1;
+    for (let n = start; n < end; n++) {
+      nStates *= <i64>load<i32>(rec(ctx, n) + NR_NCAND);
+      if (nStates > <i64>MAX_STATES) {
+        lastError = ERR_TOO_LARGE;
+        return 1;
+      }
+    }
+    const pidx = allocZeroed(<usize>(nPrev * w) << 2);
+    for (let s = 0; s < nPrev; s++) {
+      decodeState(ctx, s, prevStart, prevEnd, cand);
+      for (let j = 0; j < w; j++) setWord(pidx, s * w + j, entryOf(rec(ctx, start + j), 0, cand));
+    }
+    const next = allocZeroed(<usize>nStates * limbBytes);
+    for (let s2 = 0; s2 < <i32>nStates; s2++) {
+      decodeState(ctx, s2, start, end, cand);
+      const acc = next + <usize>s2 * limbBytes;
+      for (let s = 0; s < nPrev; s++) {
+        memory.copy(v, f + <usize>s * limbBytes, limbBytes);
+        let zero = false;
+        for (let j = 0; j < w && !zero; j++) {
+          const r = rec(ctx, start + j);
+          const e = word(cand, start + j) * load<i32>(r + NR_PCH) + word(pidx, s * w + j);
+          const c = u64At(load<usize>(r + NR_COUNT), e);
+          if (c == 0) zero = true;
+          else if (!wideMulSmall(v, c)) return 1;
+        }
+        if (!zero && !wideAdd(acc, v)) return 1;
+      }
+    }
+    f = next;
+    nPrev = <i32>nStates;
+    prevStart = start;
+    prevEnd = end;
+  }
+  memory.fill(out, 0, limbBytes);
+  for (let s = 0; s < nPrev; s++) if (!wideAdd(out, f + <usize>s * limbBytes)) return 1;
+  return 0;
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ export { groundCircuitBatch } from './ground-circuits';
 export {
   groundingPrepare,
   groundingCount,
+  groundingCountWide,
   groundingOverflow,
   groundingError,
   groundingDistinct,

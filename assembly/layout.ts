@@ -43,6 +43,10 @@ export const GROUND_OK = 0;
 export const GROUND_OVERFLOW = 1;
 /** Past the kernels' limits or a degenerate separator ("Not allowed"): JS redoes it in TS. */
 export const GROUND_FALLBACK = 2;
+/** The count did not fit a u64 but fits the wide count (WIDE_COUNT_LIMBS u64 limbs, low first). */
+export const GROUND_WIDE = 3;
+/** Limbs of a wide grounding count: 4 x 64 = 256 bits. */
+export const WIDE_COUNT_LIMBS = 4;
 
 /** Interventions (intervene.ts): candidate neuron sets are u32 masks over the hidden neurons. */
 export const MAX_INTERVENTION_NEURONS = 31;

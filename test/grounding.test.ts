@@ -262,6 +262,22 @@ test('counts past 2^53 and past 2^64 stay exact (BigInt redo in TS, overflow fal
   assert.is(distinctGateDicts(fanInProblem(3)), 1);
 });
 
+/** `k` neurons of layer 2, each with the 5 neurons of layer 1 as parents: 2^30 completions each. */
+function wideProblem(k: number): GroundingProblem {
+  const base = fanInProblem(5);
+  const layer1 = base.neurons.slice(0, 5);
+  const layer2 = Array.from({ length: k }, (_, i) => ({ ...base.neurons[5]!, index: i, key: `(2,${i})`, parents: [0, 1, 2, 3, 4] }));
+  return { ...base, neurons: [...layer1, ...layer2] };
+}
+
+test('counts past 2^64 from many moderate factors: the Wasm 256-bit count, and BigInt past it', () => {
+  // k independent neurons of 2^30 completions: 2^(30k). 3 and 8 fit the kernel's 256 bits, 9 does not.
+  for (const k of [2, 3, 8, 9]) {
+    const problem = wideProblem(k);
+    for (const impl of impls()) assert.is(impl.count(problem), 2n ** BigInt(30 * k), `${impl.name} k=${k}`);
+  }
+});
+
 test('an empty grounding problem has exactly one (empty) grounding, as the empty product', () => {
   const p: GroundingProblem = { inputWidth: 2, inputs: [[0, 0]], neurons: [] };
   for (const impl of impls()) {

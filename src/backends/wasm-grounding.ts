@@ -84,12 +84,16 @@ class KernelSession implements GroundingKernels {
     const localsPtr = writeI32(w, locals);
     const counts = w.alloc(locals.length * 8);
     const status = w.alloc(locals.length * 4);
+    const wide = w.alloc(locals.length * 8 * grounding.wideLimbs);
     this.k.groundCircuitBatch(m.L, m.sizes, m.weights, m.biases, m.slope, c.nodeMasks, c.counts, c.choices,
-      lastRows.length, nPairs, act, localsPtr, locals.length, counts, status);
+      lastRows.length, nPairs, act, localsPtr, locals.length, counts, status, wide);
     const buffer = w.memory().buffer;
     const st = new Int32Array(buffer, status, locals.length);
     const n = new BigUint64Array(buffer, counts, locals.length);
-    return locals.map((_, i) => (st[i] === grounding.ok ? n[i]! : null));
+    const limbs = new BigUint64Array(buffer, wide, locals.length * grounding.wideLimbs);
+    return locals.map((_, i) =>
+      st[i] === grounding.ok ? n[i]! : st[i] === grounding.wide ? fromLimbs(limbs, i * grounding.wideLimbs, grounding.wideLimbs) : null,
+    );
   }
 
   count(problem: GroundingProblem): bigint {
@@ -155,9 +159,14 @@ class KernelSession implements GroundingKernels {
   }
 
   private countIn(problem: GroundingProblem, ctx: number): bigint {
+    const { grounding } = this.module.layout;
     const n = BigInt.asUintN(64, this.k.groundingCount(ctx));
-    if (this.k.groundingOverflow() || this.k.groundingError() === this.module.layout.grounding.errTooLarge) return countGroundings(problem); // exact BigInt path
-    return n;
+    if (this.k.groundingError() === grounding.errTooLarge) return countGroundings(problem);
+    if (!this.k.groundingOverflow()) return n;
+    // Past 64 bits: the kernel's 256-bit count, else the exact BigInt path.
+    const out = this.module.alloc(8 * grounding.wideLimbs);
+    if (this.k.groundingCountWide(ctx, out) !== 0) return countGroundings(problem);
+    return fromLimbs(new BigUint64Array(this.module.memory().buffer, out, grounding.wideLimbs), 0, grounding.wideLimbs);
   }
 
   /** Puts the odometer back on `record` (the last grounding handed out). */
@@ -172,6 +181,13 @@ class KernelSession implements GroundingKernels {
     }
     this.k.groundingIterRestore(ctx, state);
   }
+}
+
+/** The integer of `n` u64 limbs (low first) from `limbs[at]`. */
+function fromLimbs(limbs: BigUint64Array, at: number, n: number): bigint {
+  let v = 0n;
+  for (let i = n - 1; i >= 0; i--) v = (v << 64n) | limbs[at + i]!;
+  return v;
 }
 
 function* skip<T>(items: Iterable<T>, n: number): Generator<T, void, undefined> {

@@ -25,6 +25,9 @@ export interface WasmLayout {
     readonly ok: number;
     readonly overflow: number;
     readonly fallback: number;
+    /** A count past 64 bits held in `wideLimbs` u64 limbs. */
+    readonly wide: number;
+    readonly wideLimbs: number;
   };
   readonly maxInterventionNeurons: number;
 }
@@ -130,6 +133,8 @@ function readLayout(e: KernelExports): WasmLayout {
       ok: e.GROUND_OK.value,
       overflow: e.GROUND_OVERFLOW.value,
       fallback: e.GROUND_FALLBACK.value,
+      wide: e.GROUND_WIDE.value,
+      wideLimbs: e.WIDE_COUNT_LIMBS.value,
     },
     maxInterventionNeurons: e.MAX_INTERVENTION_NEURONS.value,
   };

@@ -155,12 +155,14 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
   const choice = typeof options.backend === 'string' ? options.backend : 'auto';
   const backend = given ?? (await selectBackend(choice, { webgpu: withRecordedWarnings(options.webgpu, setup), workers: options.workers }));
   const outputs: { output: OutputAnalysis; runs: StageRuns; outputIndex: number }[] = [];
+  // Every output's single-output model has the same layout: one space serves them all.
+  let shared: CircuitSpace | undefined;
   try {
     for (const [o, gate] of gates.entries()) {
       checkAborted(options.signal);
       const sub = subModel(model, o);
       // The cap is checked on the exact count before any edge list is built.
-      const space = new CircuitSpace(sub.layerSizes, { minSparsity, maxCircuits: options.maxCircuits ?? DEFAULT_MAX_CIRCUITS });
+      const space = (shared ??= new CircuitSpace(sub.layerSizes, { minSparsity, maxCircuits: options.maxCircuits ?? DEFAULT_MAX_CIRCUITS }));
       const data: Dataset = options.data
         ? { x: options.data.x, y: options.data.y.map((row) => [row[o]!]) }
         : truthTableDataset(gate);

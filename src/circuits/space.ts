@@ -232,8 +232,17 @@ function combination(nodeMasks: number[][], edgeWords: Uint32Array[], count: num
 
 /** A packed edge mask (low and high u32 words) as `nOut x nIn` 0/1 rows. */
 export function unpackEdges(low: number, high: number, nOut: number, nIn: number): number[][] {
-  const bit = (b: number) => (b < 32 ? (low >>> b) & 1 : (high >>> (b - 32)) & 1);
-  return Array.from({ length: nOut }, (_, r) => Array.from({ length: nIn }, (_, j) => bit(r * nIn + j)));
+  // Plain loops: results list up to 100,000 circuits, each decoded here.
+  const rows = new Array<number[]>(nOut);
+  for (let r = 0; r < nOut; r++) {
+    const row = new Array<number>(nIn);
+    for (let j = 0; j < nIn; j++) {
+      const b = r * nIn + j;
+      row[j] = b < 32 ? (low >>> b) & 1 : (high >>> (b - 32)) & 1;
+    }
+    rows[r] = row;
+  }
+  return rows;
 }
 
 /** The circuit at position `local` inside a node combination (mixed radix, layer 0 slowest). */

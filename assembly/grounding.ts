@@ -12,7 +12,7 @@
 // Gate-name codes (< 64, so a set of names is a u64 mask): 0..15 the two-input names,
 // 16 IDENTITY, 17 NOT, 15 + k for "kINPUTS" (k >= 3).
 
-import { allocZeroed } from './heap';
+import { alloc, allocZeroed } from './heap';
 import {
   ERR_BAD_PROBLEM, ERR_COMPLETION_INDEX, ERR_NONE, ERR_TOO_LARGE, ERR_UNNAMABLE,
   MAX_GROUNDING_INPUTS as MAX_INPUTS, MAX_GROUNDING_PARENTS as MAX_PARENTS, MAX_GROUNDING_STATES as MAX_STATES,
@@ -356,20 +356,52 @@ export function groundingCount(ctx: usize): u64 {
       decodeState(ctx, s, prevStart, prevEnd, cand);
       for (let j = 0; j < w; j++) setWord(pidx, s * w + j, entryOf(rec(ctx, start + j), 0, cand));
     }
+    // next[s2] = sum over s of f[s] * prod_j count_j(c_j | parents' candidates in s). For each s,
+    // walk the next states in index order (the last neuron's candidate fastest) with the running
+    // products kept per neuron: about one multiplication per (s, s2) instead of w. The products
+    // and sums are the same, in the same order, so overflow is detected alike.
     const next = allocZeroed(<usize>nStates << 3);
-    for (let s2 = 0; s2 < <i32>nStates; s2++) {
-      decodeState(ctx, s2, start, end, cand);
-      let acc: u64 = 0;
-      for (let s = 0; s < nPrev; s++) {
-        let v = u64At(f, s);
-        for (let j = 0; j < w && v != 0; j++) {
-          const r = rec(ctx, start + j);
-          const e = word(cand, start + j) * load<i32>(r + NR_PCH) + word(pidx, s * w + j);
-          v = mulChecked(v, u64At(load<usize>(r + NR_COUNT), e));
-        }
-        acc = addChecked(acc, v);
+    let maxCand = 1;
+    for (let j = 0; j < w; j++) maxCand = max(maxCand, load<i32>(rec(ctx, start + j) + NR_NCAND));
+    const gRows = alloc((w * maxCand) << 3); // g[j][c]: neuron j's count with candidate c, given s
+    const prefix = alloc((w + 1) << 3); // prefix[j]: f[s] times g[0][d0] ... g[j-1][d(j-1)]
+    const digits = alloc(w << 2);
+    for (let s = 0; s < nPrev; s++) {
+      const fs = u64At(f, s);
+      if (fs == 0) continue;
+      for (let j = 0; j < w; j++) {
+        const r = rec(ctx, start + j);
+        const nCand = load<i32>(r + NR_NCAND);
+        const pch = load<i32>(r + NR_PCH);
+        const counts = load<usize>(r + NR_COUNT);
+        const pid = word(pidx, s * w + j);
+        for (let c = 0; c < nCand; c++) setU64(gRows, j * maxCand + c, u64At(counts, c * pch + pid));
+        setWord(digits, j, 0);
       }
-      setU64(next, s2, acc);
+      setU64(prefix, 0, fs);
+      let from = 0; // the first neuron whose running product must be recomputed
+      for (let s2 = 0; ; ) {
+        for (let j = from; j < w; j++) {
+          const p = u64At(prefix, j);
+          setU64(prefix, j + 1, p == 0 ? 0 : mulChecked(p, u64At(gRows, j * maxCand + word(digits, j))));
+        }
+        const v = u64At(prefix, w);
+        if (v != 0) setU64(next, s2, addChecked(u64At(next, s2), v));
+        // Next state: the last neuron's candidate fastest.
+        let j = w - 1;
+        while (j >= 0) {
+          const d = word(digits, j) + 1;
+          if (d < load<i32>(rec(ctx, start + j) + NR_NCAND)) {
+            setWord(digits, j, d);
+            break;
+          }
+          setWord(digits, j, 0);
+          j--;
+        }
+        if (j < 0) break;
+        from = j;
+        s2++;
+      }
     }
     f = next;
     nPrev = <i32>nStates;

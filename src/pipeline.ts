@@ -31,6 +31,7 @@ export type Count = number | string;
 export interface OutputAnalysis {
   outputIndex: number;
   gate: string;
+  /** The size of the circuit space; 0 when the circuit stage did not run. */
   circuitsEnumerated: number;
   perfectCircuits: PerfectCircuitJson[];
   /** One count per grounded circuit: every perfect circuit in order, or those of `groundedIndices`. */
@@ -57,7 +58,8 @@ export interface OutputRequest extends LongRunOptions {
   readonly outputIndex: number;
   /** The Boolean function the formulas compute. */
   readonly gate: Gate;
-  readonly space: CircuitSpace;
+  /** The circuits to search; null when the circuit stage is off (nothing else reads it then). */
+  readonly space: CircuitSpace | null;
   /** Circuit-search data: one label column. */
   readonly rows: WeightedRows;
   readonly groundInputs: GroundingInputs;
@@ -98,6 +100,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
   let t = performance.now();
   let perfect: Uint32Array = new Uint32Array(0);
   if (stages.circuits) {
+    if (!space) throw new Error('analyzeOutput: the circuit stage needs a circuit space');
     const r = await backend.evaluateCircuits({
       model, space, start: 0, end: space.count, rows: request.rows, accuracyThreshold: request.accuracyThreshold, ...progress,
     });
@@ -105,18 +108,15 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
     runs.circuits.push(r);
   }
   const circuitsMs = performance.now() - t;
-  checkPerfectCount(perfect.length, space);
-  const perfectCircuits = Array.from(perfect, (index): PerfectCircuitJson => {
-    const c = space.decode(index);
-    return { index, nodeMasks: c.nodeMasks, edgeMasks: c.edgeMasks, nodeSparsity: hiddenSparsity(c.nodeMasks) };
-  });
+  // Perfect circuits come from the space: none without one.
+  const perfectCircuits = space ? decodePerfect(space, perfect) : [];
 
   // Then what: the groundings of each perfect circuit (or of the sparsest, as main.py's --max-circuits).
   t = performance.now();
   const grounded = groundedOrder(perfectCircuits, request.maxGrounded ?? null);
   let counts: bigint[] = [];
   let distinct: number[] | undefined;
-  if (stages.groundings && grounded.length) {
+  if (stages.groundings && grounded.length && space) {
     const ascending = [...grounded].sort((a, b) => a - b);
     const r = await backend.countGroundings({
       model, space, indices: ascending, inputs: request.groundInputs, distinct: request.distinctGateDicts, ...progress,
@@ -146,7 +146,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
   const output: OutputAnalysis = {
     outputIndex: request.outputIndex,
     gate: gate.name,
-    circuitsEnumerated: space.count,
+    circuitsEnumerated: stages.circuits && space ? space.count : 0,
     perfectCircuits,
     groundingsPerCircuit: counts.map(countToJson),
     ...(stages.groundings && grounded.length < perfect.length ? { groundedIndices: grounded } : {}),
@@ -158,6 +158,15 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
     timings: { circuits: circuitsMs, groundings: groundingsMs, mappings: mappingsMs },
   };
   return { output, runs };
+}
+
+/** The perfect circuits' masks, once their number is known to fit in a result. */
+function decodePerfect(space: CircuitSpace, perfect: Uint32Array): PerfectCircuitJson[] {
+  checkPerfectCount(perfect.length, space);
+  return Array.from(perfect, (index): PerfectCircuitJson => {
+    const c = space.decode(index);
+    return { index, nodeMasks: c.nodeMasks, edgeMasks: c.edgeMasks, nodeSparsity: hiddenSparsity(c.nodeMasks) };
+  });
 }
 
 /**

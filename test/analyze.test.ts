@@ -5,6 +5,10 @@ import { analyzeModel } from '../src/analyze.ts';
 import { formatSummary } from '../src/summary.ts';
 import { parseModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
+import { readFileSync } from 'node:fs';
+import { LimitError } from '../src/errors.ts';
+import { getGate } from '../src/gates.ts';
+import { mappingSearch, sortNeuronLists } from '../src/mappings.ts';
 
 test('summary: exact min and max interpretations over millions of perfect circuits (no argument spread)', async () => {
   const result = await analyzeModel(parseModel(PRETRAINED_XOR), { gates: ['XOR'], stages: { mappings: false } });
@@ -14,6 +18,21 @@ test('summary: exact min and max interpretations over millions of perfect circui
   const output = { ...result.outputs[0]!, groundingsPerCircuit: [...counts, huge] };
   const text = formatSummary({ ...result, outputs: [output] }, { timings: false });
   assert.match(text, 'interpretations per circuit: min 3, max 12,508,504,018,123,456,789');
+});
+
+test('without the circuit stage no circuit space is built: a 2-8-8-1 model gets its mappings', async () => {
+  const wide = parseModel(JSON.parse(readFileSync(new URL('./fixtures/XOR_w8_trained.json', import.meta.url), 'utf8')));
+  // With the circuit stage, its space is refused (64 edges in a layer) before anything runs.
+  const refused = await analyzeModel(wide, { gates: ['XOR'], backend: 'ts' }).then(() => null, (e: unknown) => e);
+  assert.instance(refused, LimitError);
+  const result = await analyzeModel(wide, { gates: ['XOR'], backend: 'ts', stages: { circuits: false, groundings: false } });
+  const o = result.outputs[0]!;
+  assert.is(o.circuitsEnumerated, 0);
+  assert.equal(o.perfectCircuits, []);
+  assert.is(result.backend.circuits, null);
+  const direct = await mappingSearch(wide, getGate('XOR'), 3, { pairOrder: 'BA' });
+  assert.equal(o.formulas, direct.map((f) => ({ formula: f.formula, minimalMappings: f.minimalMappings.map(sortNeuronLists) })));
+  assert.match(formatSummary(result, { timings: false, stages: { circuits: false, groundings: false } }), 'where-then-what: not run');
 });
 
 test.run();

@@ -2,8 +2,9 @@
  * `npm run bench:mappings`: the mapping search's targets (issue 14), old and new side by side.
  * Old is the reference's search (src/mappings-reference.ts, what src/mappings.ts ran before),
  * new the assembly from minimal valid sets (`minimalMappingsFromTable`); both read the same
- * validity tables. Models: the trained XOR models test/fixtures/XOR_w{8,10,12}_trained.json, then
- * any model files given. XOR, pair order BA, formulas of depth hidden layers + 1 (main.py).
+ * validity tables. Models: the trained XOR models test/fixtures/XOR_w{8,10,12}_trained.json with
+ * their targets, or the model files given. XOR, pair order BA, formulas of depth hidden layers + 1
+ * (main.py).
  *
  * Each measurement runs in a fresh process (first run: JIT and formula list included). New is the
  * median of BENCH_RUNS processes; old runs once and is stopped after BENCH_OLD_CAP_S seconds.
@@ -81,7 +82,9 @@ function bench(file: string, runs: number, capS: number, targetS: number | null)
   const oldPart = old
     ? `old ${s(old.tablesMs + old.assemblyMs)} (assembly ${s(old.assemblyMs)})`
     : `old > ${capS} s (stopped)`;
-  const ratio = old ? `, ${((old.tablesMs + old.assemblyMs) / newTotal).toFixed(0)}x; same lists: ${old.hash === nw.hash ? 'yes' : 'NO'}` : '';
+  const ratio = old
+    ? `; ${((old.tablesMs + old.assemblyMs) / newTotal).toFixed(0)}x (assembly ${(old.assemblyMs / nw.assemblyMs).toFixed(0)}x); same lists: ${old.hash === nw.hash ? 'yes' : 'NO'}`
+    : '';
   console.log(`  ${label}: ${oldPart} | new ${s(newTotal)} (assembly ${s(nw.assemblyMs)})${verdict}${ratio}; ${nw.formulas} formulas with a mapping, ${nw.mappings} mappings`);
 }
 
@@ -92,9 +95,12 @@ if (process.argv[2] === '--measure') {
   const capS = Number(process.env.BENCH_OLD_CAP_S ?? 300);
   console.log(`mapping search, old vs new: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; new: median of ${runs} processes, old: one, stopped after ${capS} s`);
   console.log('  whole search (formulas, validity tables on TS, assembly), first run in a fresh process');
+  const files = process.argv.slice(2);
   const fixtureFile = (k: number) => fileURLToPath(new URL(`../test/fixtures/XOR_w${k}_trained.json`, import.meta.url));
-  bench(fixtureFile(8), runs, capS, 1);
-  bench(fixtureFile(10), runs, capS, 10);
-  bench(fixtureFile(12), runs, capS, 10);
-  for (const file of process.argv.slice(2)) bench(file, runs, capS, null);
+  if (files.length === 0) {
+    bench(fixtureFile(8), runs, capS, 1);
+    bench(fixtureFile(10), runs, capS, 10);
+    bench(fixtureFile(12), runs, capS, 10);
+  }
+  for (const file of files) bench(file, runs, capS, null);
 }

@@ -5,7 +5,7 @@
  */
 import { CircuitSpace, DEFAULT_MAX_CIRCUITS } from './circuits/space.ts';
 import { truthTableDataset, weightRows, type Dataset } from './data.ts';
-import { InputError } from './errors.ts';
+import { InputError, LimitError } from './errors.ts';
 import { checkFormulaDepth, maxFormulaDepth } from './formula-limits.ts';
 import { getGate, type Gate } from './gates.ts';
 import { distinctGroundingRows } from './grounding.ts';
@@ -52,7 +52,11 @@ export interface AnalyzeOptions extends LongRunOptions {
   webgpu?: Omit<WebGpuBackendOptions, 'cpu'>;
   /** Also count distinct gate dicts per circuit (enumerates groundings; slower). */
   distinctGateDicts?: boolean;
-  /** Skip stages: e.g. `{ groundings: false }`. */
+  /**
+   * Skip stages: e.g. `{ groundings: false }`. Groundings are counted for the perfect circuits, so
+   * they need the circuit stage. Without the circuit stage no circuit space is built (nor checked
+   * against `maxCircuits` and the layout limits), and `circuitsEnumerated` is 0.
+   */
   stages?: { circuits?: boolean; groundings?: boolean; mappings?: boolean };
   /**
    * Worker pool for the CPU kernels, started only when a request is big enough to pay for it:
@@ -161,8 +165,9 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
     for (const [o, gate] of gates.entries()) {
       checkAborted(options.signal);
       const sub = subModel(model, o);
-      // The cap is checked on the exact count before any edge list is built.
-      const space = (shared ??= new CircuitSpace(sub.layerSizes, { minSparsity, maxCircuits: options.maxCircuits ?? DEFAULT_MAX_CIRCUITS }));
+      // The cap is checked on the exact count before any edge list is built. Without the circuit
+      // stage there is no space, so a model too wide or too large for it still gets its mappings.
+      const space = stages.circuits ? (shared ??= circuitSpace(sub.layerSizes, minSparsity, options.maxCircuits ?? DEFAULT_MAX_CIRCUITS)) : null;
       const data: Dataset = options.data
         ? { x: options.data.x, y: options.data.y.map((row) => [row[o]!]) }
         : truthTableDataset(gate);
@@ -198,6 +203,16 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
     backend: backendRecord(backend, outputs, setup),
     outputs: outputs.map((o) => o.output),
   };
+}
+
+/** The circuit space of an output; a refusal also says that the mappings can be searched without it. */
+function circuitSpace(layerSizes: readonly number[], minSparsity: number, maxCircuits: number): CircuitSpace {
+  try {
+    return new CircuitSpace(layerSizes, { minSparsity, maxCircuits });
+  } catch (e) {
+    if (!(e instanceof LimitError)) throw e;
+    throw new LimitError(`${e.message}; for the mappings alone, leave out the circuit stage: analyze --stages mappings (API: stages: { circuits: false, groundings: false })`);
+  }
 }
 
 /** The WebGPU options with warnings also recorded (a fallback at setup goes into the result). */

@@ -4,11 +4,13 @@
  * patching those neurons from the source run changes the model output exactly as forcing the node
  * to its source value changes the formula; keep the inclusion-minimal full assignments.
  *
- * The search reproduces the reference's order exactly: candidate neuron sets come from
- * `combinations()` over CPython sets of `(layer, neuron)` tuples (emulated with {@link PySet}),
- * nodes are visited in the iteration order of the relevant-node set, and the minimal list is
- * updated with the reference's rule. Validity does not depend on the search path, so it is
- * computed once per (node, neuron set) by {@link validityTable}, the part a GPU backend replaces.
+ * The result is the reference's exactly, in order: candidate neuron sets in `combinations()` order
+ * over CPython sets of `(layer, neuron)` tuples (emulated with {@link PySet}), nodes in the
+ * iteration order of the relevant-node set, the list as the reference's update rule leaves it
+ * (M8, M9). Validity does not depend on the search path, so it is computed once per (node, neuron
+ * set) by {@link validityTable}, the part a GPU backend replaces; the list is then assembled from
+ * the inclusion-minimal valid sets alone ({@link minimalMappingsFromTable}). The reference's own
+ * search is kept in mappings-reference.ts, for the tests.
  */
 import { InputError, LimitError } from './errors.ts';
 import {
@@ -70,7 +72,7 @@ export interface HighLevelTable {
 }
 
 /** Hidden neurons (layers 1..L-1) numbered layer-major from 0: the bit positions of candidate masks. */
-export function hiddenNeurons(model: Model): [layer: number, neuron: number][] {
+export function hiddenNeurons(model: Pick<Model, 'layerSizes'>): [layer: number, neuron: number][] {
   const out: [number, number][] = [];
   for (let l = 1; l < model.layerSizes.length - 1; l++) for (let y = 0; y < model.layerSizes[l]!; y++) out.push([l, y]);
   return out;
@@ -173,7 +175,7 @@ export function pairInputs(pairs: readonly SamplePair[]): PairInputs {
  * Every neuron set the search can ask about: non-empty subsets of the hidden neurons whose layers
  * are contiguous, and (unless `distribLayers`) a single layer. As bitmasks, ascending.
  */
-export function candidateMasks(model: Model, distribLayers: boolean): Uint32Array {
+export function candidateMasks(model: Pick<Model, 'layerSizes'>, distribLayers: boolean): Uint32Array {
   const neurons = hiddenNeurons(model);
   if (neurons.length > 31) {
     throw new LimitError(`the mapping search enumerates subsets of the hidden neurons: ${neurons.length} hidden neurons is more than the supported 31`);
@@ -207,155 +209,159 @@ function contiguous(layers: ReadonlySet<number>): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The search
+// The minimal-mapping assembly
+//
+// What the reference's list is, as a function of the validity table (why the search below gives
+// the same list, in the same order, with the same neuron order, as minimalMappingsReference in
+// mappings-reference.ts, which replays the reference's search step by step):
+//
+// 1. Let E be the full explanations: tuples (S_0, ..., S_{K-1}), one per relevant node in M3
+//    order, of pairwise disjoint sets with S_k a valid candidate of node k. The reference's
+//    search visits every tuple of E exactly once (at each depth each subset of `unused` is tried
+//    once, so a tuple has one path), in the pre-order of its recursion, written ≺ below. Write
+//    e ⊆ m for the reference's non-strict `e < m` (S_k(e) ⊆ S_k(m) for every k); e ⊆ m and
+//    m ⊆ e only when e = m, which never happens between two distinct tuples, so there are no ties.
+// 2. keepMinimal keeps an antichain: the replace branch removes every m with e ⊆ m before
+//    appending e, and a kept m with m ⊆ e would give m ⊊ m' for a removed m', both listed; the
+//    other append happens only when e is incomparable with everything listed.
+// 3. A minimal element x of E, when found, is appended (nothing listed is ⊊ x, as that would be
+//    in E), and never removed (a later e ⊆ x would be x). A non-minimal y (some minimal x ⊊ y)
+//    does not survive: found before x, it is removed when x arrives (x ⊆ y); found after x, x is
+//    listed, so y ⊆ m for a listed m is impossible (x ⊊ m in an antichain) and the second branch
+//    skips y because x ⊆ y. Removal compacts in place and appends go last, so listed elements
+//    keep their relative order: the final list is the minimal elements of E in ≺ order.
+// 4. Validity is per (node, set), so x is minimal in E iff every S_k(x) is an inclusion-minimal
+//    valid candidate of node k: a valid T ⊊ S_k would keep the tuple disjoint and be below x;
+//    conversely anything below x has valid subsets of x's sets, hence x's sets.
+// 5. A call's set state (iteration order, hence the combination order of its children and the
+//    neuron order of the lists it builds) depends only on its path: the parent's state after its
+//    own in-place `-=` (M7) and the subset removed. So a pre-order walk that enters only the
+//    children whose set is a minimal valid one, and only when every later node can still get a
+//    minimal valid set in the neurons left, performs the reference's set operations on every path
+//    it takes and reaches every minimal tuple, in ≺ order, with the reference's dicts; the
+//    children it skips hold no minimal tuple. Children are taken in `combinations` order over
+//    the call's set order: larger sets first, and between two sets of one size the one holding
+//    the lowest position where they differ (lexicographic order of the position lists).
+//
+// The walk's cost is the number of partial tuples of minimal sets that can still complete, not
+// the number of valid sets (all supersets of a valid set are usually valid, which is what makes
+// the reference explode with width).
 
-/** One full explanation as found: each relevant node's neuron dict and neuron bitmask, by node position. */
-interface Explanation {
-  readonly dicts: readonly Record<string, number[]>[];
-  readonly masks: Int32Array;
-}
-
-/** What the recursive search needs, fixed for one formula. */
-interface SearchContext {
-  readonly nodes: readonly number[];
+/** What the minimal-mapping assembly reads: the layout, the relevant nodes' keys and the validity table. */
+export interface MappingTable {
+  /** The model's layer sizes (inputs first): which neurons are hidden, and their bit positions. */
+  readonly layerSizes: readonly number[];
+  /** Mapping keys `"<str(node)> <id>"`, one per relevant node in the reference's order (M3). */
+  readonly names: readonly string[];
+  /** Candidate neuron sets as bitmasks over {@link hiddenNeurons}, each mask once. */
+  readonly candidates: Uint32Array;
+  /** `valid[n * candidates.length + c]`: candidate c passes every interchange test of node n. */
   readonly valid: Uint8Array;
-  /** Candidate index of a neuron bitmask, or -1 (not a candidate set). */
-  readonly candidateOf: (mask: number) => number;
-  readonly nCandidates: number;
-  /** Bit position of a hidden neuron `[layer, neuron]`. */
-  readonly neuronBit: (key: readonly [number, number]) => number;
-  /** `{inputs}` and `{outputs}` of the reference: sets of `(layer, neuron)` keys, never mutated. */
-  readonly inputSet: PySet;
-  readonly outputSet: PySet;
-  readonly onFound: (e: Explanation) => void;
-  readonly signal?: AbortSignal;
-  /** Per node position, the neuron bitmasks of its valid candidate sets. */
-  readonly validMasks: readonly Int32Array[];
+}
+
+/** Per node, the valid candidate masks that contain no other valid candidate, in candidate order. */
+function minimalValidMasks(table: MappingTable): Int32Array[] {
+  const { candidates, valid } = table;
+  const nCand = candidates.length;
+  return table.names.map((_, n) => {
+    const masks: number[] = [];
+    for (let c = 0; c < nCand; c++) if (valid[n * nCand + c]) masks.push(candidates[c]!);
+    // Fewer neurons first: a valid proper subset of a mask has fewer bits and, if any exists, a
+    // minimal one does, which is then already kept.
+    const bySize = masks.map((m, i) => ({ m, i, size: popcount(m) })).sort((a, b) => a.size - b.size || a.i - b.i);
+    const kept: { m: number; i: number }[] = [];
+    for (const x of bySize) if (!kept.some((k) => (k.m & ~x.m) === 0)) kept.push(x);
+    return Int32Array.from(kept.sort((a, b) => a.i - b.i).map((k) => k.m));
+  });
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) n++;
+  return n;
 }
 
 /**
- * Whether every node from position `k` on still has a valid candidate set inside the neurons
- * `free`: if one has none, the subtree below finds no explanation and is skipped (it would call
- * nothing but set operations local to it, so skipping changes no result and no order).
+ * The reference's minimal mappings of a validity table, in its list order, key order and neuron
+ * order (M5, M8, M9), computed without the reference's enumeration of every valid set: a walk
+ * over inclusion-minimal valid sets only, replaying the reference's set operations on the paths
+ * it takes (the argument is in the comment above). Equal to {@link minimalMappingsReference}
+ * (src/mappings-reference.ts) on every table; a table without nodes gives `[{}]` (M6).
  */
-function completable(ctx: SearchContext, k: number, free: number): boolean {
-  for (let j = k; j < ctx.nodes.length; j++) {
-    const masks = ctx.validMasks[j]!;
-    let any = false;
-    for (let i = 0; i < masks.length && !any; i++) any = (masks[i]! & ~free) === 0;
-    if (!any) return false;
-  }
-  return true;
-}
+export function minimalMappingsFromTable(table: MappingTable, signal?: AbortSignal): Mapping[] {
+  const { layerSizes, names } = table;
+  const K = names.length;
+  const L = layerSizes.length - 1;
+  const neurons = hiddenNeurons({ layerSizes });
+  // Bit of hidden neuron (l, y): layer-major offsets, as hiddenNeurons numbers them.
+  const offset = new Int32Array(L + 1);
+  for (let l = 2; l <= L; l++) offset[l] = offset[l - 1]! + layerSizes[l - 1]!;
+  const minimal = minimalValidMasks(table);
+  const inputSet = PySet.of(...Array.from({ length: layerSizes[0]! }, (_, x): PyKey => [0, x]));
+  const outputSet = PySet.of(...Array.from({ length: layerSizes[L]! }, (_, x): PyKey => [L, x]));
+  const found: Record<string, number[]>[][] = [];
+  const dicts: Record<string, number[]>[] = new Array(K);
+  const positionOfBit = new Int32Array(32);
 
-/**
- * The reference's `find_mappings`: for the next node, try the subsets of the unused neurons from
- * largest to smallest (`combinations` over the set's iteration order), recurse on each valid one
- * with those neurons removed; full explanations go to `ctx.onFound` in the reference's order.
- */
-function findMappings(ctx: SearchContext, k: number, dicts: Record<string, number[]>[], masks: Int32Array, unused: PySet): void {
-  if (k === ctx.nodes.length) {
-    ctx.onFound({ dicts: dicts.slice(), masks: masks.slice() });
-    return;
-  }
-  checkAborted(ctx.signal);
-  // `mappings2 -= {inputs}; mappings2 -= {outputs}`: removes nothing, but mirrors the reference's
-  // in-place set traffic (it could only matter through a resize).
-  unused.differenceUpdate(ctx.inputSet);
-  unused.differenceUpdate(ctx.outputSet);
-  const order = unused.toArray() as [number, number][];
-  const n = order.length;
-  const bit = order.map((key) => 1 << ctx.neuronBit(key));
-  const free = bit.reduce((a, b) => a | b, 0);
-  // The neuron mask of every subset of positions, when the table is small enough to build.
-  const maskOf = n <= MAX_TABLED_POSITIONS ? subsetMasks(bit) : null;
-  for (const positions of combinationOrder(n)) {
-    const mask = maskOf ? maskOf[positions]! : maskOfPositions(positions, bit);
-    const c = ctx.candidateOf(mask);
-    // Not a candidate: layers not contiguous, or several layers without distribLayers.
-    if (c >= 0 && ctx.valid[k * ctx.nCandidates + c] && completable(ctx, k + 1, free & ~mask)) {
+  /** Whether every node from k on has a minimal valid set inside `free`. */
+  const completable = (k: number, free: number): boolean => {
+    for (let j = k; j < K; j++) {
+      const masks = minimal[j]!;
+      let any = false;
+      for (let i = 0; i < masks.length && !any; i++) any = (masks[i]! & ~free) === 0;
+      if (!any) return false;
+    }
+    return true;
+  };
+
+  const walk = (k: number, unused: PySet, free: number): void => {
+    if (k === K) {
+      found.push(dicts.slice());
+      return;
+    }
+    checkAborted(signal);
+    // The reference's in-place `mappings2 -= {inputs}; mappings2 -= {outputs}` (M7): no key is
+    // removed, but a resize would change the iteration order, so the same operations run here.
+    unused.differenceUpdate(inputSet);
+    unused.differenceUpdate(outputSet);
+    const order = unused.toArray() as [number, number][];
+    for (let i = 0; i < order.length; i++) positionOfBit[offset[order[i]![0]]! + order[i]![1]] = i;
+    // This node's minimal valid sets among the unused neurons, as position masks, in combinations order.
+    const children: { mask: number; positions: number; size: number }[] = [];
+    for (const mask of minimal[k]!) {
+      if ((mask & ~free) !== 0) continue;
+      let positions = 0;
+      for (let m = mask; m !== 0; m &= m - 1) positions |= 1 << positionOfBit[31 - Math.clz32(m & -m)]!;
+      children.push({ mask, positions, size: popcount(mask) });
+    }
+    children.sort((a, b) => b.size - a.size || (a.positions & lowestBit(a.positions ^ b.positions) ? -1 : 1));
+    for (const { mask, positions } of children) {
+      if (!completable(k + 1, free & ~mask)) continue;
       const subset: [number, number][] = [];
-      for (let i = 0; i < n; i++) if ((positions >>> i) & 1) subset.push(order[i]!);
-      // subset_dict: layer -> neurons, in the subset's order.
+      for (let i = 0; i < order.length; i++) if ((positions >>> i) & 1) subset.push(order[i]!);
+      // subset_dict: layer -> neurons, in the subset's (set) order.
       const dict: Record<string, number[]> = {};
       for (const [l, y] of subset) (dict[String(l)] ??= []).push(y);
       dicts[k] = dict;
-      masks[k] = mask;
-      findMappings(ctx, k + 1, dicts, masks, unused.difference(new PySet(subset)));
+      // The reference's call for the last node returns at once: its set is never read.
+      if (k + 1 === K) found.push(dicts.slice());
+      else walk(k + 1, unused.difference(new PySet(subset)), free & ~mask);
     }
-  }
+  };
+
+  // all_mappings = set(reversed([(1, 0), (1, 1), ..., (L-1, w-1)]))
+  const all = new PySet([...neurons].reverse());
+  walk(0, all, fullMask(neurons.length));
+  return found.map((d) => Object.fromEntries(names.map((name, i) => [name, d[i]!])));
 }
 
-/** Up to this many positions, combination orders and subset masks are tables (2^20 entries). */
-const MAX_TABLED_POSITIONS = 20;
-const combinationOrders = new Map<number, Int32Array>();
-
-/**
- * Every non-empty subset of `n` positions as a bitmask over positions, in the order of
- * `for size in n..1: itertools.combinations(range(n), size)` (lexicographic within a size).
- * Tables are kept per n up to {@link MAX_TABLED_POSITIONS}; larger n are generated lazily.
- */
-function combinationOrder(n: number): Iterable<number> {
-  if (n > MAX_TABLED_POSITIONS) return combinations(n);
-  let order = combinationOrders.get(n);
-  if (!order) combinationOrders.set(n, (order = Int32Array.from(combinations(n))));
-  return order;
+function lowestBit(x: number): number {
+  return x & -x;
 }
 
-function* combinations(n: number): Generator<number> {
-  const idx = new Int32Array(n);
-  for (let size = n; size >= 1; size--) {
-    for (let i = 0; i < size; i++) idx[i] = i;
-    for (;;) {
-      let positions = 0;
-      for (let i = 0; i < size; i++) positions |= 1 << idx[i]!;
-      yield positions;
-      let i = size - 1;
-      while (i >= 0 && idx[i] === i + n - size) i--;
-      if (i < 0) break;
-      idx[i]!++;
-      for (let j = i + 1; j < size; j++) idx[j] = idx[j - 1]! + 1;
-    }
-  }
-}
-
-/** `table[positions]`: the OR of `bit[i]` over the positions in the subset, for every subset. */
-function subsetMasks(bit: readonly number[]): Int32Array {
-  const table = new Int32Array(1 << bit.length);
-  for (let s = 1; s < table.length; s++) {
-    const low = s & -s;
-    table[s] = table[s ^ low]! | bit[31 - Math.clz32(low)]!;
-  }
-  return table;
-}
-
-function maskOfPositions(positions: number, bit: readonly number[]): number {
-  let mask = 0;
-  for (let i = 0; i < bit.length; i++) if ((positions >>> i) & 1) mask |= bit[i]!;
-  return mask;
-}
-
-/** `m1 < m2` in the reference: every node's neurons in m1 are included in m2's (non-strict). */
-function includedIn(m1: Explanation, m2: Explanation): boolean {
-  const a = m1.masks;
-  const b = m2.masks;
-  for (let i = 0; i < a.length; i++) if ((a[i]! & ~b[i]!) !== 0) return false;
-  return true;
-}
-
-/**
- * The reference's list update, in place: a new explanation below existing ones replaces them (and
- * goes last); otherwise it is appended unless something is below it.
- */
-function keepMinimal(minimal: Explanation[], e: Explanation): void {
-  if (minimal.some((m) => includedIn(e, m))) {
-    let kept = 0;
-    for (const m of minimal) if (!includedIn(e, m)) minimal[kept++] = m;
-    minimal.length = kept;
-    minimal.push(e);
-  } else if (!minimal.some((m) => includedIn(m, e))) {
-    minimal.push(e);
-  }
+/** Bits 0..n-1 set (n <= 31). */
+function fullMask(n: number): number {
+  return (2 ** n - 1) | 0;
 }
 
 /** Everything {@link findMinimalMappings} computes for a formula, for reuse and inspection. */
@@ -417,41 +423,7 @@ export function findMinimalMappings(model: Model, formula: Formula, opts: Mappin
 
 /** The minimal mappings of a problem whose validity table is known (the CPU part of the search). */
 function minimalMappingsOf(model: Model, problem: MappingProblem, signal?: AbortSignal): Mapping[] {
-  const neurons = hiddenNeurons(model);
-  const bitOf = new Map(neurons.map(([l, y], i) => [l * 65536 + y, i]));
-  const L = model.layerSizes.length - 1;
-  const minimal: Explanation[] = [];
-  const ctx: SearchContext = {
-    nodes: problem.nodes,
-    valid: problem.valid,
-    candidateOf: candidateLookup(problem.candidates, neurons.length),
-    nCandidates: problem.candidates.length,
-    neuronBit: ([l, y]) => bitOf.get(l * 65536 + y)!,
-    inputSet: PySet.of(...Array.from({ length: model.layerSizes[0]! }, (_, x): PyKey => [0, x])),
-    outputSet: PySet.of(...Array.from({ length: model.layerSizes[L]! }, (_, x): PyKey => [L, x])),
-    onFound: (e) => keepMinimal(minimal, e),
-    signal,
-    validMasks: problem.nodes.map((_, n) => {
-      const masks: number[] = [];
-      for (let c = 0; c < problem.candidates.length; c++) if (problem.valid[n * problem.candidates.length + c]) masks.push(problem.candidates[c]!);
-      return Int32Array.from(masks);
-    }),
-  };
-  // all_mappings = set(reversed([(1, 0), (1, 1), ..., (L-1, w-1)]))
-  const allMappings = new PySet([...neurons].reverse());
-  findMappings(ctx, 0, new Array(problem.nodes.length), new Int32Array(problem.nodes.length), allMappings);
-  return minimal.map((e) => Object.fromEntries(problem.names.map((name, i) => [name, e.dicts[i]!])));
-}
-
-/** Candidate index by neuron bitmask: a typed table for up to 20 hidden neurons, else a Map. */
-function candidateLookup(candidates: Uint32Array, nNeurons: number): (mask: number) => number {
-  if (nNeurons <= 20) {
-    const table = new Int32Array(1 << nNeurons).fill(-1);
-    candidates.forEach((m, i) => (table[m] = i));
-    return (mask) => table[mask]!;
-  }
-  const map = new Map(Array.from(candidates, (m, i) => [m, i]));
-  return (mask) => map.get(mask >>> 0) ?? -1;
+  return minimalMappingsFromTable({ layerSizes: model.layerSizes, names: problem.names, candidates: problem.candidates, valid: problem.valid }, signal);
 }
 
 /** The mapping search result of one formula. */

@@ -31,6 +31,7 @@ export type Count = number | string;
 export interface OutputAnalysis {
   outputIndex: number;
   gate: string;
+  /** The size of the circuit space; 0 when the circuit stage did not run. */
   circuitsEnumerated: number;
   /** How many circuits are perfect (all of them, listed or not). */
   perfectCircuitCount: number;
@@ -65,7 +66,8 @@ export interface OutputRequest extends LongRunOptions {
   readonly outputIndex: number;
   /** The Boolean function the formulas compute. */
   readonly gate: Gate;
-  readonly space: CircuitSpace;
+  /** The circuits to search; null when the circuit stage is off (nothing else reads it then). */
+  readonly space: CircuitSpace | null;
   /** Circuit-search data: one label column. */
   readonly rows: WeightedRows;
   readonly groundInputs: GroundingInputs;
@@ -118,7 +120,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
   let perfectCount = 0;
   let circuitsMs = 0;
   let groundingsMs = 0;
-  const count = async (indices: number[], distinct: boolean) => {
+  const count = async (space: CircuitSpace, indices: number[], distinct: boolean) => {
     const t = performance.now();
     const r = await backend.countGroundings({
       model, space, indices, inputs: request.groundInputs, distinct,
@@ -135,6 +137,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
     return r;
   };
   if (stages.circuits) {
+    if (!space) throw new Error('analyzeOutput: the circuit stage needs a circuit space');
     for (let start = 0; start < space.count; start += STREAM_SLAB) {
       checkAborted(signal);
       const end = Math.min(space.count, start + STREAM_SLAB);
@@ -156,21 +159,21 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
       // The listed ones with their counts (and distinct gate dicts on request), the rest into the tally.
       const indices = Array.from(r.perfect);
       if (newlyListed > 0) {
-        const g = await count(indices.slice(0, newlyListed), request.distinctGateDicts);
+        const g = await count(space, indices.slice(0, newlyListed), request.distinctGateDicts);
         listedCounts.push(...g.counts);
         if (g.distinct) (listedDistinct ??= []).push(...g.distinct);
       }
-      if (newlyListed < indices.length) await count(indices.slice(newlyListed), false);
+      if (newlyListed < indices.length) await count(space, indices.slice(newlyListed), false);
     }
   }
   let groundedIndices: number[] | undefined;
-  if (stages.groundings && maxGrounded !== null && perfectCount > 0) {
+  if (stages.groundings && maxGrounded !== null && perfectCount > 0 && space) {
     // main.py's --max-circuits: the `limit` circuits of highest node sparsity (a stable sort, so
     // ties keep enumeration order), their counts listed in that order.
     const all = allPerfect.flatMap((part) => Array.from(part, (index) => ({ index, sparsity: hiddenSparsity(space.decode(index).nodeMasks) })));
     const chosen = all.sort((x, y) => y.sparsity - x.sparsity).slice(0, maxGrounded).map((c) => c.index);
     const ascending = [...chosen].sort((x, y) => x - y);
-    const g = await count(ascending, request.distinctGateDicts);
+    const g = await count(space, ascending, request.distinctGateDicts);
     const at = new Map(ascending.map((index, i) => [index, i]));
     listedCounts.push(...chosen.map((index) => g.counts[at.get(index)!]!));
     if (g.distinct) listedDistinct = chosen.map((index) => g.distinct![at.get(index)!]!);
@@ -195,7 +198,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
   const output: OutputAnalysis = {
     outputIndex: request.outputIndex,
     gate: gate.name,
-    circuitsEnumerated: space.count,
+    circuitsEnumerated: stages.circuits && space ? space.count : 0,
     perfectCircuitCount: perfectCount,
     perfectCircuits: listed,
     ...(listed.length < perfectCount ? { listing: { limit: listLimit, omitted: perfectCount - listed.length } } : {}),

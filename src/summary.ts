@@ -5,8 +5,16 @@ import type { AnalysisResult, Count } from './analyze.ts';
 const fmt = (n: number | string | bigint) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const ms = (t: number) => (t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFixed(2)} s`);
 
+/** Options of {@link formatSummary}. */
+export interface SummaryOptions {
+  /** Print the stage timings (default true). */
+  timings?: boolean;
+  /** The stages the analysis ran (default all): the others are printed as not run, not as zeros. */
+  stages?: { circuits?: boolean; groundings?: boolean; mappings?: boolean };
+}
+
 /** Formats the counts that show (non-)identifiability, per output, with stage timings. */
-export function formatSummary(result: AnalysisResult, { timings = true } = {}): string {
+export function formatSummary(result: AnalysisResult, { timings = true, stages = {} }: SummaryOptions = {}): string {
   const lines: string[] = [];
   const b = result.backend;
   const ran = (['circuits', 'groundings', 'mappings'] as const).filter((s) => b[s] !== null).map((s) => `${s} ${b[s]}`);
@@ -18,7 +26,11 @@ export function formatSummary(result: AnalysisResult, { timings = true } = {}): 
     const mappings = o.mappingsPerFormula.reduce((a, b) => a + b, 0);
     lines.push('');
     lines.push(`output ${o.outputIndex}: ${o.gate}`);
-    lines.push(`  where-then-what: ${fmt(o.circuitsEnumerated)} circuits enumerated, ${fmt(perfect)} perfect, ${fmt(o.totalGroundings)} groundings`);
+    if (stages.circuits === false) lines.push('  where-then-what: not run');
+    else {
+      const groundings = stages.groundings === false ? 'groundings not counted' : `${fmt(o.totalGroundings)} groundings`;
+      lines.push(`  where-then-what: ${fmt(o.circuitsEnumerated)} circuits enumerated, ${fmt(perfect)} perfect, ${groundings}`);
+    }
     if (perfect > 0 && o.groundingsPerCircuit.length) {
       const { min, max } = o.groundingsRange ?? countRange(o.groundingsPerCircuit);
       lines.push(`    interpretations per circuit: min ${fmt(min)}, max ${fmt(max)}`);
@@ -26,7 +38,8 @@ export function formatSummary(result: AnalysisResult, { timings = true } = {}): 
     if (o.listing) {
       lines.push(`    listed with masks and counts: the first ${fmt(o.perfectCircuits.length)} perfect circuits; ${fmt(o.listing.omitted)} more counted and grounded, not listed`);
     }
-    lines.push(`  what-then-where: ${fmt(o.formulas.length)} formulas, ${fmt(o.formulasWithMapping)} with a mapping, ${fmt(mappings)} minimal mappings`);
+    if (stages.mappings === false) lines.push('  what-then-where: not run');
+    else lines.push(`  what-then-where: ${fmt(o.formulas.length)} formulas, ${fmt(o.formulasWithMapping)} with a mapping, ${fmt(mappings)} minimal mappings`);
     if (o.mappingsPerFormula.length) lines.push(`    mappings per formula: ${o.mappingsPerFormula.join(', ')}`);
     if (timings) {
       lines.push(`  time: circuits ${ms(o.timings.circuits)}, groundings ${ms(o.timings.groundings)}, mappings ${ms(o.timings.mappings)}`);

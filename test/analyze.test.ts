@@ -6,6 +6,10 @@ import { formatSummary } from '../src/summary.ts';
 import { parseModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { fixture } from './helpers.ts';
+import { readFileSync } from 'node:fs';
+import { LimitError } from '../src/errors.ts';
+import { getGate } from '../src/gates.ts';
+import { mappingSearch, sortNeuronLists } from '../src/mappings.ts';
 
 test('summary: exact min and max interpretations over millions of perfect circuits (no argument spread)', async () => {
   const result = await analyzeModel(parseModel(PRETRAINED_XOR), { gates: ['XOR'], stages: { mappings: false } });
@@ -30,6 +34,21 @@ test('streamed: past the listing limit, circuits are counted and grounded but no
   assert.equal(o.listing, { limit: 5, omitted: 27 });
   assert.match(formatSummary(r), 'listed with masks and counts: the first 5 perfect circuits; 27 more counted and grounded, not listed');
   assert.is(full.outputs[0]!.listing, undefined);
+});
+
+test('without the circuit stage no circuit space is built: a 2-8-8-1 model gets its mappings', async () => {
+  const wide = parseModel(JSON.parse(readFileSync(new URL('./fixtures/XOR_w8_trained.json', import.meta.url), 'utf8')));
+  // With the circuit stage, its space is refused (a block of 167 million edge masks at 0.3).
+  const refused = await analyzeModel(wide, { gates: ['XOR'], backend: 'ts' }).then(() => null, (e: unknown) => e);
+  assert.instance(refused, LimitError);
+  const result = await analyzeModel(wide, { gates: ['XOR'], backend: 'ts', stages: { circuits: false, groundings: false } });
+  const o = result.outputs[0]!;
+  assert.is(o.circuitsEnumerated, 0);
+  assert.equal(o.perfectCircuits, []);
+  assert.is(result.backend.circuits, null);
+  const direct = await mappingSearch(wide, getGate('XOR'), 3, { pairOrder: 'BA' });
+  assert.equal(o.formulas, direct.map((f) => ({ formula: f.formula, minimalMappings: f.minimalMappings.map(sortNeuronLists) })));
+  assert.match(formatSummary(result, { timings: false, stages: { circuits: false, groundings: false } }), 'where-then-what: not run');
 });
 
 test.run();

@@ -69,6 +69,40 @@ test('analyze --data restricts the circuit search to the given samples', async (
   assert.equal(without11.filter((i) => only11.has(i)), clean);
 });
 
+test('analyze --stages mappings: a model too wide for the circuit search still gets its mappings', () => {
+  const wide = join(ROOT, 'test/fixtures/XOR_w8_trained.json');
+  const refused = cli('analyze', wide, '--gates', 'XOR');
+  assert.is(refused.code, 2);
+  assert.match(refused.err, /give 1,514,983,989,840,780 circuits, more than the cap of 5,000,000.*for the mappings alone, leave out the circuit stage: analyze --stages mappings/);
+  const out = join(dir, 'wide-mappings.json');
+  const r = cli('analyze', wide, '--gates', 'XOR', '--stages', 'mappings', '--json', out);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /where-then-what: not run\n  what-then-where: 56 formulas, 3 with a mapping, 424 minimal mappings/);
+  const o = JSON.parse(readFileSync(out, 'utf8')).outputs[0];
+  assert.is(o.circuitsEnumerated, 0);
+  assert.equal(o.perfectCircuits, []);
+  assert.equal(o.mappingsPerFormula, [5, 5, 414]);
+});
+
+test('analyze --stages: only the named stages run, in any order, named once or more', () => {
+  const run = (stages: string, name: string) => {
+    const out = join(dir, name);
+    const r = cli('analyze', model, '--gates', 'XOR', '--stages', stages, '--json', out);
+    assert.is(r.code, 0, r.err);
+    return { text: r.out, o: JSON.parse(readFileSync(out, 'utf8')).outputs[0] };
+  };
+  const where = run('groundings, circuits', 'stages-where.json');
+  assert.match(where.text, /3,000 circuits enumerated, 32 perfect, 234,700 groundings/);
+  assert.match(where.text, /what-then-where: not run/);
+  assert.equal(where.o.formulas, []);
+  const circuits = run('circuits,circuits', 'stages-circuits.json');
+  assert.match(circuits.text, /3,000 circuits enumerated, 32 perfect, groundings not counted/);
+  assert.equal(circuits.o.groundingsPerCircuit, []);
+  const all = run('mappings,groundings,circuits', 'stages-all.json');
+  assert.is(all.o.perfectCircuits.length, 32);
+  assert.is(all.o.formulasWithMapping, 7);
+});
+
 const badRuns: [string, () => string[], RegExp][] = [
   ['unknown flag', () => ['analyze', model, '--gates', 'XOR', '--frobnicate'], /Unknown option '--frobnicate'/],
   ['unknown command', () => ['analyse', model], /unknown command "analyse"/],

@@ -54,6 +54,9 @@ Options of analyze:
   --depth D              maximum formula depth (default: hidden layers + 1)
   --max-circuits N       refuse to enumerate more circuits than N (default 5000000)
   --distinct             also count distinct gate assignments per circuit
+  --stages S[,S...]      run only these stages of circuits, groundings, mappings (default all;
+                         groundings need circuits); --stages mappings also takes a model too
+                         wide or too large for the circuit search
   --backend B            ${BACKEND_CHOICES.join(' | ')} (default auto)
   --threads N            worker threads for large searches (default: all cores; 1 = none)
   --json OUT             write the full result as JSON (atomically)
@@ -72,6 +75,7 @@ const OPTIONS = {
   depth: { type: 'string' },
   'max-circuits': { type: 'string' },
   distinct: { type: 'boolean' },
+  stages: { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'string' },
@@ -174,7 +178,7 @@ async function runAnalysis(model: Model, options: AnalyzeOptions, values: Values
   if (values.json) writeFileAtomic(values.json, jsonLines(result));
   if (!values.quiet) {
     if (demo) console.log("Pretrained XOR model of the paper's authors (xor_mlp.pt)");
-    console.log(formatSummary(result));
+    console.log(formatSummary(result, { stages: options.stages }));
     console.log(`\ntotal ${(totalMs / 1000).toFixed(2)} s${values.json ? `; result written to ${values.json}` : ''}`);
   }
   return 0;
@@ -208,9 +212,24 @@ function analyzeOptions(values: Values, model?: Model): AnalyzeOptions {
   }
   if (values.data) options.data = parseDataset(readJsonFile(values.data, '--data'), nIn, nOut, '--data');
   if (values['ground-data']) options.groundData = parseDataset(readJsonFile(values['ground-data'], '--ground-data'), nIn, null, '--ground-data');
+  if (values.stages !== undefined) options.stages = stagesOption(values.stages);
   options.distribLayers = values['distrib-layers'] ?? false;
   options.distinctGateDicts = values.distinct ?? false;
   return options;
+}
+
+const STAGES = ['circuits', 'groundings', 'mappings'] as const;
+
+/** `--stages circuits,mappings`: the stages to run, each named once or more, at least one. */
+function stagesOption(text: string): NonNullable<AnalyzeOptions['stages']> {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.find((s) => !(STAGES as readonly string[]).includes(s));
+  if (unknown !== undefined) throw new InputError(`--stages: unknown stage "${unknown}" (stages: ${STAGES.join(', ')})`);
+  if (!names.length) throw new InputError(`--stages needs at least one stage of ${STAGES.join(', ')}, got "${text}"`);
+  const stages = { circuits: names.includes('circuits'), groundings: names.includes('groundings'), mappings: names.includes('mappings') };
+  // Groundings are counted for the perfect circuits: alone, the stage would count nothing.
+  if (stages.groundings && !stages.circuits) throw new InputError('--stages: groundings are counted for the perfect circuits, so they need circuits too (--stages circuits,groundings)');
+  return stages;
 }
 
 function numberOption(text: string, flag: string, min: number, max: number): number {

@@ -360,7 +360,15 @@ export const CATALOGUE: BadInput[] = [
   },
   {
     surface: 'cli', name: 'analyze a 2-9-9-1 model', argv: () => ['analyze', file('m2991.json', layoutModel([2, 9, 9, 1])), '--gates', 'XOR', '--json', outPath('m2991-result.json')],
-    what: /^layer sizes 2-9-9-1 have a layer of 81 edges \(9 x 9\)/, fix: /at most 64: analyse a narrower model/, absent: () => [outPath('m2991-result.json')],
+    what: /^layer sizes 2-9-9-1 have a layer of 81 edges \(9 x 9\)/, fix: /at most 64: analyse a narrower model; for the mappings alone, leave out the circuit stage: analyze --stages mappings/, absent: () => [outPath('m2991-result.json')],
+  },
+  {
+    surface: 'cli', name: 'analyze --stages circuits,mapping (a misspelt stage)', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--stages', 'circuits,mapping', '--json', outPath('stages-typo.json')],
+    what: /^--stages: unknown stage "mapping"/, fix: /\(stages: circuits, groundings, mappings\)/, absent: () => [outPath('stages-typo.json')], withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'analyze --stages groundings (without the circuits it counts for)', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--stages', 'groundings'],
+    what: /^--stages: groundings are counted for the perfect circuits, so they need circuits too/, fix: /--stages circuits,groundings/,
   },
   {
     surface: 'cli', name: 'analyze --json into a folder (refused before the analysis)', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--json', outPath('')],

@@ -550,7 +550,7 @@ const formulaCache = new Map<string, readonly Formula[]>();
  * trees of one list share subtrees).
  *
  * The list, its order and each formula are those of trying every pattern in order with
- * {@link firstNegation}, as the reference does, but each pattern is found without the search:
+ * `firstNegation`, as the reference does, but each pattern is found without the search:
  * from the truth tables each subtree can compute (see above). A few ms for XOR at depth 3, tens
  * for 3-input gates at depth 3 and about 100 for XOR at depth 4 (7,310 formulas), where the
  * search takes seconds.

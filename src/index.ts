@@ -70,7 +70,7 @@ export {
   type BackendRecord,
 } from './analyze.ts';
 export type { Stage } from './pipeline.ts';
-export { formatSummary } from './summary.ts';
+export { formatSummary, type SummaryOptions } from './summary.ts';
 
 // Backends: the three kernels behind one interface.
 export type {

@@ -19,7 +19,7 @@ export interface NodeCombination {
   /**
    * `edgeWords[l]` lists layer l's valid edge masks in enumeration order, each a 64-bit mask with
    * bit `r * nIn + j` for the edge j -> r, as two u32 words, low word first (so the array's bytes
-   * are little-endian u64s; layers of at most {@link MAX_PACKED_EDGES} edges). Mask i of layer l
+   * are little-endian u64s; layers of at most `MAX_PACKED_EDGES` edges). Mask i of layer l
    * is `edgeWords[l][2i] + 2^32 * edgeWords[l][2i + 1]`. This is what the kernels read.
    */
   readonly edgeWords: readonly Uint32Array[];

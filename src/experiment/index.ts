@@ -13,3 +13,4 @@ export { runUnit, unitGates, unitData, unitInputs, trainUnitModel, unitLayerSize
 export { recordsToCsv, MAIN_PY_COLUMNS, CSV_COLUMNS, type ResultRow, type UnitRecord } from './rows.ts';
 export { resultStats, formatStats, spread, type ResultStats, type Spread } from './stats.ts';
 export { figureSpec, figureRequests, reportHtml, partialSources, partialNotice, FACTORS, METRICS, type ReportSource, type PartialSource, type Factor, type Metric, type FigureRequest } from './report.ts';
+export { parseReference, compareSeedBySeed, comparisonSummary, type SeedComparison, type ReferenceNetwork, type NetworkCounts } from './compare.ts';

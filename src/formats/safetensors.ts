@@ -111,7 +111,7 @@ export function readSafetensors(bytes: Uint8Array, where: string): SafetensorsCo
 
 /**
  * A model as a safetensors file: `layers.{l}.weight` (out x in) and `layers.{l}.bias`, float32, and
- * metadata `activation`, `negative_slope` and `layer_sizes`, which {@link readSafetensors} checks
+ * metadata `activation`, `negative_slope` and `layer_sizes`, which `readSafetensors` checks
  * when it reads the file back. `negativeSlope` is the slope to record (the model's is float32).
  */
 export function modelToSafetensors(model: Model, negativeSlope: number = model.negativeSlope): Uint8Array {

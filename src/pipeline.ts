@@ -63,6 +63,8 @@ export interface OutputAnalysis {
   mappingsPerFormula: number[];
   /** With criteria: what survives each one (docs/criteria.md). */
   criteria?: Partial<Record<CriterionId, CriterionCounts>>;
+  /** With criteria: `formulasWithMapping` and the minimal mappings counted up to isomorphism (docs/criteria.md). */
+  upToIsomorphism?: { formulas: number; mappings: number };
   /** Milliseconds per stage. */
   timings: { circuits: number; groundings: number; mappings: number; criteria?: number };
 }
@@ -219,6 +221,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
 
   // The criteria: filters of what the stages found (docs/criteria.md).
   let criteriaCounts: OutputAnalysis['criteria'];
+  let upToIsomorphism: OutputAnalysis['upToIsomorphism'];
   let criteriaMs: number | undefined;
   if (criteria) {
     const tc = performance.now();
@@ -232,6 +235,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
     });
     runs.criteria = c.runs;
     criteriaCounts = c.counts;
+    upToIsomorphism = c.paperUpToIsomorphism;
     listed.forEach((circuit, i) => {
       circuit.passes = c.circuitPasses[i]!;
       if (Object.keys(c.circuitGroundings[i]!).length) circuit.criterionGroundings = c.circuitGroundings[i]!;
@@ -259,7 +263,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
     formulas,
     formulasWithMapping: withMapping.length,
     mappingsPerFormula: withMapping.map((f) => f.minimalMappings.length),
-    ...(criteriaCounts ? { criteria: criteriaCounts } : {}),
+    ...(criteriaCounts ? { criteria: criteriaCounts, upToIsomorphism } : {}),
     timings: { circuits: circuitsMs, groundings: groundingsMs, mappings: mappingsMs, ...(criteriaMs !== undefined ? { criteria: criteriaMs } : {}) },
   };
   return { output, runs };

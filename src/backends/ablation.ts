@@ -20,5 +20,5 @@ export async function evaluateCircuitsAblated(backend: Backend, request: Circuit
   }
   if (backend.kernelExtensions?.ablation) return backend.evaluateCircuits(request);
   const perfect = await inChunks(request, (start, end) => evaluateCircuitsTs({ ...request, start, end }));
-  return { perfect, ranOn: 'ts', fallback: `${backend.label} has no ablation kernel yet: ablated circuit searches ran on the TS reference` };
+  return { perfect, ranOn: 'ts', fallback: `the ${backend.name} backend has no ablation kernel yet: the ablated circuit searches (mean-ablation, resample-ablation) ran on the TS reference` };
 }

@@ -19,6 +19,7 @@ import { createNodePool } from '../node/workers.ts';
 import type { WorkerPool } from '../parallel/pool.ts';
 import { availableParallelism } from 'node:os';
 import type { PairOrder } from '../mappings.ts';
+import { resolveCriteria } from '../criteria/ids.ts';
 
 const USAGE = `mi-ident: exhaustive identifiability analysis of small MLPs (Méloux et al., ICLR 2025)
 
@@ -54,6 +55,10 @@ Options of analyze:
   --depth D              maximum formula depth (default: hidden layers + 1)
   --max-circuits N       refuse to enumerate more circuits than N (default 5000000)
   --distinct             also count distinct gate assignments per circuit
+  --criteria all|ID,...  also compute criteria that might restore identifiability (docs/criteria.md):
+                         minimal, mean-ablation, resample-ablation, ood-<σ> (e.g. ood-0.1),
+                         grounding-causal, grounding-distinct, symmetric, joint, unmapped,
+                         full-state, noisy-iia, all (every one, and their conjunction)
   --backend B            ${BACKEND_CHOICES.join(' | ')} (default auto)
   --threads N            worker threads for large searches (default: all cores; 1 = none)
   --json OUT             write the full result as JSON (atomically)
@@ -72,6 +77,7 @@ const OPTIONS = {
   depth: { type: 'string' },
   'max-circuits': { type: 'string' },
   distinct: { type: 'boolean' },
+  criteria: { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'string' },
@@ -210,7 +216,16 @@ function analyzeOptions(values: Values, model?: Model): AnalyzeOptions {
   if (values['ground-data']) options.groundData = parseDataset(readJsonFile(values['ground-data'], '--ground-data'), nIn, null, '--ground-data');
   options.distribLayers = values['distrib-layers'] ?? false;
   options.distinctGateDicts = values.distinct ?? false;
+  if (values.criteria !== undefined) options.criteria = criteriaOption(values.criteria);
   return options;
+}
+
+/** `--criteria all` or `--criteria id,id,...`, checked (the ids by resolveCriteria). */
+function criteriaOption(text: string): 'all' | string[] {
+  const ids = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) throw new InputError('--criteria needs all, or criterion ids separated by commas (e.g. --criteria minimal,grounding-causal)');
+  resolveCriteria(ids, '--criteria');
+  return ids.length === 1 && ids[0] === 'all' ? 'all' : ids;
 }
 
 function numberOption(text: string, flag: string, min: number, max: number): number {

@@ -91,6 +91,8 @@ export interface CriteriaRequest {
 /** {@link evaluateCriteria}'s answer. */
 export interface CriteriaResult {
   readonly counts: Partial<Record<CriterionId, CriterionCounts>>;
+  /** The paper's formulas with a mapping and minimal mappings up to isomorphism (what no criterion filters). */
+  readonly paperUpToIsomorphism: { formulas: number; mappings: number };
   /** Per perfect circuit (aligned with `perfect`): the where-then-what criteria it passes. */
   readonly circuitPasses: CriterionId[][];
   /** Per perfect circuit: its groundings under the grounding criteria and `all`. */
@@ -293,7 +295,7 @@ export async function evaluateCriteria(request: CriteriaRequest): Promise<Criter
         return ids;
       }),
     );
-  return { counts, circuitPasses, circuitGroundings, mappingPasses: flags(mappingPass, true), mappingVacuous: flags(mappingVacuous, false), runs };
+  return { counts, paperUpToIsomorphism: whatOf([]).iso, circuitPasses, circuitGroundings, mappingPasses: flags(mappingPass, true), mappingVacuous: flags(mappingVacuous, false), runs };
 }
 
 /** The `ood-0.1` probe set as noisy rows (`noisy-iia`'s default). */

@@ -5,6 +5,7 @@
 import { InputError } from '../errors.ts';
 import { getGate, TWO_INPUT_GATES } from '../gates.ts';
 import type { PairOrder } from '../mappings.ts';
+import { resolveCriteria } from '../criteria/ids.ts';
 
 /** What defines an experiment grid and its results (main.py's flags, camel-cased). */
 export interface ExperimentConfig {
@@ -42,6 +43,8 @@ export interface ExperimentConfig {
   maxCircuits: number | null;
   /** Sample-pair order of the mapping search (BA: the reference under PYTHONHASHSEED=0). */
   pairOrder: PairOrder;
+  /** `--criteria`: criteria computed for every analysed output (docs/criteria.md), as resolved ids; [] for none (mi-ident's). */
+  criteria: string[];
 }
 
 /** main.py's defaults. */
@@ -65,6 +68,7 @@ export const DEFAULT_CONFIG: Readonly<ExperimentConfig> = Object.freeze({
   minSparsity: 0,
   maxCircuits: null,
   pairOrder: 'BA',
+  criteria: [],
 });
 
 /** The fields of {@link ExperimentConfig}, in the order they are stored and compared. */
@@ -110,6 +114,9 @@ export function resolveConfig(partial: Partial<ExperimentConfig> = {}): Experime
   if (!(c.minSparsity >= 0 && c.minSparsity <= 1)) fail('--min-sparsity', 'must be between 0 and 1', c.minSparsity);
   if (c.maxCircuits !== null && (!Number.isInteger(c.maxCircuits) || c.maxCircuits < 1)) fail('--max-circuits', 'must be a positive integer', c.maxCircuits);
   if (!['BA', 'AB', 'all'].includes(c.pairOrder)) fail('--pair-order', 'must be BA, AB or all', c.pairOrder);
+  if (!Array.isArray(c.criteria)) fail('--criteria', 'must be a list of criterion ids', c.criteria);
+  if (c.criteria.length) c.criteria = [...resolveCriteria(c.criteria, '--criteria').ids];
+  if (c.criteria.length && c.maxCircuits !== null) fail('--criteria', 'need every perfect circuit grounded: leave out --max-circuits', c.maxCircuits);
   return canonicalConfig(c);
 }
 
@@ -120,8 +127,10 @@ export function canonicalConfig(c: ExperimentConfig): ExperimentConfig {
 
 /** Differences between two configs, as `--flag a vs b` lines (empty when they are the same grid). */
 export function configDifferences(a: ExperimentConfig, b: ExperimentConfig): string[] {
-  return CONFIG_FIELDS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map(
-    (k) => `${flagOf(k)}: ${show(a[k])} vs ${show(b[k])}`,
+  // A field a stored config lacks (written before the field existed) has its default value.
+  const value = (c: ExperimentConfig, k: keyof ExperimentConfig) => c[k] ?? DEFAULT_CONFIG[k];
+  return CONFIG_FIELDS.filter((k) => JSON.stringify(value(a, k)) !== JSON.stringify(value(b, k))).map(
+    (k) => `${flagOf(k)}: ${show(value(a, k))} vs ${show(value(b, k))}`,
   );
 }
 

@@ -5,6 +5,7 @@
 import type { Count } from '../analyze.ts';
 import type { ModelJson } from '../model.ts';
 import type { Unit } from './grid.ts';
+import type { CriteriaColumns } from '../criteria/rows.ts';
 
 /** The columns main.py writes, in its order. */
 export const MAIN_PY_COLUMNS = [
@@ -59,6 +60,8 @@ export interface ResultRow {
   groundings_ms: number;
   mappings_ms: number;
   backend: string;
+  /** With `--criteria`: the criteria's columns (`<id>_circuits`, ..., docs/criteria.md), after the others. */
+  criteria?: CriteriaColumns;
 }
 
 /** A finished unit: one line of results.jsonl. */
@@ -100,7 +103,10 @@ function quote(field: string): string {
 /** The rows of the records (converged units, in grid order, outputs in order), as CSV text. */
 export function recordsToCsv(records: Iterable<UnitRecord>): string {
   const rows = [...records].sort((a, b) => a.unit.index - b.unit.index).flatMap((r) => r.rows);
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => quote(csvValue(row[c]))).join(','));
+  // Every row of a grid has the same criteria (its config's): their columns come from the first.
+  const criteria = rows.find((r) => r.criteria)?.criteria;
+  const extra = criteria ? Object.keys(criteria) : [];
+  const lines = [[...CSV_COLUMNS, ...extra].join(',')];
+  for (const row of rows) lines.push([...CSV_COLUMNS.map((c) => quote(csvValue(row[c]))), ...extra.map((c) => quote(csvValue(row.criteria?.[c])))].join(','));
   return lines.join('\n') + '\n';
 }

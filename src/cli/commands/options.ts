@@ -11,7 +11,7 @@ import { shardFromPlan } from '../../experiment/node-plan.ts';
 import type { PairOrder } from '../../mappings.ts';
 
 /** Flags that take one or more values. */
-const LIST_FLAGS = ['target-logic-gates', 'n-gates', 'size', 'depth', 'loss-target', 'learning-rate'];
+const LIST_FLAGS = ['target-logic-gates', 'n-gates', 'size', 'depth', 'loss-target', 'learning-rate', 'criteria'];
 
 /** The flags that describe how one model is trained (shared by `run`, `reproduce` and `train`). */
 export const MODEL_OPTIONS = {
@@ -42,6 +42,7 @@ export const RUN_OPTIONS = {
   'min-sparsity': { type: 'string' },
   'max-circuits': { type: 'string' },
   'pair-order': { type: 'string' },
+  criteria: { type: 'string' },
   backend: { type: 'string' },
   shard: { type: 'string' },
   'shard-plan': { type: 'string' },
@@ -134,6 +135,10 @@ export function configFromValues(values: Partial<RunValues>): Partial<Experiment
   if (values['min-sparsity'] !== undefined) c.minSparsity = one(values['min-sparsity'], '--min-sparsity', false);
   if (values['max-circuits'] !== undefined) c.maxCircuits = one(values['max-circuits'], '--max-circuits', true);
   if (values['pair-order'] !== undefined) c.pairOrder = values['pair-order'] as PairOrder;
+  if (values.criteria !== undefined) {
+    c.criteria = split(values.criteria);
+    if (!c.criteria.length) throw new InputError('--criteria needs all, or criterion ids (e.g. --criteria minimal grounding-causal)');
+  }
   return c;
 }
 

@@ -5,7 +5,7 @@
 import type { Count } from '../analyze.ts';
 import type { ModelJson } from '../model.ts';
 import type { Unit } from './grid.ts';
-import type { CriteriaColumns } from '../criteria/rows.ts';
+import { criteriaColumnNames, type CriteriaColumns } from '../criteria/rows.ts';
 
 /** The columns main.py writes, in its order. */
 export const MAIN_PY_COLUMNS = [
@@ -100,12 +100,13 @@ function quote(field: string): string {
   return /[",\n\r]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
-/** The rows of the records (converged units, in grid order, outputs in order), as CSV text. */
-export function recordsToCsv(records: Iterable<UnitRecord>): string {
+/**
+ * The rows of the records (converged units, in grid order, outputs in order), as CSV text; with
+ * `criteria` (the grid's criterion ids), their columns after the others (docs/criteria.md).
+ */
+export function recordsToCsv(records: Iterable<UnitRecord>, criteria: readonly string[] = []): string {
   const rows = [...records].sort((a, b) => a.unit.index - b.unit.index).flatMap((r) => r.rows);
-  // Every row of a grid has the same criteria (its config's): their columns come from the first.
-  const criteria = rows.find((r) => r.criteria)?.criteria;
-  const extra = criteria ? Object.keys(criteria) : [];
+  const extra = criteria.length ? criteriaColumnNames(criteria) : [];
   const lines = [[...CSV_COLUMNS, ...extra].join(',')];
   for (const row of rows) lines.push([...CSV_COLUMNS.map((c) => quote(csvValue(row[c]))), ...extra.map((c) => quote(csvValue(row.criteria?.[c])))].join(','));
   return lines.join('\n') + '\n';

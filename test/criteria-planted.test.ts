@@ -4,8 +4,8 @@
 //
 // Notation: inputs A, B; s = A + B. Every network below has layers 2-3-3-1 (2-3-3-2), leaky
 // slope 0.01. The formulas are those of depth <= 2 (formulaDepth 2), small enough to derive:
-//   XOR: F1 = ¬(A*B)*(A+B), relevant nodes A+B (OR) and ¬(A*B) (NAND);
-//        F2 = ¬((A*B)+¬(A+B)), relevant nodes A*B (AND) and ¬(A+B) (NOR).
+//   XOR: φ1 = ¬(A*B)*(A+B), relevant nodes A+B (OR) and ¬(A*B) (NAND);
+//        φ2 = ¬((A*B)+¬(A+B)), relevant nodes A*B (AND) and ¬(A+B) (NOR).
 // The paper's interchange test (pair order BA) takes (source, base) in the sample order 00, 10,
 // 01, 11 with the source first: 00 is never a base and 11 never a source.
 import { readFileSync } from 'node:fs';
@@ -89,16 +89,16 @@ test('planted XOR on two live neurons: minimal and the causal grounding leave on
   assert.ok(c.all!.unique.whereThenWhat);
   assert.not.ok(c.minimal!.unique.whereThenWhat);
 
-  // What-then-where. F1: patching h0 from the source gives g0 = NOR(NOR(source), AND(base)) =
-  // OR(source) AND NAND(base), exactly F1 with A+B forced to its source value, on every pair:
+  // What-then-where. φ1: patching h0 from the source gives g0 = NOR(NOR(source), AND(base)) =
+  // OR(source) AND NAND(base), exactly φ1 with A+B forced to its source value, on every pair:
   // {h0} is valid for A+B, and likewise {h1} for ¬(A*B); {h0, h1}, g0 and the dead neurons alone
-  // are not (e.g. (source 00, base 10)). With h2 added the sets stay valid but not minimal. F2 the
+  // are not (e.g. (source 00, base 10)). With h2 added the sets stay valid but not minimal. φ2 the
   // same with the negated readings: A*B -> {h1}, ¬(A+B) -> {h0}. One minimal mapping each.
   assert.equal(mappingsOf(o!), {
     '¬(A*B)*(A+B)': [{ 'A+B 4': { 1: [0] }, '¬(A*B) 7': { 1: [1] } }],
     '¬((A*B)+¬(A+B))': [{ 'A*B 1': { 1: [1] }, '¬(A+B) 8': { 1: [0] } }],
   });
-  // The network side and F1 are the same function of (source, base) for every pair: symmetric
+  // The network side and φ1 are the same function of (source, base) for every pair: symmetric
   // and joint (both variables patched from any sources) pass; the unmapped neuron of layer 1 is
   // dead, so unmapped and full-state pass; under noise of at most 0.1 on s every neuron keeps its
   // high/low level (h0 in [0.8, 1.2] or below -0.008, ...), so noisy-iia passes. The two formulas
@@ -122,8 +122,8 @@ test('planted XOR: the causal grounding is NOR(NOR(A,B), AND(A,B)), by the defin
 test('planted XOR with a duplicated neuron: criteria disagree, and all of them together leave nothing', async () => {
   // The network (xor-duplicated.json): h2 is a copy of h0, and g0 = leaky(1 - h0 - 2 h1 - h2),
   // the same function as before. With one copy zero-ablated, g0 = 1 - h0 - 2 h1 is still
-  // 0.06, 1.03, 1.03, -0.97 on 00, 01, 10, 11: XOR. So there are two minimal circuits, M0 with h0
-  // and M2 with h2 (each with the 2 groundings of the planted XOR).
+  // 0.06, 1.03, 1.03, -0.97 on 00, 01, 10, 11: XOR. So there are two minimal circuits, one with h0
+  // and the circuit with h2 (each with the 2 groundings of the planted XOR).
   const [o] = await analyse('xor-duplicated', ['XOR']);
   const c = o!.criteria!;
   const m0 = circuitWith(o!, [[1, 1], [1, 1, 0], [1, 0, 0], [1]], [[[1, 1], [1, 1], [0, 0]], [[1, 1, 0], [0, 0, 0], [0, 0, 0]], [[1, 0, 0]]])!;
@@ -145,9 +145,9 @@ test('planted XOR with a duplicated neuron: criteria disagree, and all of them t
   // g1 or g2 from any non-empty set of the three: 1 + 7 + 7 = 15.
   assert.is(c['resample-ablation']!.circuits, 15);
   assert.ok(o!.perfectCircuits.filter((x) => x.passes!.includes('resample-ablation')).every((x) => x.nodeMasks[1]!.join() === '1,1,1' && x.edgeMasks[1]![0]!.join() === '1,1,1'));
-  // ood-<σ>: on a noisy 00 row (s = ε), M0 computes g0 = 0.06 + 2ε where the full model computes
+  // ood-<σ>: on a noisy 00 row (s = ε), the h0 circuit computes g0 = 0.06 + 2ε where the full model computes
   // -0.94 + 4ε: they round differently for 0.22 < ε < 0.36. Read off the probe sets: at σ = 0.05
-  // no 00 row has ε > 0.22 (and the other inputs keep a margin of 0.47), so M0 and M2 pass; at
+  // no 00 row has ε > 0.22 (and the other inputs keep a margin of 0.47), so both pass; at
   // σ = 0.2 more than 1 % of the 1,000 rows fall in that band, so they fail.
   const eps = (sigma: number) => {
     const p = oodProbeSet(2, sigma);
@@ -163,14 +163,14 @@ test('planted XOR with a duplicated neuron: criteria disagree, and all of them t
   assert.equal([c.all!.circuits, c.all!.groundings], [0, 0]);
 
   // What-then-where: under BA, base 00 never occurs, and patching one copy is enough on the
-  // pairs that do occur (source 00, base 10: g0 = 1 - 1 + 0.02 + 0.01 = 0.03, as F1 says 0), so
+  // pairs that do occur (source 00, base 10: g0 = 1 - 1 + 0.02 + 0.01 = 0.03, as φ1 says 0), so
   // OR (NOR) maps to {h0} or to {h2}: 2 minimal mappings per formula, 4 in all.
   assert.equal(mappingsOf(o!), {
     '¬(A*B)*(A+B)': [{ 'A+B 4': { 1: [2] }, '¬(A*B) 7': { 1: [1] } }, { 'A+B 4': { 1: [0] }, '¬(A*B) 7': { 1: [1] } }],
     '¬((A*B)+¬(A+B))': [{ 'A*B 1': { 1: [1] }, '¬(A+B) 8': { 1: [2] } }, { 'A*B 1': { 1: [1] }, '¬(A+B) 8': { 1: [0] } }],
   });
   // symmetric adds (source 01, base 00): one copy patched gives g0 = 1 + 0.01 + 0.06 - 1 = 0.07,
-  // while F1 says OR(01) AND NAND(00) = 1. joint fails on the same base with both variables
+  // while φ1 says OR(01) AND NAND(00) = 1. joint fails on the same base with both variables
   // patched; unmapped and full-state fail because the other copy, unmapped, changes the decision
   // when patched alone. All four remove every mapping.
   for (const id of ['symmetric', 'joint', 'unmapped', 'full-state'] as const) assert.equal([c[id]!.formulas, c[id]!.mappings], [0, 0], id);

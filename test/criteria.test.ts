@@ -352,10 +352,10 @@ test('runner: run --criteria adds the criteria columns to the CSV, and resuming 
   assert.is(r.code, 0, r.err);
   const [head, ...rows] = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
   const columns = head!.split(',');
-  assert.equal(columns.slice(-12), [
+  assert.equal(columns.slice(-14), [
     'paper_formulas_iso', 'paper_mappings_iso',
-    'minimal_circuits', 'minimal_groundings', 'minimal_formulas', 'minimal_mappings', 'minimal_mappings_iso',
-    'joint_circuits', 'joint_groundings', 'joint_formulas', 'joint_mappings', 'joint_mappings_iso',
+    'minimal_circuits', 'minimal_groundings', 'minimal_formulas', 'minimal_mappings', 'minimal_mappings_iso', 'minimal_vacuous',
+    'joint_circuits', 'joint_groundings', 'joint_formulas', 'joint_mappings', 'joint_mappings_iso', 'joint_vacuous',
   ]);
   assert.ok(rows.every((row) => row.split(',').length >= columns.length));
   const stored = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));

@@ -1,6 +1,6 @@
 /**
  * The masked forward pass with pruned parts replaced by given values instead of zero (the
- * `mean-ablation` and `resample-ablation` criteria, docs/criteria.md), and with one hidden
+ * `mean-ablation` and `resample-ablation` criteria, docs/criteria.md, K2), and with one hidden
  * neuron overwritten (the `grounding-causal` interchange). With no replacement and no
  * intervention it is {@link circuitActivations} bit for bit (N2, N3, N6).
  */

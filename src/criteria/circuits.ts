@@ -1,6 +1,6 @@
 /**
  * The where-then-what criteria that keep or drop whole perfect circuits (docs/criteria.md):
- * `minimal`, `mean-ablation`, `resample-ablation` and `ood-<σ>`. Each one is exact and
+ * `minimal`, `mean-ablation`, `resample-ablation` (K2) and `ood-<σ>` (K3). Each one is exact and
  * exhaustive; the three data tests are circuit-search kernel requests, so they run on every
  * backend (the ablated ones through `evaluateCircuitsAblated`).
  */

@@ -18,6 +18,8 @@ export interface CriterionFinding {
   readonly uniqueWhat: number;
   /** The same, up to isomorphism. */
   readonly uniqueWhatIso: number;
+  /** Networks whose one remaining minimal mapping passed this criterion without a test (the empty mapping, M6). */
+  readonly uniqueWhatVacuous: number;
   /** Networks unique on both sides (what-then-where raw). */
   readonly uniqueBoth: number;
   /** Networks left with no explanation on a side. */
@@ -55,6 +57,7 @@ export function criteriaFindings(rows: readonly ResultRow[]): CriterionFinding[]
       uniqueWhere: count(where),
       uniqueWhat: count(what),
       uniqueWhatIso: count((r) => get(r, id, 'mappings_iso') === 1),
+      uniqueWhatVacuous: count((r) => what(r) && id !== 'paper' && Number(r.criteria![`${id}_vacuous`] ?? 0) === 1),
       uniqueBoth: count((r) => where(r) && what(r)),
       noneWhere: count((r) => get(r, id, 'groundings') === 0),
       noneWhat: count((r) => get(r, id, 'mappings') === 0),
@@ -70,10 +73,28 @@ const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 /** The findings as a Markdown table (docs/criteria.md and the `reproduce criteria` summary). */
 export function findingsTable(findings: readonly CriterionFinding[]): string[] {
-  const head = ['criterion', 'one explanation: where', 'what', 'what (iso)', 'both', 'none left: where', 'what', 'median circuits', 'groundings', 'mappings'];
+  const head = ['criterion', 'one explanation: where', 'what', 'of which vacuous', 'what (iso)', 'both', 'none left: where', 'what', 'median circuits', 'groundings', 'mappings'];
   const rows = findings.map((f) => [
-    f.id, pct(f.uniqueWhere, f.networks), pct(f.uniqueWhat, f.networks), pct(f.uniqueWhatIso, f.networks), pct(f.uniqueBoth, f.networks),
+    f.id, pct(f.uniqueWhere, f.networks), pct(f.uniqueWhat, f.networks), String(f.uniqueWhatVacuous), pct(f.uniqueWhatIso, f.networks), pct(f.uniqueBoth, f.networks),
     pct(f.noneWhere, f.networks), pct(f.noneWhat, f.networks), num(f.medianCircuits), num(f.medianGroundings), num(f.medianMappings),
   ]);
+  return [`| ${head.join(' | ')} |`, `|${head.map((_, j) => (j === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+/** {@link criteriaFindings} for each gate of the rows (outputs of that gate), in first-seen order. */
+export function findingsByGate(rows: readonly ResultRow[]): Map<string, CriterionFinding[]> {
+  const gates = [...new Set(rows.map((r) => r.gate))];
+  return new Map(gates.map((g) => [g, criteriaFindings(rows.filter((r) => r.gate === g))]));
+}
+
+/** Per gate, the networks with one explanation where-then-what / what-then-where, as a Markdown table. */
+export function gateFindingsTable(byGate: ReadonlyMap<string, readonly CriterionFinding[]>): string[] {
+  const gates = [...byGate.keys()];
+  const first = byGate.get(gates[0]!) ?? [];
+  const head = ['criterion', ...gates.map((g) => `${g} (${byGate.get(g)![0]?.networks ?? 0}): where / what`)];
+  const rows = first.map((f, i) => [f.id, ...gates.map((g) => {
+    const x = byGate.get(g)![i]!;
+    return `${x.uniqueWhere} / ${x.uniqueWhat}${x.uniqueWhatVacuous ? ` (${x.uniqueWhatVacuous} vacuous)` : ''}`;
+  })]);
   return [`| ${head.join(' | ')} |`, `|${head.map((_, j) => (j === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }

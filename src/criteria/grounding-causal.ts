@@ -1,5 +1,5 @@
 /**
- * `grounding-causal` (docs/criteria.md): a grounding passes when it also holds under
+ * `grounding-causal` (docs/criteria.md; docs/semantics.md, K4): a grounding passes when it also holds under
  * single-neuron interchange. For every grounded hidden neuron u and every (base, source) pair of
  * grounding inputs, u's activation on base is set to its value on source; then the bits of u's
  * descendants (thresholded at the grounding's separators) and of the output must be what the

@@ -4,7 +4,7 @@
  *
  * Every criterion only removes explanations: it keeps a subset of the paper's perfect circuits
  * (and of their groundings) or of the paper's minimal mappings (docs/criteria.md, "Filters, not new
- * searches").
+ * searches"; docs/semantics.md, K1).
  */
 import { InputError } from '../errors.ts';
 

@@ -2,7 +2,8 @@
  * The what-then-where criteria (docs/criteria.md): filters of the paper's minimal mappings.
  * `symmetric` and `noisy-iia` are interchange tests with other (source, base) pairs, so they are
  * validity-table kernel requests and run on every backend; `joint`, `unmapped` and `full-state`
- * are the plain TypeScript reference (interventions on the full model, N4).
+ * are the plain TypeScript reference (interventions on the full model, N4). Noisy pairs: K5;
+ * isomorphism and vacuous passes: K6.
  */
 import type { Backend, KernelRun } from '../backends/types.ts';
 import { InputError } from '../errors.ts';

@@ -1,7 +1,8 @@
 /**
  * The criteria's CSV columns of the experiment runner (docs/criteria.md): per criterion id,
- * `<id>_circuits`, `<id>_groundings`, `<id>_formulas`, `<id>_mappings` and `<id>_mappings_iso`
- * (minimal mappings up to isomorphism), after the paper's own counts up to isomorphism.
+ * `<id>_circuits`, `<id>_groundings`, `<id>_formulas`, `<id>_mappings`, `<id>_mappings_iso`
+ * (minimal mappings up to isomorphism) and `<id>_vacuous` (surviving mappings that passed without a
+ * test; empty for the where-then-what criteria), after the paper's own counts up to isomorphism.
  */
 import type { OutputAnalysis } from '../pipeline.ts';
 import type { CriterionId } from './ids.ts';
@@ -11,7 +12,7 @@ export type CriteriaColumns = Record<string, number | string>;
 
 /** The column names for the given criterion ids, in order. */
 export function criteriaColumnNames(ids: readonly string[]): string[] {
-  return ['paper_formulas_iso', 'paper_mappings_iso', ...ids.flatMap((id) => ['circuits', 'groundings', 'formulas', 'mappings', 'mappings_iso'].map((c) => `${id}_${c}`))];
+  return ['paper_formulas_iso', 'paper_mappings_iso', ...ids.flatMap((id) => ['circuits', 'groundings', 'formulas', 'mappings', 'mappings_iso', 'vacuous'].map((c) => `${id}_${c}`))];
 }
 
 /** An analysed output's criteria columns (undefined when it has no criteria). */
@@ -24,6 +25,7 @@ export function criteriaColumns(o: OutputAnalysis): CriteriaColumns | undefined 
     out[`${id}_formulas`] = c!.formulas;
     out[`${id}_mappings`] = c!.mappings;
     out[`${id}_mappings_iso`] = c!.upToIsomorphism?.mappings ?? c!.mappings;
+    if (c!.vacuous !== undefined) out[`${id}_vacuous`] = c!.vacuous;
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { runExperiment, type RunReport } from '../../experiment/node-runner.ts';
 import { getPreset, PRESETS } from '../../experiment/presets.ts';
 import { formatStats, resultStats } from '../../experiment/stats.ts';
 import { progressBar } from '../../node/progress-bar.ts';
-import { criteriaFindings, findingsTable } from '../../criteria/findings.ts';
+import { criteriaFindings, findingsByGate, findingsTable, gateFindingsTable } from '../../criteria/findings.ts';
 import { backendFromValues, configFromValues, parseCommandArgs, RUN_OPTIONS, shardFromValues, workersFromValues, type RunValues } from './options.ts';
 
 /** Usage of the grid flags shared by run and reproduce. */
@@ -93,7 +93,13 @@ async function reproduceCriteria(values: RunValues): Promise<number> {
     const code = await execute(config, values, dir, (records) => {
       if (values.quiet) return;
       console.log(`\n${name}: which criteria leave exactly one explanation (networks = analysed outputs)`);
-      for (const line of findingsTable(criteriaFindings(records.flatMap((r) => r.rows)))) console.log(line);
+      const rows = records.flatMap((r) => r.rows);
+      for (const line of findingsTable(criteriaFindings(rows))) console.log(line);
+      const byGate = findingsByGate(rows);
+      if (byGate.size > 1) {
+        console.log(`\n${name}, per gate: networks with exactly one explanation where-then-what / what-then-where`);
+        for (const line of gateFindingsTable(byGate)) console.log(line);
+      }
     });
     if (code !== 0) return code;
   }

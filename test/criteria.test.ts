@@ -15,6 +15,8 @@ import { CircuitSpace } from '../src/circuits/space.ts';
 import { main } from '../src/cli/main.ts';
 import { coveringRanges, everyRowThreshold, meanValues, OOD_REPEATS, oodProbeSet, oodRows, resampleRows } from '../src/criteria/circuits.ts';
 import { evaluateCriteria } from '../src/criteria/evaluate.ts';
+import { criteriaFigures, criteriaSectionHtml } from '../src/criteria/report.ts';
+import type { ResultRow } from '../src/experiment/rows.ts';
 import { causalProblem, countCausalGroundings, distinctGateDictsOf, holdsCausally } from '../src/criteria/grounding-causal.ts';
 import { allCriteria, resolveCriteria } from '../src/criteria/ids.ts';
 import { explanationSignature, mappedVariables, noisyPairs } from '../src/criteria/mappings.ts';
@@ -368,6 +370,24 @@ test('runner: run --criteria adds the criteria columns to the CSV, and resuming 
   writeFileSync(join(old, 'config.json'), JSON.stringify(config));
   const again = await cli(['run', ...flags.slice(0, -1), old]);
   assert.is(again.code, 0, again.err);
+});
+
+test('report: the criteria section shows the shares per criterion and one box plot per count', () => {
+  const row = (criteria: Record<string, number>, total: number, mappings: number[]) => ({ total_interpretations: total, mappings_per_formula: mappings, perfect_circuits: 3, gate: 'XOR', criteria }) as unknown as ResultRow;
+  const rows = [
+    row({ paper_formulas_iso: 1, paper_mappings_iso: 2, minimal_circuits: 1, minimal_groundings: 1, minimal_formulas: 1, minimal_mappings: 2, minimal_mappings_iso: 2 }, 5, [2]),
+    row({ paper_formulas_iso: 1, paper_mappings_iso: 1, minimal_circuits: 2, minimal_groundings: 4, minimal_formulas: 1, minimal_mappings: 1, minimal_mappings_iso: 1 }, 9, [1]),
+  ];
+  const html = criteriaSectionHtml(rows, [{ id: 'criteria-groundings', svg: '<svg></svg>' }]);
+  assert.match(html, '<h2>Which criteria restore identifiability?</h2>');
+  assert.match(html, '<tr><td>paper</td><td>2</td><td>0 (0%)</td><td>1 (50%)</td>');
+  assert.match(html, '<tr><td>minimal</td><td>2</td><td>1 (50%)</td><td>1 (50%)</td><td>0</td><td>1 (50%)</td><td>0 (0%)</td>');
+  const figures = criteriaFigures(rows);
+  assert.equal(figures.map((f) => f.id), ['criteria-groundings', 'criteria-mappings']);
+  assert.equal((figures[0]!.spec.data as { values: unknown[] }).values, [
+    { criterion: 'paper', value: 5 }, { criterion: 'minimal', value: 1 }, { criterion: 'paper', value: 9 }, { criterion: 'minimal', value: 4 },
+  ]);
+  assert.is(criteriaSectionHtml([{ ...rows[0]!, criteria: undefined }], []), '');
 });
 
 test.run();

@@ -55,8 +55,12 @@ export function ablatedActivations(
     const nIn = layerSizes[l]!;
     const nOut = layerSizes[l + 1]!;
     const nodeMask = circuit.nodeMasks[l]!;
-    const rep = (j: number) => replacement![offsets[l]! + j]!;
-    for (let j = 0; j < nIn; j++) x[j] = nodeMask[j] ? x[j]! : replacement ? rep(j) : x[j]! * nodeMask[j]!;
+    const at = offsets[l]!;
+    if (replacement) {
+      for (let j = 0; j < nIn; j++) if (!nodeMask[j]) x[j] = replacement[at + j]!;
+    } else {
+      for (let j = 0; j < nIn; j++) x[j] = x[j]! * nodeMask[j]!;
+    }
     acts.push(x);
     const w = weights[l]!;
     const edges = circuit.edgeMasks[l]!;
@@ -64,11 +68,13 @@ export function ablatedActivations(
     for (let r = 0; r < nOut; r++) {
       const row = edges[r]!;
       const base = r * nIn;
-      // Zero ablation multiplies by a zeroed weight, as circuitActivations does (the sign of a zero
-      // product is then the same); a replacement multiplies the weight by the replacement value.
-      const term = (j: number) => (row[j] ? x[j]! * w[base + j]! : replacement ? rep(j) * w[base + j]! : x[j]! * 0);
-      let acc = Math.fround(term(0));
-      for (let j = 1; j < nIn; j++) acc = Math.fround(acc + term(j));
+      // A kept edge reads the unit's value; a pruned one its replacement (zero ablation: the value
+      // times a zeroed weight, as circuitActivations does, so that even the sign of a zero agrees).
+      let acc = 0;
+      for (let j = 0; j < nIn; j++) {
+        const term = row[j] ? x[j]! * w[base + j]! : replacement ? replacement[at + j]! * w[base + j]! : x[j]! * 0;
+        acc = j === 0 ? Math.fround(term) : Math.fround(acc + term);
+      }
       y[r] = leaky(Math.fround(acc + biases[l]![r]!), negativeSlope);
     }
     if (intervention && intervention.layer === l + 1) y[intervention.neuron] = intervention.value;

@@ -7,7 +7,8 @@ import { InputError } from '../errors.ts';
 import { importOptional } from '../node/optional-packages.ts';
 import { checkWritableFile, writeFileAtomic } from '../node/files.ts';
 import { ResultStore } from './node-store.ts';
-import { figureRequests, partialNotice, reportHtml, type ReportSource } from './report.ts';
+import { allRows, figureRequests, partialNotice, partialSources, reportHtml, type ReportSource } from './report.ts';
+import { criteriaFigures } from '../criteria/report.ts';
 
 /** Renders one Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
@@ -40,6 +41,8 @@ export async function writeReport(dirs: readonly string[], out?: string): Promis
   const requests = figureRequests(sources);
   const figures = [];
   for (const f of requests) figures.push({ ...f, svg: await renderSvg(f.spec) });
-  writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString()));
-  return { path, figures: figures.length, partial: partialNotice(sources) };
+  const criteria = [];
+  for (const f of criteriaFigures(allRows(sources), partialSources(sources).length > 0)) criteria.push({ id: f.id, svg: await renderSvg(f.spec) });
+  writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString(), criteria));
+  return { path, figures: figures.length + criteria.length, partial: partialNotice(sources) };
 }

@@ -8,6 +8,7 @@ import { flagOf, CONFIG_FIELDS } from './config.ts';
 import { gridUnits, unitKey } from './grid.ts';
 import type { ResultRow, UnitRecord } from './rows.ts';
 import { formatStats, resultStats, type ResultStats, type Spread } from './stats.ts';
+import { criteriaSectionHtml } from '../criteria/report.ts';
 
 /** Results of one folder with the configuration that produced them. */
 export interface ReportSource {
@@ -213,7 +214,12 @@ function configLine(config: ExperimentConfig): string {
 }
 
 /** The report page: sources, summary statistics (overall and per varying factor), and figures. */
-export function reportHtml(sources: readonly ReportSource[], figures: readonly (FigureRequest & { svg: string })[], generated: string): string {
+export function reportHtml(
+  sources: readonly ReportSource[],
+  figures: readonly (FigureRequest & { svg: string })[],
+  generated: string,
+  criteriaFigures: readonly { id: string; svg: string }[] = [],
+): string {
   const all = sources.flatMap((s) => s.records);
   const factors = varyingFactors(allRows(sources));
   const notice = partialNotice(sources);
@@ -251,6 +257,7 @@ points, on a symmetric-log scale (logarithmic, with room for zero).</p>
 <pre>${escapeHtml(formatStats(resultStats(all)).join('\n'))}</pre>
 ${statsTable([['all', resultStats(all)]], '')}
 ${sections.join('\n')}
+${criteriaSectionHtml(allRows(sources), criteriaFigures, banner)}
 </body></html>
 `;
 }

@@ -130,15 +130,23 @@ function entryInfo(cp: CausalProblem, i: number, c: number, parentCands: readonl
   return { count, names: [...names].sort((a, b) => a - b) };
 }
 
-/** Entries by neuron, candidate and parents' candidates, computed once. */
+const entryTables = new WeakMap<CausalProblem, Map<boolean, (i: number, c: number, parentCands: readonly number[]) => EntryInfo>>();
+
+/** Entries by neuron, candidate and parents' candidates, computed once per problem (and kept with it). */
 function entryTable(cp: CausalProblem, causal: boolean): (i: number, c: number, parentCands: readonly number[]) => EntryInfo {
+  let byKind = entryTables.get(cp);
+  if (!byKind) entryTables.set(cp, (byKind = new Map()));
+  const kept = byKind.get(causal);
+  if (kept) return kept;
   const memo = new Map<string, EntryInfo>();
-  return (i, c, parentCands) => {
+  const table = (i: number, c: number, parentCands: readonly number[]) => {
     const key = `${i}|${c}|${parentCands.join(',')}`;
     let e = memo.get(key);
     if (!e) memo.set(key, (e = entryInfo(cp, i, c, parentCands, causal)));
     return e;
   };
+  byKind.set(causal, table);
+  return table;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,6 +188,17 @@ function statesOf(problem: GroundingProblem, group: readonly number[]): { radix:
  * tests check). A dynamic programme over layers whose state is one layer's joint candidates.
  */
 export function countCausalGroundings(cp: CausalProblem, causal = true): bigint {
+  let byKind = counts.get(cp);
+  if (!byKind) counts.set(cp, (byKind = new Map()));
+  let n = byKind.get(causal);
+  if (n === undefined) byKind.set(causal, (n = countByLayers(cp, causal)));
+  return n;
+}
+
+const counts = new WeakMap<CausalProblem, Map<boolean, bigint>>();
+
+/** {@link countCausalGroundings}, computed. */
+function countByLayers(cp: CausalProblem, causal: boolean): bigint {
   const { problem } = cp;
   if (problem.neurons.length === 0) return 1n; // the empty grounding (G3)
   const entry = entryTable(cp, causal);

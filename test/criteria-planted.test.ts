@@ -71,11 +71,8 @@ test('planted XOR on two live neurons: minimal and the causal grounding leave on
   assert.equal([c.minimal!.circuits, c.minimal!.groundings], [1, 2]);
   // mean-ablation, resample-ablation, ood-<σ>: every perfect circuit holds all 7 live edges, so
   // its pruned edges all have weight 0 and it computes the full model whatever replaces them: all
-  // 85 pass. And no circuit outside them does: a missing live edge becomes a constant, and the
-  // neuron it feeds loses one input (as above), so the ablated searches find the same 85.
+  // 85 pass.
   for (const id of ['mean-ablation', 'resample-ablation', 'ood-0.05', 'ood-0.1', 'ood-0.2'] as const) assert.equal([c[id]!.circuits, c[id]!.groundings], [85, 170], id);
-  assert.is(c['mean-ablation']!.ownSearch, 85);
-  assert.is(c['resample-ablation']!.ownSearch, 85);
   // grounding-causal: {NAND, OR, AND} fails (set h0 on base 00 from source 01: the NAND bit of
   // h0 stays 1, the OR bit of h1 is 0, so AND predicts g0 = 0, but g0 = 1 + 0.02 + 0.06 > 0.5);
   // {NOR, AND, NOR} holds in every scenario: g0 > 0.5 exactly when neither h0 nor h1 is high,

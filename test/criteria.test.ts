@@ -13,7 +13,8 @@ import { ablatedActivations, ablationUnits } from '../src/circuits/ablation.ts';
 import { circuitActivations } from '../src/circuits/circuit.ts';
 import { CircuitSpace } from '../src/circuits/space.ts';
 import { main } from '../src/cli/main.ts';
-import { coveringRanges, everyRowThreshold, meanValues, OOD_REPEATS, oodProbeSet, oodRows, resampleRows } from '../src/criteria/circuits.ts';
+import { coveringRanges, everyRowThreshold, meanAblationTest, meanValues, OOD_REPEATS, oodProbeSet, oodRows, resampleAblationTest, resampleRows } from '../src/criteria/circuits.ts';
+import { createTsBackend } from '../src/backends/ts.ts';
 import { evaluateCriteria } from '../src/criteria/evaluate.ts';
 import { criteriaFigures, criteriaSectionHtml } from '../src/criteria/report.ts';
 import type { ResultRow } from '../src/experiment/rows.ts';
@@ -216,13 +217,21 @@ test('reading: ids resolve in table order; all reports every criterion; ood ids 
   assert.equal(resolveCriteria(['all', 'ood-0.3']), { ids: allCriteria([0.3]), oodSigmas: [0.3] });
 });
 
-test('reading: the ablation criteria are filters of the paper\'s perfect circuits; their own searches are reported apart', async () => {
+test('reading: the ablation criteria are filters of the paper\'s perfect circuits; a search of the whole space finds others', async () => {
   const r = await analyzeModel(pretrained, { gates: ['XOR'], criteria: ['mean-ablation', 'resample-ablation'], stages: { mappings: false } });
   const c = r.outputs[0]!.criteria!;
-  // Under mean ablation 155 circuits of the space are perfect, more than the paper's 32; the
-  // criterion keeps those of the 32 that stay perfect.
-  assert.equal([c['mean-ablation']!.ownSearch, c['mean-ablation']!.circuits], [155, 32]);
-  assert.equal([c['resample-ablation']!.ownSearch, c['resample-ablation']!.circuits], [18, 10]);
+  assert.equal([c['mean-ablation']!.circuits, c['resample-ablation']!.circuits], [32, 10]);
+  // The same test over the whole space (wholeSpace): 155 circuits are perfect under mean ablation,
+  // more than the paper's 32; the criterion keeps those of the 32 that stay perfect.
+  const ctx = {
+    backend: createTsBackend(), model: pretrained, gate: getGate('XOR'), space: new CircuitSpace([2, 3, 3, 1]), rows: weightRows(truthTableDataset(getGate('XOR'))),
+    accuracyThreshold: 0.99, perfect: Float64Array.from(r.outputs[0]!.perfectCircuits.map((p) => p.index)),
+  };
+  const mean = await meanAblationTest(ctx, true);
+  assert.equal([mean.ownSearch, mean.passes.filter(Boolean).length], [155, 32]);
+  const resample = await resampleAblationTest(ctx, true);
+  assert.equal([resample.ownSearch, resample.passes.filter(Boolean).length], [18, 10]);
+  assert.equal((await meanAblationTest(ctx)).passes, mean.passes); // covering ranges only: the same flags
 });
 
 test('reading: μ is the full model\'s mean over the clean truth-table inputs, summed in float64, rounded once', () => {
@@ -303,7 +312,7 @@ test('reading: distinct gate dicts past the cap leave circuits uncounted, listed
   const base = await analyzeModel(model, { gates: ['XOR'], formulaDepth: 2, stages: { mappings: false } });
   const perfect = Float64Array.from(base.outputs[0]!.perfectCircuits.map((c) => c.index));
   const r = await evaluateCriteria({
-    backend: (await import('../src/backends/ts.ts')).createTsBackend(), model, gate: getGate('XOR'), space, rows: weightRows(truthTableDataset(getGate('XOR'))),
+    backend: createTsBackend(), model, gate: getGate('XOR'), space, rows: weightRows(truthTableDataset(getGate('XOR'))),
     groundInputs: clean2, accuracyThreshold: 0.99, pairOrder: 'BA', distribLayers: false, selection: resolveCriteria(['grounding-distinct', 'grounding-causal']),
     perfect, groundings: Array.from(perfect, () => 2n), formulas: null, distinctCap: 1,
   });

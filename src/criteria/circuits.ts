@@ -183,7 +183,7 @@ export function oodRows(model: Model, sigma: number): WeightedRows {
 export interface CircuitTest {
   /** Aligned with the perfect indices. */
   readonly passes: boolean[];
-  /** Circuits of the whole space that pass the test, perfect or not (absent when only the perfect ones were evaluated). */
+  /** With `wholeSpace`: circuits of the whole space that pass the test, perfect or not. */
   readonly ownSearch?: number;
   readonly runs: KernelRun[];
 }
@@ -210,31 +210,6 @@ function alignedWith(perfect: Float64Array, found: ArrayLike<number>): boolean[]
   return Array.from(perfect, (index) => set.has(index));
 }
 
-/**
- * `mean-ablation`: the circuit search again over the whole space, each pruned part passing μ
- * ({@link meanValues}), on the circuit search's rows with the paper's accuracy rule; a perfect
- * circuit passes when it is found again.
- */
-export async function meanAblationTest(ctx: CircuitTestContext): Promise<CircuitTest> {
-  const { backend, model, space, rows, accuracyThreshold, signal } = ctx;
-  const values = repeatValues(meanValues(model), rows.weight.length);
-  const r = await evaluateCircuitsAblated(backend, { model, space, start: 0, end: space.count, rows, accuracyThreshold, ablation: { values }, signal });
-  return { passes: alignedWith(ctx.perfect, r.perfect), ownSearch: r.perfect.length, runs: [run(r)] };
-}
-
-/**
- * `resample-ablation`: the circuit search again over the whole space on every (base, source) pair
- * of clean inputs ({@link resampleRows}); a circuit passes when every pair is right.
- */
-export async function resampleAblationTest(ctx: CircuitTestContext): Promise<CircuitTest> {
-  const { backend, model, gate, space, signal } = ctx;
-  const { rows, values } = resampleRows(model, gate);
-  const r = await evaluateCircuitsAblated(backend, {
-    model, space, start: 0, end: space.count, rows, accuracyThreshold: everyRowThreshold(rows.total), ablation: { values }, signal,
-  });
-  return { passes: alignedWith(ctx.perfect, r.perfect), ownSearch: r.perfect.length, runs: [run(r)] };
-}
-
 /** Gaps of at most this many circuits between perfect ones are evaluated rather than split into more requests. */
 const MERGED_GAP = 256;
 
@@ -251,20 +226,55 @@ export function coveringRanges(indices: ArrayLike<number>, gap = MERGED_GAP): [n
 }
 
 /**
- * `ood-<σ>`: on the probe set ({@link oodRows}), a perfect circuit passes when its rounded output
- * equals the full model's on more than {@link OOD_AGREEMENT} of the rows. A plain circuit request
- * (labels are the model's own outputs), sent for ranges that cover the perfect circuits only.
+ * One circuit-search kernel request per range: over ranges covering the perfect circuits (a
+ * filter needs no more, K1), or with `wholeSpace` over the whole space, whose count of passing
+ * circuits is then `ownSearch`.
  */
-export async function oodTest(ctx: CircuitTestContext, sigma: number): Promise<CircuitTest> {
-  const { backend, model, space, signal } = ctx;
-  const rows = oodRows(model, sigma);
+async function searchAgain(
+  ctx: CircuitTestContext,
+  wholeSpace: boolean,
+  evaluate: (start: number, end: number) => Promise<CircuitResult>,
+): Promise<CircuitTest> {
   const found: number[] = [];
   const runs: KernelRun[] = [];
-  for (const [start, end] of coveringRanges(ctx.perfect)) {
-    checkAborted(signal);
-    const r = await backend.evaluateCircuits({ model, space, start, end, rows, accuracyThreshold: OOD_AGREEMENT, signal });
+  for (const [start, end] of wholeSpace ? [[0, ctx.space.count] as [number, number]] : coveringRanges(ctx.perfect)) {
+    checkAborted(ctx.signal);
+    const r = await evaluate(start, end);
     found.push(...r.perfect);
     runs.push(run(r));
   }
-  return { passes: alignedWith(ctx.perfect, found), runs };
+  return { passes: alignedWith(ctx.perfect, found), ...(wholeSpace ? { ownSearch: found.length } : {}), runs };
+}
+
+/**
+ * `mean-ablation`: the circuit search again, each pruned part passing μ ({@link meanValues}), on
+ * the circuit search's rows with the paper's accuracy rule; a perfect circuit passes when it is
+ * found again.
+ */
+export function meanAblationTest(ctx: CircuitTestContext, wholeSpace = false): Promise<CircuitTest> {
+  const { backend, model, space, rows, accuracyThreshold, signal } = ctx;
+  const values = repeatValues(meanValues(model), rows.weight.length);
+  return searchAgain(ctx, wholeSpace, (start, end) => evaluateCircuitsAblated(backend, { model, space, start, end, rows, accuracyThreshold, ablation: { values }, signal }));
+}
+
+/**
+ * `resample-ablation`: the circuit search again on every (base, source) pair of clean inputs
+ * ({@link resampleRows}); a circuit passes when every pair is right.
+ */
+export function resampleAblationTest(ctx: CircuitTestContext, wholeSpace = false): Promise<CircuitTest> {
+  const { backend, model, gate, space, signal } = ctx;
+  const { rows, values } = resampleRows(model, gate);
+  const accuracyThreshold = everyRowThreshold(rows.total);
+  return searchAgain(ctx, wholeSpace, (start, end) => evaluateCircuitsAblated(backend, { model, space, start, end, rows, accuracyThreshold, ablation: { values }, signal }));
+}
+
+/**
+ * `ood-<σ>`: on the probe set ({@link oodRows}), a perfect circuit passes when its rounded output
+ * equals the full model's on more than {@link OOD_AGREEMENT} of the rows. A plain circuit request
+ * (labels are the model's own outputs), so every backend's kernels run it.
+ */
+export function oodTest(ctx: CircuitTestContext, sigma: number, wholeSpace = false): Promise<CircuitTest> {
+  const { backend, model, space, signal } = ctx;
+  const rows = oodRows(model, sigma);
+  return searchAgain(ctx, wholeSpace, (start, end) => backend.evaluateCircuits({ model, space, start, end, rows, accuracyThreshold: OOD_AGREEMENT, signal }));
 }

@@ -55,8 +55,6 @@ export interface CriterionCounts {
   upToIsomorphism?: { formulas: number; mappings: number };
   /** Surviving minimal mappings that passed this criterion without any test (what-then-where criteria). */
   vacuous?: number;
-  /** Circuits of the whole space that pass the test on their own, perfect or not (the ablation searches). */
-  ownSearch?: number;
   /** Perfect circuits whose groundings under this criterion the cap left uncounted (not in `groundings`). */
   uncounted?: number[];
   /** Whether exactly one explanation remains on each side. */
@@ -120,7 +118,6 @@ export async function evaluateCriteria(request: CriteriaRequest): Promise<Criter
   const perfect = request.perfect ?? new Float64Array(0);
   const paper = request.groundings ?? [];
   const circuitPass = new Map<CriterionId, boolean[]>();
-  const ownSearch = new Map<CriterionId, number>();
   const ctx: CircuitTestContext = { ...request, perfect };
   if (needsWhere) {
     if (wants('minimal')) circuitPass.set('minimal', minimalCircuits(request.space, perfect, signal));
@@ -129,7 +126,6 @@ export async function evaluateCriteria(request: CriteriaRequest): Promise<Criter
       const t = await test(ctx);
       circuitPass.set(id, t.passes);
       runs.push(...t.runs);
-      ownSearch.set(id, t.ownSearch!);
     }
     for (const sigma of selection.oodSigmas) {
       const t = await oodTest(ctx, sigma);
@@ -271,7 +267,6 @@ export async function evaluateCriteria(request: CriteriaRequest): Promise<Criter
       mappings: what.mappings,
       ...(differs ? { upToIsomorphism: what.iso } : {}),
       ...(mappingIds(id).length ? { vacuous: what.vacuous } : {}),
-      ...(ownSearch.has(id) ? { ownSearch: ownSearch.get(id)! } : {}),
       ...(where.uncounted ? { uncounted: where.uncounted } : {}),
       unique: { whereThenWhat: where.total === 1n && !where.uncounted, whatThenWhere: what.mappings === 1, whatThenWhereUpToIsomorphism: what.iso.mappings === 1 },
     };

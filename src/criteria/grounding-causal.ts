@@ -207,18 +207,27 @@ function countByLayers(cp: CausalProblem, causal: boolean): bigint {
   let f: bigint[] = [1n];
   for (const group of layerGroups(problem)) {
     const { radix, count } = statesOf(problem, group);
+    // Per neuron of the group: where its parents sit in the previous group, and its completion
+    // count for each (own candidate, parents' candidates) pair, the parents' as a mixed-radix number.
+    const parentAt = group.map((i) => (problem.neurons[i]!.parents ?? []).map((q) => prevGroup.indexOf(q)));
+    const choices = parentAt.map((at) => at.reduce((n, k) => n * prevRadix[k]!, 1));
+    const weights = group.map((i, j) => {
+      const parentRadix = parentAt[j]!.map((k) => prevRadix[k]!);
+      if (radix[j]! * choices[j]! > MAX_LAYER_STATES) {
+        throw new LimitError(`grounding-causal: neuron ${problem.neurons[i]!.key}'s table of (candidate, parents' candidates) pairs has more than ${MAX_LAYER_STATES.toLocaleString('en-US')} entries`);
+      }
+      return Array.from({ length: radix[j]! * choices[j]! }, (_, e) => entry(i, Math.floor(e / choices[j]!), decode(e % choices[j]!, parentRadix)).count);
+    });
+    const states = Array.from({ length: count }, (_, s2) => decode(s2, radix));
     const next = new Array<bigint>(count).fill(0n);
     f.forEach((weight, s1) => {
       if (weight === 0n) return;
       const prevCands = decode(s1, prevRadix);
-      const candOf = new Map(prevGroup.map((q, j) => [q, prevCands[j]!]));
+      const pidx = parentAt.map((at) => at.reduce((n, k) => n * prevRadix[k]! + prevCands[k]!, 0));
       for (let s2 = 0; s2 < count; s2++) {
-        const cands = decode(s2, radix);
+        const cands = states[s2]!;
         let w = weight;
-        for (let j = 0; j < group.length && w !== 0n; j++) {
-          const n = problem.neurons[group[j]!]!;
-          w *= entry(group[j]!, cands[j]!, (n.parents ?? []).map((q) => candOf.get(q)!)).count;
-        }
+        for (let j = 0; j < group.length && w !== 0n; j++) w *= weights[j]![cands[j]! * choices[j]! + pidx[j]!]!;
         next[s2]! += w;
       }
     });

@@ -83,11 +83,22 @@ async function validityOf(
   return { valid, run: { ranOn: r.ranOn, ...(r.fallback ? { fallback: r.fallback } : {}) } };
 }
 
+const tableCache = new WeakMap<Formula, Map<PairOrder, HighLevelTable>>();
+
+/** The formula's high-level table on its sample pairs in `order` (cached: formulas of a gate are shared and immutable). */
+function tableOf(f: Formula, order: PairOrder): HighLevelTable {
+  let byOrder = tableCache.get(f);
+  if (!byOrder) tableCache.set(f, (byOrder = new Map()));
+  let t = byOrder.get(order);
+  if (!t) byOrder.set(order, (t = highLevelTable(f, relevantNodes(f.tree), samplePairs(f, order))));
+  return t;
+}
+
 /** `symmetric`: for each formula, whether each node's set passes the interchange test on every ordered pair (pair order `all`, D4). */
 export async function symmetricValidity(backend: Pick<Backend, 'validityTables'>, model: Model, formulas: readonly Formula[], distribLayers: boolean, signal?: AbortSignal) {
   if (formulas.length === 0) return { valid: [], run: null };
   const pairs = samplePairs(formulas[0]!, 'all');
-  const tables = formulas.map((f) => highLevelTable(f, relevantNodes(f.tree), samplePairs(f, 'all')));
+  const tables = formulas.map((f) => tableOf(f, 'all'));
   return validityOf(backend, model, tables, pairInputs(pairs), distribLayers, signal);
 }
 
@@ -142,7 +153,7 @@ export async function noisyValidity(
   if (formulas.length === 0) return { valid: [], run: null, nPairs: 0 };
   const { pairs, cleanPair } = noisyPairs(formulas[0]!, pairOrder, rows);
   const tables = formulas.map((f): HighLevelTable => {
-    const clean = highLevelTable(f, relevantNodes(f.tree), samplePairs(f, pairOrder));
+    const clean = tableOf(f, pairOrder);
     const expected = new Uint8Array(clean.nNodes * pairs.nPairs);
     for (let n = 0; n < clean.nNodes; n++) cleanPair.forEach((k, q) => (expected[n * pairs.nPairs + q] = clean.expected[n * clean.nPairs + k]!));
     return { nNodes: clean.nNodes, nPairs: pairs.nPairs, expected };

@@ -1,8 +1,9 @@
 /**
- * Circuit requests with ablation values (`CircuitRequest.ablation`, docs/semantics.md K2) on any backend: the backends
- * whose kernels compute them natively (`kernelExtensions.ablation`) get the request; for every
- * other one it runs here on the TS reference, and the answer says so (`ranOn: 'ts'`, with the
- * reason). Kept apart from the backends so that adding the kernels later is a one-flag change.
+ * Circuit requests with ablation values (`CircuitRequest.ablation`, docs/semantics.md K2) on any
+ * backend: the backends whose kernels compute them natively (`kernelExtensions.ablation`) get the
+ * request; for every other one it runs here on the TS reference, and the answer says so
+ * (`ranOn: 'ts'`, with the reason). Kept apart from the backends so that adding the kernels later
+ * is a one-flag change.
  */
 import { ablationUnits } from '../circuits/ablation.ts';
 import { InputError } from '../errors.ts';

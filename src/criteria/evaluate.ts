@@ -1,8 +1,8 @@
 /**
  * Every requested criterion for one output of a model (docs/criteria.md): which perfect circuits,
  * groundings and minimal mappings survive, the counts per criterion (raw and up to isomorphism),
- * and the pass flags the result JSON carries (docs/semantics.md, K1, K6). The plain TS reference of issue 15; the data tests
- * go to the backend as kernel requests.
+ * and the pass flags the result JSON carries (docs/semantics.md, K1, K6). The plain TS reference
+ * of issue 15; the data tests go to the backend as kernel requests.
  */
 import type { Backend, KernelRun } from '../backends/types.ts';
 import type { CircuitSpace } from '../circuits/space.ts';

@@ -1,9 +1,9 @@
 /**
- * `grounding-causal` (docs/criteria.md; docs/semantics.md, K4): a grounding passes when it also holds under
- * single-neuron interchange. For every grounded hidden neuron u and every (base, source) pair of
- * grounding inputs, u's activation on base is set to its value on source; then the bits of u's
- * descendants (thresholded at the grounding's separators) and of the output must be what the
- * grounded gates predict with u's bit taken from source.
+ * `grounding-causal` (docs/criteria.md; docs/semantics.md, K4): a grounding passes when it also
+ * holds under single-neuron interchange. For every grounded hidden neuron u and every (base,
+ * source) pair of grounding inputs, u's activation on base is set to its value on source; then
+ * the bits of u's descendants (thresholded at the grounding's separators) and of the output must
+ * be what the grounded gates predict with u's bit taken from source.
  *
  * Counting. The actual value of every neuron in such a scenario is a fixed number of the circuit;
  * only its bit depends on the grounding, through that neuron's own separator. A grounding passes

@@ -17,6 +17,8 @@ import { selectBackend, type BackendChoice } from './backends/select.ts';
 import type { Backend } from './backends/types.ts';
 import type { WebGpuBackendOptions } from './backends/webgpu.ts';
 import type { WorkerPool } from './parallel/pool.ts';
+import { criterionSide, resolveCriteria, type CriteriaSelection, type CriterionId } from './criteria/ids.ts';
+import { cleanRowOf, type NoisyRows } from './criteria/mappings.ts';
 
 export { countToJson, DEFAULT_LISTED_CIRCUITS, type Count, type OutputAnalysis, type PerfectCircuitJson, type BackendRecord } from './pipeline.ts';
 
@@ -71,6 +73,18 @@ export interface AnalyzeOptions extends LongRunOptions {
    * 100,000); every other one is still counted and grounded (totals, min and max).
    */
   maxListedCircuits?: number;
+  /**
+   * Criteria that might restore identifiability (docs/criteria.md): `'all'` or ids such as
+   * `['minimal', 'grounding-causal', 'ood-0.1']`. Each output then reports what survives each
+   * one (`outputs[].criteria`), and pass flags on its circuits and minimal mappings.
+   */
+  criteria?: 'all' | readonly string[];
+  /**
+   * The rows of the `noisy-iia` criterion: given rows, `'probe'` for the `ood-0.1` probe set,
+   * or (default) `data` when given, else the probe set. Each row's clean input is its values
+   * read as bits (>= 0.5 is 1).
+   */
+  noisyIiaData?: Pick<Dataset, 'x'> | 'probe';
 }
 
 /** The complete, versioned analysis result. */
@@ -83,6 +97,8 @@ export interface AnalysisResult {
     accuracyThreshold: number;
     formulaDepth: number;
     distribLayers: boolean;
+    /** The criteria computed, when some were asked for. */
+    criteria?: CriterionId[];
   };
   /** Which backend ran each stage, and why a stage fell back. */
   backend: BackendRecord;
@@ -132,6 +148,34 @@ function checkOptions(options: AnalyzeOptions): void {
   if (maxListedCircuits !== undefined && !(Number.isInteger(maxListedCircuits) && maxListedCircuits >= 0)) fail('maxListedCircuits must be an integer >= 0', maxListedCircuits);
 }
 
+/**
+ * The criteria of the options, checked against the stages that feed them before anything runs:
+ * where-then-what criteria filter every perfect circuit and its groundings, what-then-where ones
+ * the minimal mappings.
+ */
+function checkedCriteria(options: AnalyzeOptions, stages: Readonly<Record<'circuits' | 'groundings' | 'mappings', boolean>>): CriteriaSelection | undefined {
+  if (options.criteria === undefined) return undefined;
+  const selection = resolveCriteria(options.criteria, 'analyzeModel: criteria');
+  const where = selection.ids.filter((id) => criterionSide(id) !== 'what');
+  const what = selection.ids.filter((id) => criterionSide(id) !== 'where');
+  if (where.length && !(stages.circuits && stages.groundings)) {
+    throw new InputError(`analyzeModel: the criteria ${where.join(', ')} filter perfect circuits and their groundings, so they need the circuit and grounding stages (API: stages)`);
+  }
+  if (what.length && !stages.mappings) throw new InputError(`analyzeModel: the criteria ${what.join(', ')} filter minimal mappings, so they need the mapping stage (API: stages)`);
+  if (where.length && options.maxGroundedCircuits !== undefined) {
+    throw new InputError('analyzeModel: criteria need every perfect circuit grounded; leave out maxGroundedCircuits (--max-circuits)');
+  }
+  return selection;
+}
+
+/** The rows of `noisy-iia` (undefined: the probe set), their clean inputs read as bits. */
+function noisyRowsOf(options: AnalyzeOptions): NoisyRows | undefined {
+  const given = options.noisyIiaData ?? options.data;
+  if (given === undefined || given === 'probe') return undefined;
+  const x = given.x.map((r) => [...r]);
+  return { x, clean: x.map(cleanRowOf) };
+}
+
 /** Runs every stage of the analysis on each output of `model`. */
 export async function analyzeModel(model: Model, options: AnalyzeOptions): Promise<AnalysisResult> {
   checkOptions(options);
@@ -142,6 +186,9 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
   const formulaDepth = options.formulaDepth ?? model.layerSizes.length - 1;
   const distribLayers = options.distribLayers ?? false;
   const stages = { circuits: true, groundings: true, mappings: true, ...options.stages };
+  const criteria = checkedCriteria(options, stages);
+  const noisyRows = criteria ? noisyRowsOf(options) : undefined;
+  if (noisyRows && noisyRows.x.some((r) => r.length !== model.layerSizes[0])) throw new InputError(`noisyIiaData: rows must have ${model.layerSizes[0]} values`);
   if (stages.mappings) {
     const why = options.formulaDepth === undefined ? ' (the default is the number of hidden layers + 1, as in main.py)' : '';
     for (const gate of new Set(gates)) {
@@ -188,6 +235,7 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
         stages,
         maxGrounded: options.maxGroundedCircuits ?? null,
         maxListed: options.maxListedCircuits,
+        ...(criteria ? { criteria, noisyRows } : {}),
         signal: options.signal,
         onProgress: options.onProgress,
       });
@@ -199,7 +247,7 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
   return {
     schemaVersion: 2,
     layerSizes: [...model.layerSizes],
-    options: { minSparsity, pairOrder, accuracyThreshold, formulaDepth, distribLayers },
+    options: { minSparsity, pairOrder, accuracyThreshold, formulaDepth, distribLayers, ...(criteria ? { criteria: [...criteria.ids] } : {}) },
     backend: backendRecord(backend, outputs, setup),
     outputs: outputs.map((o) => o.output),
   };

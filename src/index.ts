@@ -72,6 +72,17 @@ export {
 export type { Stage } from './pipeline.ts';
 export { formatSummary, type SummaryOptions } from './summary.ts';
 
+// Criteria that might restore identifiability (docs/criteria.md): ids, the TS reference, the
+// table; `analyzeModel({ criteria })` runs them (the parts are in src/criteria/).
+export { resolveCriteria, type CriterionId, type CriterionSide, type CriteriaSelection } from './criteria/ids.ts';
+export { evaluateCriteria, type CriterionCounts, type CriteriaRequest, type CriteriaResult } from './criteria/evaluate.ts';
+export { minimalCircuits, type ProbeSet } from './criteria/circuits.ts';
+export { causalProblem, countCausalGroundings, holdsCausally, type CausalProblem } from './criteria/grounding-causal.ts';
+export type { MappedVariable, NoisyRows, FormulaWithMappings } from './criteria/mappings.ts';
+export { formatCriteriaTable, type PaperCounts } from './criteria/summary.ts';
+export { ablatedActivations, type NeuronIntervention } from './circuits/ablation.ts';
+export { evaluateCircuitsAblated } from './backends/ablation.ts';
+
 // Backends: the three kernels behind one interface.
 export type {
   Backend,
@@ -83,6 +94,8 @@ export type {
   GroundingResult,
   ValidityRequest,
   ValidityResult,
+  CircuitAblation,
+  KernelExtensions,
 } from './backends/types.ts';
 export { selectBackend, BACKEND_CHOICES, type BackendChoice, type BackendOptions } from './backends/select.ts';
 export { createTsBackend } from './backends/ts.ts';

@@ -7,13 +7,16 @@
 import type { Backend, KernelRun } from './backends/types.ts';
 import { hiddenSparsity, type CircuitSpace } from './circuits/space.ts';
 import type { WeightedRows } from './data.ts';
-import { LimitError } from './errors.ts';
-import { formulasForGate, type PairOrder } from './formulas.ts';
+import { InputError, LimitError } from './errors.ts';
+import { formulasForGate, type Formula, type PairOrder } from './formulas.ts';
 import type { Gate } from './gates.ts';
 import type { GroundingInputs } from './grounding.ts';
 import { searchMappings, sortNeuronLists, type MinimalMapping } from './mappings.ts';
 import type { Model } from './model.ts';
 import { checkAborted, type LongRunOptions } from './progress.ts';
+import { evaluateCriteria, type CriterionCounts } from './criteria/evaluate.ts';
+import type { CriteriaSelection, CriterionId } from './criteria/ids.ts';
+import type { NoisyRows } from './criteria/mappings.ts';
 
 /** A perfect circuit in the result JSON. */
 export interface PerfectCircuitJson {
@@ -22,6 +25,10 @@ export interface PerfectCircuitJson {
   nodeMasks: number[][];
   edgeMasks: number[][][];
   nodeSparsity: number;
+  /** With criteria: the where-then-what criteria this circuit passes (docs/criteria.md). */
+  passes?: CriterionId[];
+  /** With grounding criteria: this circuit's groundings under `grounding-causal`, `grounding-distinct` and `all`. */
+  criterionGroundings?: Partial<Record<CriterionId, Count>>;
 }
 
 /** A grounding count: a number while exact (< 2^53), else a decimal string. */
@@ -48,11 +55,19 @@ export interface OutputAnalysis {
   /** The fewest and most groundings of one circuit, over every grounded circuit. */
   groundingsRange?: { min: Count; max: Count };
   distinctGateDictsPerCircuit?: number[];
-  formulas: { formula: string; minimalMappings: MinimalMapping[] }[];
+  /**
+   * With criteria, `passes[j]` lists the what-then-where criteria minimal mapping j passes, and
+   * `vacuous[j]` those it passes without any test (docs/criteria.md).
+   */
+  formulas: { formula: string; minimalMappings: MinimalMapping[]; passes?: CriterionId[][]; vacuous?: CriterionId[][] }[];
   formulasWithMapping: number;
   mappingsPerFormula: number[];
+  /** With criteria: what survives each one (docs/criteria.md). */
+  criteria?: Partial<Record<CriterionId, CriterionCounts>>;
+  /** With criteria: `formulasWithMapping` and the minimal mappings counted up to isomorphism (docs/criteria.md). */
+  upToIsomorphism?: { formulas: number; mappings: number };
   /** Milliseconds per stage. */
-  timings: { circuits: number; groundings: number; mappings: number };
+  timings: { circuits: number; groundings: number; mappings: number; criteria?: number };
 }
 
 /** The stages of the pipeline. */
@@ -83,10 +98,14 @@ export interface OutputRequest extends LongRunOptions {
   readonly maxListed?: number;
   /** Model inputs standing for the Boolean input patterns in interventions (see `MappingSearchOptions`). */
   readonly booleanRows?: readonly (readonly number[])[];
+  /** The criteria to compute (docs/criteria.md); every perfect circuit must be grounded. */
+  readonly criteria?: CriteriaSelection;
+  /** Rows of the `noisy-iia` criterion (default: the `ood-0.1` probe set). */
+  readonly noisyRows?: NoisyRows;
 }
 
-/** The kernel runs of each stage (which backend answered, and why one fell back). */
-export type StageRuns = Record<Stage, KernelRun[]>;
+/** The kernel runs of each stage (which backend answered, and why one fell back); `criteria` with criteria. */
+export type StageRuns = Record<Stage, KernelRun[]> & { criteria?: KernelRun[] };
 
 /**
  * Perfect circuits an output lists by default, with masks and grounding counts (each decoded
@@ -118,6 +137,11 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
   const tally = { total: 0n, min: null as bigint | null, max: null as bigint | null, grounded: 0 };
   const allPerfect: Float64Array[] = []; // kept only for main.py's --max-circuits choice
   let perfectCount = 0;
+  // With criteria: every perfect circuit and its count, in enumeration order.
+  const criteria = request.criteria;
+  if (criteria && maxGrounded !== null) throw new InputError('criteria need every perfect circuit grounded: leave out --max-circuits (API: maxGroundedCircuits)');
+  const everyPerfect: Float64Array[] = [];
+  const everyCount: bigint[] = [];
   let circuitsMs = 0;
   let groundingsMs = 0;
   const count = async (space: CircuitSpace, indices: number[], distinct: boolean) => {
@@ -127,6 +151,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
       signal, onProgress: progress.onProgress && ((p) => progress.onProgress!({ ...p, stage: 'groundings', done: tally.grounded + p.done, total: perfectCount })),
     });
     runs.groundings.push(runOf(r)); // not the answer itself: its counts would pile up
+    if (criteria) everyCount.push(...r.counts);
     for (const c of r.counts) {
       tally.total += c;
       if (tally.min === null || c < tally.min) tally.min = c;
@@ -148,6 +173,7 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
       });
       runs.circuits.push(runOf(r));
       perfectCount += r.perfect.length;
+      if (criteria) everyPerfect.push(r.perfect);
       const newlyListed = Math.min(r.perfect.length, Math.max(0, listLimit - listed.length));
       for (let i = 0; i < newlyListed; i++) listed.push(perfectCircuitJson(space, r.perfect[i]!));
       circuitsMs += performance.now() - t;
@@ -183,16 +209,46 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
   // What-then-where: every formula of the gate, mapped with interchange interventions.
   const t = performance.now();
   let formulas: OutputAnalysis['formulas'] = [];
+  let found: { formulaEntry: Formula; minimalMappings: MinimalMapping[] }[] | null = null;
   if (stages.mappings) {
     checkAborted(signal);
     const r = await searchMappings(model, formulasForGate(gate, request.formulaDepth), {
       pairOrder: request.pairOrder, distribLayers: request.distribLayers, signal, backend, booleanRows: request.booleanRows,
     });
     runs.mappings.push(...r.runs);
+    found = r.formulas;
     // Neuron lists sorted, as in the oracle's exported files (the search itself keeps set order).
     formulas = r.formulas.map((f) => ({ formula: f.formula, minimalMappings: f.minimalMappings.map(sortNeuronLists) }));
   }
   const mappingsMs = performance.now() - t;
+
+  // The criteria: filters of what the stages found (docs/criteria.md).
+  let criteriaCounts: OutputAnalysis['criteria'];
+  let upToIsomorphism: OutputAnalysis['upToIsomorphism'];
+  let criteriaMs: number | undefined;
+  if (criteria) {
+    const tc = performance.now();
+    const perfect = stages.circuits ? concatIndices(everyPerfect) : null;
+    const c = await evaluateCriteria({
+      backend, model, gate, space, rows: request.rows, groundInputs: request.groundInputs, accuracyThreshold: request.accuracyThreshold,
+      pairOrder: request.pairOrder, distribLayers: request.distribLayers, selection: criteria,
+      perfect, groundings: stages.circuits && stages.groundings ? everyCount : null,
+      formulas: found && found.map((f) => ({ formula: f.formulaEntry, minimalMappings: f.minimalMappings })),
+      noisyRows: request.noisyRows, signal,
+    });
+    runs.criteria = c.runs;
+    criteriaCounts = c.counts;
+    upToIsomorphism = c.paperUpToIsomorphism;
+    listed.forEach((circuit, i) => {
+      circuit.passes = c.circuitPasses[i]!;
+      if (Object.keys(c.circuitGroundings[i]!).length) circuit.criterionGroundings = c.circuitGroundings[i]!;
+    });
+    formulas.forEach((f, i) => {
+      f.passes = c.mappingPasses[i]!;
+      f.vacuous = c.mappingVacuous[i]!;
+    });
+    criteriaMs = performance.now() - tc;
+  }
   const withMapping = formulas.filter((f) => f.minimalMappings.length > 0);
 
   const output: OutputAnalysis = {
@@ -210,7 +266,8 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
     formulas,
     formulasWithMapping: withMapping.length,
     mappingsPerFormula: withMapping.map((f) => f.minimalMappings.length),
-    timings: { circuits: circuitsMs, groundings: groundingsMs, mappings: mappingsMs },
+    ...(criteriaCounts ? { criteria: criteriaCounts, upToIsomorphism } : {}),
+    timings: { circuits: circuitsMs, groundings: groundingsMs, mappings: mappingsMs, ...(criteriaMs !== undefined ? { criteria: criteriaMs } : {}) },
   };
   return { output, runs };
 }
@@ -218,6 +275,17 @@ export async function analyzeOutput(backend: Backend, request: OutputRequest): P
 /** Which backend answered and why it fell back, without the answer. */
 function runOf(r: KernelRun): KernelRun {
   return r.fallback ? { ranOn: r.ranOn, fallback: r.fallback } : { ranOn: r.ranOn };
+}
+
+/** The slabs' perfect indices as one ascending array. */
+function concatIndices(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** A perfect circuit's JSON: its index, masks and node sparsity. */
@@ -243,26 +311,32 @@ export interface BackendRecord {
   circuits: string | null;
   groundings: string | null;
   mappings: string | null;
+  /** With criteria: which backend answered their kernel requests (absent without criteria). */
+  criteria?: string | null;
   /** Every reason a stage ran elsewhere than on the backend it was given, once each. */
-  fallbacks: { output: number | null; stage: Stage | 'setup'; reason: string }[];
+  fallbacks: { output: number | null; stage: Stage | 'criteria' | 'setup'; reason: string }[];
 }
 
 /** Summarises the stage runs of every output. */
 export function backendRecord(backend: Backend, outputs: readonly { outputIndex: number; runs: StageRuns }[], setup: readonly string[] = []): BackendRecord {
-  const ranOn = (stage: Stage) => {
-    const names = [...new Set(outputs.flatMap((o) => o.runs[stage].map((r) => r.ranOn)))];
+  const ranOn = (stage: Stage | 'criteria') => {
+    const names = [...new Set(outputs.flatMap((o) => (o.runs[stage] ?? []).map((r) => r.ranOn)))];
     return names.length ? names.join('+') : null;
   };
   const fallbacks: BackendRecord['fallbacks'] = setup.map((reason) => ({ output: null, stage: 'setup', reason }));
   const seen = new Set<string>();
   for (const o of outputs) {
-    for (const stage of ['circuits', 'groundings', 'mappings'] as const) {
-      for (const r of o.runs[stage]) {
+    for (const stage of ['circuits', 'groundings', 'mappings', 'criteria'] as const) {
+      for (const r of o.runs[stage] ?? []) {
         if (!r.fallback || seen.has(`${stage}|${r.fallback}`)) continue;
         seen.add(`${stage}|${r.fallback}`);
         fallbacks.push({ output: o.outputIndex, stage, reason: r.fallback });
       }
     }
   }
-  return { name: backend.name, label: backend.label, circuits: ranOn('circuits'), groundings: ranOn('groundings'), mappings: ranOn('mappings'), fallbacks };
+  const withCriteria = outputs.some((o) => o.runs.criteria);
+  return {
+    name: backend.name, label: backend.label, circuits: ranOn('circuits'), groundings: ranOn('groundings'), mappings: ranOn('mappings'),
+    ...(withCriteria ? { criteria: ranOn('criteria') } : {}), fallbacks,
+  };
 }

@@ -1,5 +1,6 @@
 /** The human-readable summary of an analysis result (what the CLI prints). */
 import type { AnalysisResult, Count } from './analyze.ts';
+import { formatCriteriaTable } from './criteria/summary.ts';
 
 /** Thousands separators without Intl (whose first use costs tens of milliseconds). */
 const fmt = (n: number | string | bigint) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -41,8 +42,14 @@ export function formatSummary(result: AnalysisResult, { timings = true, stages =
     if (stages.mappings === false) lines.push('  what-then-where: not run');
     else lines.push(`  what-then-where: ${fmt(o.formulas.length)} formulas, ${fmt(o.formulasWithMapping)} with a mapping, ${fmt(mappings)} minimal mappings`);
     if (o.mappingsPerFormula.length) lines.push(`    mappings per formula: ${o.mappingsPerFormula.join(', ')}`);
+    if (o.criteria) {
+      lines.push('  criteria (docs/criteria.md): what survives each one');
+      const paper = { circuits: perfect, groundings: o.totalGroundings, formulas: o.formulasWithMapping, mappings, upToIsomorphism: o.upToIsomorphism };
+      lines.push(...formatCriteriaTable(paper, o.criteria, '    '));
+    }
     if (timings) {
-      lines.push(`  time: circuits ${ms(o.timings.circuits)}, groundings ${ms(o.timings.groundings)}, mappings ${ms(o.timings.mappings)}`);
+      const criteria = o.timings.criteria !== undefined ? `, criteria ${ms(o.timings.criteria)}` : '';
+      lines.push(`  time: circuits ${ms(o.timings.circuits)}, groundings ${ms(o.timings.groundings)}, mappings ${ms(o.timings.mappings)}${criteria}`);
     }
   }
   return lines.join('\n');

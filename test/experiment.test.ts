@@ -35,6 +35,7 @@ test('defaults are main.py\'s', () => {
     seed: 0, noiseStd: 0.1, skewedDistribution: false, lossTargets: [0.01], learningRates: [0.001], batchSize: 100, epochs: 1000,
     nSamplesTrain: 1000, nSamplesVal: 50, nRepeats: 10, accuracyThreshold: 0.99, minSparsity: 0, maxCircuits: null, pairOrder: 'BA',
     rng: 'reference',
+    criteria: [], // mi-ident's (docs/criteria.md): none unless asked for
   });
   assert.is(minSparsityFor({ minSparsity: 0.1 }, 3), 0.1);
   assert.is(minSparsityFor({ minSparsity: 0.1 }, 4), 0.2);

@@ -4,6 +4,7 @@
  * module: circuitOutput (src/circuits/circuit.ts), countGroundings (src/grounding.ts),
  * validityTable (src/mappings.ts).
  */
+import { ablatedOutput, ablationUnits } from '../circuits/ablation.ts';
 import { circuitOutput } from '../circuits/circuit.ts';
 import { roundHalfEven } from '../data.ts';
 import { validityTable } from '../mappings.ts';
@@ -15,6 +16,7 @@ export function createTsBackend(): Backend {
   return {
     name: 'ts',
     label: 'ts (reference)',
+    kernelExtensions: { ablation: true },
     async evaluateCircuits(request) {
       return { perfect: await inChunks(request, (start, end) => evaluateCircuitsTs({ ...request, start, end })), ranOn: 'ts' };
     },
@@ -28,16 +30,21 @@ export function createTsBackend(): Backend {
   };
 }
 
-/** The perfect circuits of `[start, end)`, one masked forward pass per circuit and row (C5). */
+/**
+ * The perfect circuits of `[start, end)`, one masked forward pass per circuit and row (C5); with
+ * `request.ablation`, pruned parts pass each row's replacement values (docs/criteria.md).
+ */
 export function evaluateCircuitsTs(request: Omit<CircuitRequest, 'signal' | 'onProgress'>): Float64Array {
-  const { model, space, start, end, rows, accuracyThreshold } = request;
+  const { model, space, start, end, rows, accuracyThreshold, ablation } = request;
   const inputs = Array.from(rows.weight, (_, s) => rows.x.subarray(s * rows.nInputs, (s + 1) * rows.nInputs));
+  const nUnits = ablationUnits(model.layerSizes).count;
+  const replacement = (s: number) => ablation!.values.subarray(s * nUnits, (s + 1) * nUnits);
   const found: number[] = [];
   let index = start;
   for (const circuit of space.circuits(start, end)) {
     let correct = 0;
     inputs.forEach((x, s) => {
-      const out = circuitOutput(model, circuit, x);
+      const out = ablation ? ablatedOutput(model, circuit, x, replacement(s)) : circuitOutput(model, circuit, x);
       for (let o = 0; o < rows.nOutputs; o++) if (roundHalfEven(out[o]!) !== rows.y[s * rows.nOutputs + o]) return;
       correct += rows.weight[s]!;
     });

@@ -34,6 +34,28 @@ export interface CircuitRequest extends LongRunOptions {
   readonly rows: WeightedRows;
   /** A circuit is kept when its accuracy is strictly greater than this (docs/semantics.md, C5). */
   readonly accuracyThreshold: number;
+  /**
+   * Pruned parts pass these values instead of zero (the mean- and resample-ablation criteria,
+   * docs/criteria.md). Only a backend whose {@link Backend.kernelExtensions} lists `ablation`
+   * reads it: send such requests through `evaluateCircuitsAblated` (backends/ablation.ts), which
+   * runs the TS reference for the others.
+   */
+  readonly ablation?: CircuitAblation;
+}
+
+/**
+ * Replacement values of pruned parts, per data row: `values[r * nUnits + u]` is what unit u
+ * (`ablationUnits` order: the inputs, then the hidden neurons, layer-major) passes on row r where
+ * it is pruned, a pruned edge j -> i adding `w_ij * value_j`.
+ */
+export interface CircuitAblation {
+  readonly values: Float32Array;
+}
+
+/** Optional kernel features a backend implements natively (absent: none). */
+export interface KernelExtensions {
+  /** `CircuitRequest.ablation`. */
+  readonly ablation?: boolean;
 }
 
 /** The circuits of the range whose accuracy beats the threshold, in enumeration order. */
@@ -82,6 +104,8 @@ export interface Backend {
   readonly name: BackendName;
   /** A one-line description for results and logs, e.g. `webgpu on nvidia hopper (NVIDIA H200)`. */
   readonly label: string;
+  /** Request extensions this backend computes itself; the others go to the TS reference. */
+  readonly kernelExtensions?: KernelExtensions;
   /** Where: which circuits of a range are perfect. */
   evaluateCircuits(request: CircuitRequest): Promise<CircuitResult>;
   /** Where-then-what: exact grounding counts of perfect circuits. */

@@ -19,6 +19,7 @@ import { createNodePool } from '../node/workers.ts';
 import type { WorkerPool } from '../parallel/pool.ts';
 import { availableParallelism } from 'node:os';
 import type { PairOrder } from '../mappings.ts';
+import { resolveCriteria } from '../criteria/ids.ts';
 
 const USAGE = `mi-ident: exhaustive identifiability analysis of small MLPs (Méloux et al., ICLR 2025)
 
@@ -57,6 +58,10 @@ Options of analyze:
   --stages S[,S...]      run only these stages of circuits, groundings, mappings (default all;
                          groundings need circuits); --stages mappings also takes a model too
                          wide or too large for the circuit search
+  --criteria all|ID,...  also compute criteria that might restore identifiability (docs/criteria.md):
+                         minimal, mean-ablation, resample-ablation, ood-<σ> (e.g. ood-0.1),
+                         grounding-causal, grounding-distinct, symmetric, joint, unmapped,
+                         full-state, noisy-iia, all (every one, and their conjunction)
   --backend B            ${BACKEND_CHOICES.join(' | ')} (default auto)
   --threads N            worker threads for large searches (default: all cores; 1 = none)
   --json OUT             write the full result as JSON (atomically)
@@ -76,6 +81,7 @@ const OPTIONS = {
   'max-circuits': { type: 'string' },
   distinct: { type: 'boolean' },
   stages: { type: 'string' },
+  criteria: { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'string' },
@@ -215,6 +221,7 @@ function analyzeOptions(values: Values, model?: Model): AnalyzeOptions {
   if (values.stages !== undefined) options.stages = stagesOption(values.stages);
   options.distribLayers = values['distrib-layers'] ?? false;
   options.distinctGateDicts = values.distinct ?? false;
+  if (values.criteria !== undefined) options.criteria = criteriaOption(values.criteria);
   return options;
 }
 
@@ -230,6 +237,14 @@ function stagesOption(text: string): NonNullable<AnalyzeOptions['stages']> {
   // Groundings are counted for the perfect circuits: alone, the stage would count nothing.
   if (stages.groundings && !stages.circuits) throw new InputError('--stages: groundings are counted for the perfect circuits, so they need circuits too (--stages circuits,groundings)');
   return stages;
+}
+
+/** `--criteria all` or `--criteria id,id,...`, checked (the ids by resolveCriteria). */
+function criteriaOption(text: string): 'all' | string[] {
+  const ids = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) throw new InputError('--criteria needs all, or criterion ids separated by commas (e.g. --criteria minimal,grounding-causal)');
+  resolveCriteria(ids, '--criteria');
+  return ids.length === 1 && ids[0] === 'all' ? 'all' : ids;
 }
 
 function numberOption(text: string, flag: string, min: number, max: number): number {

@@ -6,6 +6,7 @@ import { InputError } from '../errors.ts';
 import { getGate, TWO_INPUT_GATES } from '../gates.ts';
 import type { PairOrder } from '../mappings.ts';
 import type { RngMode } from '../train/train.ts';
+import { resolveCriteria } from '../criteria/ids.ts';
 
 /** What defines an experiment grid and its results (main.py's flags, camel-cased). */
 export interface ExperimentConfig {
@@ -49,6 +50,8 @@ export interface ExperimentConfig {
    * (docs/semantics.md, P9, N11); `fast` uses mi-ident's own streams (D1, D2).
    */
   rng: RngMode;
+  /** `--criteria`: criteria computed for every analysed output (docs/criteria.md), as resolved ids; [] for none (mi-ident's). */
+  criteria: string[];
 }
 
 /** main.py's defaults. */
@@ -73,6 +76,7 @@ export const DEFAULT_CONFIG: Readonly<ExperimentConfig> = Object.freeze({
   maxCircuits: null,
   pairOrder: 'BA',
   rng: 'reference',
+  criteria: [],
 });
 
 /** The fields of {@link ExperimentConfig}, in the order they are stored and compared. */
@@ -122,6 +126,9 @@ export function resolveConfig(partial: Partial<ExperimentConfig> = {}): Experime
   if (c.rng === 'reference') {
     if (c.seed + c.nExperiments - 1 > 0xffffffff) fail('--seed', "plus the seed offsets must stay below 2^32 with --rng reference (numpy's seed range)", c.seed);
   }
+  if (!Array.isArray(c.criteria)) fail('--criteria', 'must be a list of criterion ids', c.criteria);
+  if (c.criteria.length) c.criteria = [...resolveCriteria(c.criteria, '--criteria').ids];
+  if (c.criteria.length && c.maxCircuits !== null) fail('--criteria', 'need every perfect circuit grounded: leave out --max-circuits', c.maxCircuits);
   return canonicalConfig(c);
 }
 
@@ -132,8 +139,10 @@ export function canonicalConfig(c: ExperimentConfig): ExperimentConfig {
 
 /** Differences between two configs, as `--flag a vs b` lines (empty when they are the same grid). */
 export function configDifferences(a: ExperimentConfig, b: ExperimentConfig): string[] {
-  return CONFIG_FIELDS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map(
-    (k) => `${flagOf(k)}: ${show(a[k])} vs ${show(b[k])}`,
+  // A field a stored config lacks (written before the field existed) has its default value.
+  const value = (c: ExperimentConfig, k: keyof ExperimentConfig) => c[k] ?? DEFAULT_CONFIG[k];
+  return CONFIG_FIELDS.filter((k) => JSON.stringify(value(a, k)) !== JSON.stringify(value(b, k))).map(
+    (k) => `${flagOf(k)}: ${show(value(a, k))} vs ${show(value(b, k))}`,
   );
 }
 

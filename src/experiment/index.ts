@@ -14,3 +14,6 @@ export { recordsToCsv, MAIN_PY_COLUMNS, CSV_COLUMNS, type ResultRow, type UnitRe
 export { resultStats, formatStats, spread, type ResultStats, type Spread } from './stats.ts';
 export { figureSpec, figureRequests, reportHtml, partialSources, partialNotice, FACTORS, METRICS, type ReportSource, type PartialSource, type Factor, type Metric, type FigureRequest } from './report.ts';
 export { parseReference, compareSeedBySeed, comparisonSummary, type SeedComparison, type ReferenceNetwork, type NetworkCounts } from './compare.ts';
+export { criteriaFindings, findingsTable, findingsByGate, gateFindingsTable, type CriterionFinding } from '../criteria/findings.ts';
+export { criteriaColumns, criteriaColumnNames, type CriteriaColumns } from '../criteria/rows.ts';
+export { criteriaFigures, criteriaSectionHtml, type CriteriaFigure } from '../criteria/report.ts';

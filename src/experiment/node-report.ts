@@ -9,7 +9,8 @@ import { importOptional } from '../node/optional-packages.ts';
 import { checkWritableFile, writeFileAtomic } from '../node/files.ts';
 import { ResultStore } from './node-store.ts';
 import { compareSeedBySeed, parseReference, type ReferenceNetwork } from './compare.ts';
-import { figureRequests, partialNotice, reportHtml, type ReportSource } from './report.ts';
+import { allRows, figureRequests, partialNotice, partialSources, reportHtml, type ReportSource } from './report.ts';
+import { criteriaFigures } from '../criteria/report.ts';
 
 /** Renders one Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
@@ -60,6 +61,8 @@ export async function writeReport(dirs: readonly string[], out?: string, compare
   const figures = [];
   for (const f of requests) figures.push({ ...f, svg: await renderSvg(f.spec) });
   const comparison = compare.length ? { rows: compareSeedBySeed(sources.flatMap((s) => s.records), references), files: compare.map((f) => basename(f)) } : undefined;
-  writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString(), comparison));
-  return { path, figures: figures.length, partial: partialNotice(sources) };
+  const criteria = [];
+  for (const f of criteriaFigures(allRows(sources), partialSources(sources).length > 0)) criteria.push({ id: f.id, svg: await renderSvg(f.spec) });
+  writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString(), comparison, criteria));
+  return { path, figures: figures.length + criteria.length, partial: partialNotice(sources) };
 }

@@ -127,7 +127,7 @@ export class ResultStore {
   /** Rewrites results.csv (atomically) from every finished unit. */
   writeCsv(): string {
     const path = join(this.dir, CSV_FILE);
-    writeFileAtomic(path, recordsToCsv(this.records.values()));
+    writeFileAtomic(path, recordsToCsv(this.records.values(), this.stored.config.criteria ?? []));
     return path;
   }
 

@@ -9,6 +9,7 @@ import { flagOf, CONFIG_FIELDS } from './config.ts';
 import { gridUnits, unitKey } from './grid.ts';
 import type { ResultRow, UnitRecord } from './rows.ts';
 import { formatStats, resultStats, type ResultStats, type Spread } from './stats.ts';
+import { criteriaSectionHtml } from '../criteria/report.ts';
 
 /** Results of one folder with the configuration that produced them. */
 export interface ReportSource {
@@ -251,6 +252,7 @@ export function reportHtml(
   figures: readonly (FigureRequest & { svg: string })[],
   generated: string,
   comparison?: { rows: readonly SeedComparison[]; files: readonly string[] },
+  criteriaFigures: readonly { id: string; svg: string }[] = [],
 ): string {
   const all = sources.flatMap((s) => s.records);
   const factors = varyingFactors(allRows(sources));
@@ -290,6 +292,7 @@ points, on a symmetric-log scale (logarithmic, with room for zero).</p>
 ${statsTable([['all', resultStats(all)]], '')}
 ${comparison ? comparisonSection(comparison.rows, comparison.files) : ''}
 ${sections.join('\n')}
+${criteriaSectionHtml(allRows(sources), criteriaFigures, banner)}
 </body></html>
 `;
 }

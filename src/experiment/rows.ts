@@ -5,6 +5,7 @@
 import type { Count } from '../analyze.ts';
 import type { ModelJson } from '../model.ts';
 import type { Unit } from './grid.ts';
+import { criteriaColumnNames, type CriteriaColumns } from '../criteria/rows.ts';
 
 /** The columns main.py writes, in its order. */
 export const MAIN_PY_COLUMNS = [
@@ -59,6 +60,8 @@ export interface ResultRow {
   groundings_ms: number;
   mappings_ms: number;
   backend: string;
+  /** With `--criteria`: the criteria's columns (`<id>_circuits`, ..., docs/criteria.md), after the others. */
+  criteria?: CriteriaColumns;
 }
 
 /** A finished unit: one line of results.jsonl. */
@@ -97,10 +100,14 @@ function quote(field: string): string {
   return /[",\n\r]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
-/** The rows of the records (converged units, in grid order, outputs in order), as CSV text. */
-export function recordsToCsv(records: Iterable<UnitRecord>): string {
+/**
+ * The rows of the records (converged units, in grid order, outputs in order), as CSV text; with
+ * `criteria` (the grid's criterion ids), their columns after the others (docs/criteria.md).
+ */
+export function recordsToCsv(records: Iterable<UnitRecord>, criteria: readonly string[] = []): string {
   const rows = [...records].sort((a, b) => a.unit.index - b.unit.index).flatMap((r) => r.rows);
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => quote(csvValue(row[c]))).join(','));
+  const extra = criteria.length ? criteriaColumnNames(criteria) : [];
+  const lines = [[...CSV_COLUMNS, ...extra].join(',')];
+  for (const row of rows) lines.push([...CSV_COLUMNS.map((c) => quote(csvValue(row[c]))), ...extra.map((c) => quote(csvValue(row.criteria?.[c])))].join(','));
   return lines.join('\n') + '\n';
 }

@@ -28,6 +28,7 @@ import { minSparsityFor, type ExperimentConfig } from './config.ts';
 import { unitKey, type Unit } from './grid.ts';
 import { referenceUnitInputs } from './reference-unit.ts';
 import type { ResultRow, UnitRecord } from './rows.ts';
+import { criteriaColumns } from '../criteria/rows.ts';
 
 /** main.py keeps a model only with at least this validation accuracy (hard-coded there). */
 export const KEEP_ACCURACY = 0.99;
@@ -163,6 +164,8 @@ async function analyzeUnit(
     groundData: { x: groundX },
     backend: options.backend,
     ...(config.maxCircuits !== null ? { maxGroundedCircuits: config.maxCircuits } : {}),
+    // noisy-iia reads the run's own validation rows when they are noisy, else the ood-0.1 probe set (K5).
+    ...(config.criteria?.length ? { criteria: config.criteria, noisyIiaData: config.noiseStd > 0 ? toRows(data.val) : 'probe' } : {}),
     signal: options.signal,
   });
   const rows: ResultRow[] = [];
@@ -198,6 +201,7 @@ async function analyzeUnit(
       groundings_ms: ms(o.timings.groundings),
       mappings_ms: ms(o.timings.mappings),
       backend: `${result.backend.circuits}/${result.backend.groundings}`,
+      ...(o.criteria ? { criteria: criteriaColumns(o) } : {}),
     });
   }
   return rows;

@@ -522,4 +522,49 @@ export const CATALOGUE: BadInput[] = [
   },
   { surface: 'cli', name: 'convert without --out', argv: () => ['convert', fixturePath('authors_xor_mlp.pt')], what: /^convert needs --out FILE, the file to write/ },
   { surface: 'cli', name: 'convert a file that does not exist', argv: () => ['convert', outPath('nowhere.pt'), '--out', outPath('nowhere.json')], what: /^model: cannot read .*nowhere\.pt \(no such file\)/, absent: () => [outPath('nowhere.json')] },
+
+  // ---- --criteria (docs/criteria.md)
+  {
+    surface: 'api', name: 'criteria: an unknown id', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, criteria: ['minimal', 'sparsest'] }),
+    error: InputError, what: /^analyzeModel: criteria: unknown criterion "sparsest" \(criteria: minimal, mean-ablation, resample-ablation, grounding-causal, grounding-distinct, symmetric, joint, unmapped, full-state, noisy-iia, ood-<σ>, all\)/, withinMs: 1000,
+  },
+  {
+    surface: 'api', name: 'criteria: a string other than all', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, criteria: 'everything' as 'all' }),
+    error: InputError, what: /^analyzeModel: criteria must be 'all' or a list of criterion ids/, withinMs: 1000,
+  },
+  { surface: 'api', name: 'criteria: an empty list', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, criteria: [] }), error: InputError, what: /^analyzeModel: criteria names no criterion: give all, or ids among/ },
+  {
+    surface: 'api', name: 'criteria: ood-0 (no noise)', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, criteria: ['ood-0'] }),
+    error: InputError, what: /^analyzeModel: criteria: "ood-0" needs a noise level σ with 0 < σ <= 10 after ood- \(e\.g\. ood-0\.1\)/,
+  },
+  {
+    surface: 'api', name: 'criteria: a mapping criterion with the mapping stage left out', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, criteria: ['joint'], stages: { mappings: false } }),
+    error: InputError, what: /^analyzeModel: the criteria joint filter minimal mappings, so they need the mapping stage/, withinMs: 1000,
+  },
+  {
+    surface: 'api', name: 'criteria: where-then-what criteria with the grounding stage left out', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, criteria: 'all', stages: { groundings: false } }),
+    error: InputError, what: /^analyzeModel: the criteria minimal, .*, all filter perfect circuits and their groundings, so they need the circuit and grounding stages/, withinMs: 1000,
+  },
+  {
+    surface: 'api', name: 'criteria with maxGroundedCircuits (main.py --max-circuits)', call: () => analyzeModel(parseModel(PRETRAINED_XOR), { ...xor, criteria: ['minimal'], maxGroundedCircuits: 3 }),
+    error: InputError, what: /^analyzeModel: criteria need every perfect circuit grounded; leave out maxGroundedCircuits \(--max-circuits\)/, withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'analyze --criteria with an unknown id', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--criteria', 'minimal,faithful', '--json', outPath('criteria-bad.json')],
+    what: /^--criteria: unknown criterion "faithful" \(criteria: minimal, /, absent: () => [outPath('criteria-bad.json')], withinMs: 1000,
+  },
+  { surface: 'cli', name: 'analyze --criteria ood-abc', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--criteria', 'ood-abc'], what: /^--criteria: "ood-abc" needs a noise level σ with 0 < σ <= 10 after ood-/ },
+  { surface: 'cli', name: 'analyze --criteria with only commas', argv: () => ['analyze', file('model.json', PRETRAINED_XOR), '--gates', 'XOR', '--criteria', ','], what: /^--criteria needs all, or criterion ids separated by commas/ },
+  {
+    surface: 'cli', name: 'run --criteria with an unknown id (refused before the folder is made)', argv: () => ['run', ...TINY, '--criteria', 'minimal', 'sparse', '--out', outPath('criteria-run')],
+    what: /^--criteria: unknown criterion "sparse"/, absent: () => [outPath('criteria-run')], withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'run --criteria all --max-circuits 5', argv: () => ['run', ...TINY, '--criteria', 'all', '--max-circuits', '5', '--out', outPath('criteria-max')],
+    what: /^--criteria need every perfect circuit grounded: leave out --max-circuits, got 5/, absent: () => [outPath('criteria-max')], withinMs: 1000,
+  },
+  {
+    surface: 'cli', name: 'reproduce criteria --criteria ood-', argv: () => ['reproduce', 'criteria', '--criteria', 'ood-', '--out', outPath('criteria-repro')],
+    what: /^--criteria: "ood-" needs a noise level σ/, absent: () => [outPath('criteria-repro')], withinMs: 1000,
+  },
 ];

@@ -12,7 +12,7 @@ import type { PairOrder } from '../../mappings.ts';
 import type { RngMode } from '../../train/train.ts';
 
 /** Flags that take one or more values. */
-const LIST_FLAGS = ['target-logic-gates', 'n-gates', 'size', 'depth', 'loss-target', 'learning-rate'];
+const LIST_FLAGS = ['target-logic-gates', 'n-gates', 'size', 'depth', 'loss-target', 'learning-rate', 'criteria'];
 
 /** The flags that describe how one model is trained (shared by `run`, `reproduce` and `train`). */
 export const MODEL_OPTIONS = {
@@ -44,6 +44,7 @@ export const RUN_OPTIONS = {
   'min-sparsity': { type: 'string' },
   'max-circuits': { type: 'string' },
   'pair-order': { type: 'string' },
+  criteria: { type: 'string' },
   backend: { type: 'string' },
   shard: { type: 'string' },
   'shard-plan': { type: 'string' },
@@ -137,6 +138,10 @@ export function configFromValues(values: Partial<RunValues>): Partial<Experiment
   if (values['max-circuits'] !== undefined) c.maxCircuits = one(values['max-circuits'], '--max-circuits', true);
   if (values['pair-order'] !== undefined) c.pairOrder = values['pair-order'] as PairOrder;
   if (values.rng !== undefined) c.rng = values.rng as RngMode;
+  if (values.criteria !== undefined) {
+    c.criteria = split(values.criteria);
+    if (!c.criteria.length) throw new InputError('--criteria needs all, or criterion ids (e.g. --criteria minimal grounding-causal)');
+  }
   return c;
 }
 

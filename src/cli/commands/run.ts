@@ -4,10 +4,11 @@
  */
 import { InputError } from '../../errors.ts';
 import { resolveConfig, type ExperimentConfig } from '../../experiment/config.ts';
-import { runExperiment } from '../../experiment/node-runner.ts';
+import { runExperiment, type RunReport } from '../../experiment/node-runner.ts';
 import { getPreset, PRESETS } from '../../experiment/presets.ts';
 import { formatStats, resultStats } from '../../experiment/stats.ts';
 import { progressBar } from '../../node/progress-bar.ts';
+import { criteriaFindings, findingsByGate, findingsTable, gateFindingsTable } from '../../criteria/findings.ts';
 import { backendFromValues, configFromValues, parseCommandArgs, RUN_OPTIONS, shardFromValues, workersFromValues, type RunValues } from './options.ts';
 
 /** Usage of the grid flags shared by run and reproduce. */
@@ -31,6 +32,8 @@ export const RUN_FLAGS_USAGE = `Grid (main.py's flags and defaults; lists as --s
   --rng reference|fast       reference (default): main.py's own random numbers (Python, numpy,
                              torch) in its order and torch's arithmetic, so every seed trains the
                              original code's network; fast: mi-ident's own streams and arithmetic
+  --criteria all|ID...       also compute criteria that might restore identifiability, with CSV
+                             columns ID_circuits ID_groundings ID_formulas ID_mappings (docs/criteria.md)
 Running:
   --out DIR                  results folder: config.json, results.jsonl, results.csv
                              (rerun the same command to resume; another configuration is refused)
@@ -55,6 +58,8 @@ const REPRODUCE_USAGE = `mi-ident reproduce EXPERIMENT [--out DIR] [grid flags]
 
 Experiments:
 ${Object.values(PRESETS).map((p) => `  ${p.name.padEnd(12)} ${p.description}`).join('\n')}
+  ${'criteria'.padEnd(12)} basic and gates with --criteria all, into DIR/basic and DIR/gates, and the
+  ${''.padEnd(12)} findings table: which criteria leave one explanation (docs/criteria.md)
 
 ${RUN_FLAGS_USAGE}`;
 
@@ -71,10 +76,37 @@ export async function runCommand(argv: string[]): Promise<number> {
 export async function reproduceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, RUN_OPTIONS);
   if (values.help) return usage(REPRODUCE_USAGE);
-  if (positionals.length !== 1) throw new InputError(`reproduce needs one experiment name (${Object.keys(PRESETS).join(', ')})`);
+  if (positionals.length !== 1) throw new InputError(`reproduce needs one experiment name (${[...Object.keys(PRESETS), 'criteria'].join(', ')})`);
+  if (positionals[0] === 'criteria') return reproduceCriteria(values);
   const preset = getPreset(positionals[0]!);
   const config = resolveConfig({ ...preset.config, ...configFromValues(values) });
   return execute(config, values, values.out ?? `results/${preset.name}`);
+}
+
+/**
+ * `reproduce criteria`: the basic and gates experiments with every criterion (grid flags given
+ * override both), each into its own folder, then the findings table of each.
+ */
+async function reproduceCriteria(values: RunValues): Promise<number> {
+  const out = values.out ?? 'results/criteria';
+  for (const name of ['basic', 'gates']) {
+    const preset = getPreset(name);
+    const config = resolveConfig({ criteria: ['all'], ...preset.config, ...configFromValues(values) });
+    const dir = `${out}/${name}`;
+    const code = await execute(config, values, dir, (records) => {
+      if (values.quiet) return;
+      console.log(`\n${name}: which criteria leave exactly one explanation (networks = analysed outputs)`);
+      const rows = records.flatMap((r) => r.rows);
+      for (const line of findingsTable(criteriaFindings(rows))) console.log(line);
+      const byGate = findingsByGate(rows);
+      if (byGate.size > 1) {
+        console.log(`\n${name}, per gate: networks with exactly one explanation where-then-what / what-then-where`);
+        for (const line of gateFindingsTable(byGate)) console.log(line);
+      }
+    });
+    if (code !== 0) return code;
+  }
+  return 0;
 }
 
 function usage(text: string): number {
@@ -82,7 +114,7 @@ function usage(text: string): number {
   return 0;
 }
 
-async function execute(config: ExperimentConfig, values: RunValues, out: string): Promise<number> {
+async function execute(config: ExperimentConfig, values: RunValues, out: string, after?: (records: RunReport['records']) => void): Promise<number> {
   const shard = shardFromValues(values);
   const quiet = values.quiet ?? false;
   const bar = quiet ? undefined : progressBar();
@@ -109,6 +141,7 @@ async function execute(config: ExperimentConfig, values: RunValues, out: string)
       for (const line of formatStats(resultStats(report.records))) console.log(`  ${line}`);
       console.log(`results: ${report.csvPath}`);
     }
+    after?.(report.records);
     return 0;
   } finally {
     process.off('SIGINT', onSignal);

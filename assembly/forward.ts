@@ -542,13 +542,7 @@ function evaluateRange<T>(
   const gens = pick<T>(gensExact, gensFast);
   const choiceRows = pick<T>(choiceRowsExact, choiceRowsFast);
   const choiceStamps = pick<T>(choiceStampsExact, choiceStampsFast);
-  // Decode `from` into digits, layer 0 slowest.
-  let rest = from;
-  for (let l = L - 1; l >= 0; l--) {
-    const n = load<i32>(countsPtr + (<usize>l << 2));
-    setDigit<T>(l, rest % n);
-    rest = rest / n;
-  }
+  decodeDigits<T>(L, countsPtr, from);
   const nOut = sizeAt(sizesPtr, L);
   const slope = vsplat<T>(slopeValue);
   // One output edge choice (every single-output circuit): the last hidden layer's rows change
@@ -572,18 +566,7 @@ function evaluateRange<T>(
   let dirty = 0; // first layer whose activations must be recomputed
   let idx = from;
   while (idx < to) {
-    for (let l = dirty; l < tail; l++) {
-      const memo = getAt(memoOff, l);
-      if (memo == 0) {
-        const mask = load<u64>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 3));
-        computeLayerRows<T>(l, L, sizeAt(sizesPtr, l), sizeAt(sizesPtr, l + 1), getAt(wOff, l), getAt(bOff, l), slope,
-          nVecOf<T>(), inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
-      } else {
-        const gen = layerGeneration(gens, l, dirty);
-        setInRows<T>(l + 1, memoRows<T>(l, L, sizesPtr, digit<T>(l), slope, gen, memo, getAt(stampOff, l),
-          getAt(choiceRows, l), getAt(choiceStamps, l), sizeAt(sizesPtr, l + 1)));
-      }
-    }
+    computeBelow<T>(L, sizesPtr, dirty, tail, slope);
     // The tail, circuit by circuit, until its digits wrap or the range ends.
     const tailGen = memoTail ? layerGeneration(gens, L - 2, dirty) : 0;
     let tailDigit = memoTail ? digit<T>(L - 2) : 0;
@@ -617,17 +600,7 @@ function evaluateRange<T>(
     // The tail wrapped: advance the digits below it; the lowest one that changed is recomputed.
     setDigit<T>(L - 1, 0);
     if (memoTail) setDigit<T>(L - 2, 0);
-    let l = tail - 1;
-    while (l >= 0) {
-      const next = digit<T>(l) + 1;
-      if (next < load<i32>(countsPtr + (<usize>l << 2))) {
-        setDigit<T>(l, next);
-        break;
-      }
-      setDigit<T>(l, 0);
-      l--;
-    }
-    dirty = l < 0 ? 0 : l;
+    dirty = advanceBelow<T>(tail, countsPtr);
   }
   return found;
 }
@@ -651,12 +624,7 @@ function evaluateIncremental<T>(
   const gens = pick<T>(gensExact, gensFast);
   const choiceRows = pick<T>(choiceRowsExact, choiceRowsFast);
   const choiceStamps = pick<T>(choiceStampsExact, choiceStampsFast);
-  let rest = from;
-  for (let l = L - 1; l >= 0; l--) {
-    const n = load<i32>(countsPtr + (<usize>l << 2));
-    setDigit<T>(l, rest % n);
-    rest = rest / n;
-  }
+  decodeDigits<T>(L, countsPtr, from);
   const nVec = nVecOf<T>();
   const rowBytes = <usize>nVec << 4;
   const slope = vsplat<T>(slopeValue);
@@ -708,18 +676,7 @@ function evaluateIncremental<T>(
   let dirty = 0;
   let idx = from;
   while (idx < to) {
-    for (let l = dirty; l < t; l++) {
-      const memo = getAt(memoOff, l);
-      if (memo == 0) {
-        const mask = load<u64>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 3));
-        computeLayerRows<T>(l, L, sizeAt(sizesPtr, l), sizeAt(sizesPtr, l + 1), getAt(wOff, l), getAt(bOff, l), slope,
-          nVec, inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
-      } else {
-        const gen = layerGeneration(gens, l, dirty);
-        setInRows<T>(l + 1, memoRows<T>(l, L, sizesPtr, digit<T>(l), slope, gen, memo, getAt(stampOff, l),
-          getAt(choiceRows, l), getAt(choiceStamps, l), sizeAt(sizesPtr, l + 1)));
-      }
-    }
+    computeBelow<T>(L, sizesPtr, dirty, t, slope);
     const gen = tMemo != 0 ? layerGeneration(gens, t, dirty) : 0;
     const inT = inRows<T>(t);
     let d = digit<T>(t);
@@ -823,19 +780,58 @@ function evaluateIncremental<T>(
     }
     // The tail wrapped: advance the digits below it; the lowest one that changed is recomputed.
     setDigit<T>(t, 0);
-    let l = t - 1;
-    while (l >= 0) {
-      const next = digit<T>(l) + 1;
-      if (next < load<i32>(countsPtr + (<usize>l << 2))) {
-        setDigit<T>(l, next);
-        break;
-      }
-      setDigit<T>(l, 0);
-      l--;
-    }
-    dirty = l < 0 ? 0 : l;
+    dirty = advanceBelow<T>(t, countsPtr);
   }
   return found;
+}
+
+/** Sets the mode's digits to circuit `from` of a combination (mixed radix, layer 0 slowest). */
+// @ts-ignore: decorator
+@inline function decodeDigits<T>(L: i32, countsPtr: usize, from: i32): void {
+  let rest = from;
+  for (let l = L - 1; l >= 0; l--) {
+    const n = load<i32>(countsPtr + (<usize>l << 2));
+    setDigit<T>(l, rest % n);
+    rest = rest / n;
+  }
+}
+
+/** Recomputes layers `dirty .. tail-1` for the current digits (memo layers through their memo). */
+// @ts-ignore: decorator
+@inline function computeBelow<T>(L: i32, sizesPtr: usize, dirty: i32, tail: i32, slope: v128): void {
+  const memoOff = pick<T>(memoOffExact, memoOffFast);
+  const actOff = pick<T>(actOffExact, actOffFast);
+  for (let l = dirty; l < tail; l++) {
+    const memo = getAt(memoOff, l);
+    if (memo == 0) {
+      const mask = load<u64>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 3));
+      computeLayerRows<T>(l, L, sizeAt(sizesPtr, l), sizeAt(sizesPtr, l + 1), getAt(wOff, l), getAt(bOff, l), slope,
+        nVecOf<T>(), inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
+    } else {
+      const gen = layerGeneration(pick<T>(gensExact, gensFast), l, dirty);
+      setInRows<T>(l + 1, memoRows<T>(l, L, sizesPtr, digit<T>(l), slope, gen, memo, getAt(pick<T>(stampOffExact, stampOffFast), l),
+        getAt(pick<T>(choiceRowsExact, choiceRowsFast), l), getAt(pick<T>(choiceStampsExact, choiceStampsFast), l), sizeAt(sizesPtr, l + 1)));
+    }
+  }
+}
+
+/**
+ * After the tail wrapped: advances the digits below layer `tail` (the highest of them fastest)
+ * and returns the lowest layer that changed, from which layers are recomputed.
+ */
+// @ts-ignore: decorator
+@inline function advanceBelow<T>(tail: i32, countsPtr: usize): i32 {
+  let l = tail - 1;
+  while (l >= 0) {
+    const next = digit<T>(l) + 1;
+    if (next < load<i32>(countsPtr + (<usize>l << 2))) {
+      setDigit<T>(l, next);
+      break;
+    }
+    setDigit<T>(l, 0);
+    l--;
+  }
+  return l < 0 ? 0 : l;
 }
 
 /**

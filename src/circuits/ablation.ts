@@ -33,7 +33,7 @@ export interface NeuronIntervention {
  *
  * - `replacement === null`: zero ablation, exactly {@link circuitActivations} (a pruned edge adds
  *   `x * 0`, a masked hidden node reads 0).
- * - otherwise `replacement[offsets[l] + j]` ({@link ablationUnits}) is what unit j of layer l
+ * - otherwise `replacement[offsets[l] + j]` (offsets as `ablationUnits` lays them out) is what unit j of layer l
  *   passes where it is pruned: a pruned edge j -> i adds `w_ij * replacement_j`, a pruned node
  *   reads (and passes downstream) its replacement value. Kept parts compute as usual, in torch's
  *   summation order (N6).

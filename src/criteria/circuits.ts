@@ -71,7 +71,7 @@ export function minimalCircuits(space: CircuitSpace, perfect: ArrayLike<number>,
 // ---------------------------------------------------------------------------------------------
 // Data for the kernel requests
 
-/** The full model's activations of the units {@link ablationUnits} covers, on one input. */
+/** The full model's activations of the ablatable units (every hidden neuron, in layer order), on one input. */
 export function unitValues(model: Model, input: readonly number[]): Float32Array {
   const acts = forwardActivations(model, input);
   const out = new Float32Array(ablationUnits(model.layerSizes).count);

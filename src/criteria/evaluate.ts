@@ -38,7 +38,7 @@ import {
 } from './mappings.ts';
 
 /** A grounding count: a number while exact (< 2^53), else a decimal string (as `Count` in the result). */
-type CountJson = number | string;
+export type CountJson = number | string;
 const countJson = (n: bigint): CountJson => (n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString());
 
 /** What survives one criterion, for one output. */

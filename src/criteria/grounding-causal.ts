@@ -26,7 +26,7 @@ import { gateNameCode, groundingProblemOn, MAX_LAYER_STATES, type Grounding, typ
 import type { Model } from '../model.ts';
 
 /** One interchange scenario: which grounded neuron was set, from which input onto which, and every grounded neuron's value then. */
-interface Scenario {
+export interface CausalScenario {
   /** Position in `problem.neurons` of the intervened neuron. */
   readonly u: number;
   readonly base: number;
@@ -38,7 +38,7 @@ interface Scenario {
 /** A circuit's grounding problem (G1–G7) with its interchange scenarios. */
 export interface CausalProblem {
   readonly problem: GroundingProblem;
-  readonly scenarios: readonly Scenario[];
+  readonly scenarios: readonly CausalScenario[];
 }
 
 /**
@@ -49,7 +49,7 @@ export interface CausalProblem {
 export function causalProblem(model: Model, circuit: Circuit, inputs: GroundingInputs): CausalProblem {
   const problem = groundingProblemOn(model, circuit, inputs);
   const L = model.layerSizes.length - 1;
-  const scenarios: Scenario[] = [];
+  const scenarios: CausalScenario[] = [];
   problem.neurons.forEach((u, ui) => {
     if (u.layer === L) return; // the output is not intervened on
     for (let base = 0; base < inputs.inputs.length; base++) {

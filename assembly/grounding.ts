@@ -112,6 +112,7 @@ export function groundingError(): i32 {
 export function groundingPrepare(problem: usize): usize {
   lastError = ERR_NONE;
   overflow = 0;
+  cachedCtx = 0; // a new problem may sit where the cached one was
   const m = word(problem, 1);
   const N = word(problem, 2);
   if (word(problem, 0) != VERSION || m < 1 || m > MAX_INPUTS || N < 0) {
@@ -313,6 +314,17 @@ function buildGroups(ctx: usize, problem: usize, N: i32): void {
   return s;
 }
 
+/** Candidates per neuron of [start, start + w) and each one's stride in the layer's state index. */
+function layerRadices(ctx: usize, start: i32, w: i32, radices: usize, strides: usize): void {
+  let stride = 1;
+  for (let j = w - 1; j >= 0; j--) {
+    const radix = load<i32>(rec(ctx, start + j) + NR_NCAND);
+    setWord(radices, j, radix);
+    setWord(strides, j, stride);
+    stride *= radix;
+  }
+}
+
 /** Mixed-radix decode of state s over neurons [start, end) into cand[start..end). */
 function decodeState(ctx: usize, s: i32, start: i32, end: i32, cand: usize): void {
   for (let n = end - 1; n >= start; n--) {
@@ -323,11 +335,11 @@ function decodeState(ctx: usize, s: i32, start: i32, end: i32, cand: usize): voi
 }
 
 /**
- * Number of groundings; on a u64 overflow groundingOverflow() is 1 and the value is meaningless.
+ * The count in u64 (overflow: flagged, and the walk stops after the layer it happened in).
  * The state of a layer is its tuple of chosen candidates; a transition weighs the next tuple by
  * the product of the next layer's completion counts given the parents' candidates.
  */
-export function groundingCount(ctx: usize): u64 {
+function countU64(ctx: usize): u64 {
   overflow = load<i32>(ctx + CTX_OVERFLOW); // a saturated table entry already spoils the count
   lastError = ERR_NONE;
   const nGroups = load<i32>(ctx + CTX_NGROUPS);
@@ -366,6 +378,9 @@ export function groundingCount(ctx: usize): u64 {
     const gRows = alloc((w * maxCand) << 3); // g[j][c]: neuron j's count with candidate c, given s
     const prefix = alloc((w + 1) << 3); // prefix[j]: f[s] times g[0][d0] ... g[j-1][d(j-1)]
     const digits = alloc(w << 2);
+    const radices = alloc(w << 2);
+    const strides = alloc(w << 2);
+    layerRadices(ctx, start, w, radices, strides);
     for (let s = 0; s < nPrev; s++) {
       const fs = u64At(f, s);
       if (fs == 0) continue;
@@ -381,17 +396,23 @@ export function groundingCount(ctx: usize): u64 {
       setU64(prefix, 0, fs);
       let from = 0; // the first neuron whose running product must be recomputed
       for (let s2 = 0; ; ) {
-        for (let j = from; j < w; j++) {
-          const p = u64At(prefix, j);
-          setU64(prefix, j + 1, p == 0 ? 0 : mulChecked(p, u64At(gRows, j * maxCand + word(digits, j))));
-        }
-        const v = u64At(prefix, w);
-        if (v != 0) setU64(next, s2, addChecked(u64At(next, s2), v));
-        // Next state: the last neuron's candidate fastest.
+        // A zero product zeroes every state below it: skip them (their terms add nothing).
         let j = w - 1;
+        let step = 1;
+        for (let k = from; k < w; k++) {
+          const v = mulChecked(u64At(prefix, k), u64At(gRows, k * maxCand + word(digits, k)));
+          if (v == 0) {
+            j = k;
+            step = word(strides, k);
+            break;
+          }
+          setU64(prefix, k + 1, v);
+          if (k == w - 1) setU64(next, s2, addChecked(u64At(next, s2), v));
+        }
+        // Next state: the last neuron's candidate fastest (digits below j are all 0 here).
         while (j >= 0) {
           const d = word(digits, j) + 1;
-          if (d < load<i32>(rec(ctx, start + j) + NR_NCAND)) {
+          if (d < word(radices, j)) {
             setWord(digits, j, d);
             break;
           }
@@ -400,9 +421,11 @@ export function groundingCount(ctx: usize): u64 {
         }
         if (j < 0) break;
         from = j;
-        s2++;
+        s2 += step;
       }
     }
+    // Past 64 bits the value is meaningless: stop, the caller counts in wide integers.
+    if (overflow != 0) return 0;
     f = next;
     nPrev = <i32>nStates;
     prevStart = start;
@@ -413,12 +436,52 @@ export function groundingCount(ctx: usize): u64 {
   return total;
 }
 
+// Wide first: once a count has overflowed a u64, the next problems (a batch's circuits are alike)
+// are counted in wide integers straight away, skipping a u64 pass that would overflow again. The
+// wide count is kept for groundingCountWide on the same problem. Counts are the same either way.
+let preferWide = false;
+let cachedCtx: usize = 0; // the problem whose wide count is in cachedWide (0: none)
+let cachedStatus: i32 = 0;
+const cachedWide = memory.data(WIDE_COUNT_LIMBS << 3, 16);
+
+/**
+ * Number of groundings; on a u64 overflow groundingOverflow() is 1 and the value is meaningless
+ * (groundingCountWide then gives it), on ERR_TOO_LARGE groundingError() says so.
+ */
+export function groundingCount(ctx: usize): u64 {
+  if (!preferWide) {
+    const n = countU64(ctx);
+    if (overflow != 0 && lastError == ERR_NONE) preferWide = true;
+    return n;
+  }
+  lastError = ERR_NONE;
+  overflow = 0;
+  cachedStatus = countWide(ctx, cachedWide);
+  cachedCtx = ctx;
+  if (lastError != ERR_NONE) return 0;
+  if (cachedStatus == 0 && wideFitsU64(cachedWide)) {
+    preferWide = false;
+    return load<u64>(cachedWide);
+  }
+  overflow = 1;
+  return 0;
+}
+
+/** Whether the WIDE_COUNT_LIMBS-limb integer at `a` is below 2^64. */
+function wideFitsU64(a: usize): bool {
+  for (let i = 1; i < WIDE_COUNT_LIMBS; i++) if (load<u64>(a + (<usize>i << 3)) != 0) return false;
+  return true;
+}
+
 /** a (WIDE_COUNT_LIMBS limbs at `a`) *= m, in place; false when the product needs more limbs. */
 function wideMulSmall(a: usize, m: u64): bool {
+  // Limbs above the highest non-zero one stay zero but for the carry into the next.
+  let top = WIDE_COUNT_LIMBS - 1;
+  while (top > 0 && load<u64>(a + (<usize>top << 3)) == 0) top--;
   const m0 = m & 0xffffffff;
   const m1 = m >> 32;
   let carry: u64 = 0;
-  for (let i = 0; i < WIDE_COUNT_LIMBS; i++) {
+  for (let i = 0; i <= top; i++) {
     const x = load<u64>(a + (<usize>i << 3));
     const x0 = x & 0xffffffff;
     const x1 = x >> 32;
@@ -435,7 +498,10 @@ function wideMulSmall(a: usize, m: u64): bool {
     store<u64>(a + (<usize>i << 3), lo);
     carry = hi;
   }
-  return carry == 0;
+  if (carry == 0) return true;
+  if (top + 1 >= WIDE_COUNT_LIMBS) return false;
+  store<u64>(a + (<usize>(top + 1) << 3), carry);
+  return true;
 }
 
 /** a += b (WIDE_COUNT_LIMBS limbs each); false on a carry out of the last limb. */
@@ -454,12 +520,35 @@ function wideAdd(a: usize, b: usize): bool {
   return carry == 0;
 }
 
+/** a = b * m (WIDE_COUNT_LIMBS limbs each); false when the product needs more limbs. */
+function wideMulInto(a: usize, b: usize, m: u64): bool {
+  memory.copy(a, b, <usize>WIDE_COUNT_LIMBS << 3);
+  return wideMulSmall(a, m);
+}
+
+/** Whether the WIDE_COUNT_LIMBS-limb integer at `a` is zero. */
+function wideIsZero(a: usize): bool {
+  for (let i = 0; i < WIDE_COUNT_LIMBS; i++) if (load<u64>(a + (<usize>i << 3)) != 0) return false;
+  return true;
+}
+
 /**
  * {@link groundingCount} in WIDE_COUNT_LIMBS-limb integers (256 bits), for the counts a u64 cannot
  * hold: writes the limbs (low first) to `out` and returns 0, or 1 when even that overflows or a
- * completion count itself did not fit a u64 (JS then counts in BigInt).
+ * completion count itself did not fit a u64 (JS then counts in BigInt). The same walk as the u64
+ * count (running products per neuron, the last neuron's candidate fastest): every product is the
+ * same partial product f[s] * g0 * ... in the same order, and every term is non-negative, so a
+ * result that overflows here overflows in any order.
  */
 export function groundingCountWide(ctx: usize, out: usize): i32 {
+  if (ctx != 0 && ctx == cachedCtx) {
+    memory.copy(out, cachedWide, <usize>WIDE_COUNT_LIMBS << 3);
+    return cachedStatus;
+  }
+  return countWide(ctx, out);
+}
+
+function countWide(ctx: usize, out: usize): i32 {
   if (load<i32>(ctx + CTX_OVERFLOW) != 0) return 1;
   lastError = ERR_NONE;
   const nGroups = load<i32>(ctx + CTX_NGROUPS);
@@ -471,7 +560,6 @@ export function groundingCountWide(ctx: usize, out: usize): i32 {
   let nPrev = 1;
   let prevStart = 0;
   let prevEnd = 0;
-  const v = allocZeroed(limbBytes);
   for (let g = 0; g < nGroups; g++) {
     const start = word(groups, 2 * g);
     const end = word(groups, 2 * g + 1);
@@ -490,20 +578,53 @@ export function groundingCountWide(ctx: usize, out: usize): i32 {
       for (let j = 0; j < w; j++) setWord(pidx, s * w + j, entryOf(rec(ctx, start + j), 0, cand));
     }
     const next = allocZeroed(<usize>nStates * limbBytes);
-    for (let s2 = 0; s2 < <i32>nStates; s2++) {
-      decodeState(ctx, s2, start, end, cand);
-      const acc = next + <usize>s2 * limbBytes;
-      for (let s = 0; s < nPrev; s++) {
-        memory.copy(v, f + <usize>s * limbBytes, limbBytes);
-        let zero = false;
-        for (let j = 0; j < w && !zero; j++) {
-          const r = rec(ctx, start + j);
-          const e = word(cand, start + j) * load<i32>(r + NR_PCH) + word(pidx, s * w + j);
-          const c = u64At(load<usize>(r + NR_COUNT), e);
-          if (c == 0) zero = true;
-          else if (!wideMulSmall(v, c)) return 1;
+    let maxCand = 1;
+    for (let j = 0; j < w; j++) maxCand = max(maxCand, load<i32>(rec(ctx, start + j) + NR_NCAND));
+    const gRows = alloc((w * maxCand) << 3);
+    const prefix = alloc(<i32>(<usize>(w + 1) * limbBytes)); // prefix[j]: f[s] * g[0][d0] ... g[j-1][d(j-1)]
+    const digits = alloc(w << 2);
+    const radices = alloc(w << 2);
+    const strides = alloc(w << 2);
+    layerRadices(ctx, start, w, radices, strides);
+    for (let s = 0; s < nPrev; s++) {
+      const fs = f + <usize>s * limbBytes;
+      if (wideIsZero(fs)) continue;
+      for (let j = 0; j < w; j++) {
+        const r = rec(ctx, start + j);
+        const nCand = load<i32>(r + NR_NCAND);
+        const pch = load<i32>(r + NR_PCH);
+        const counts = load<usize>(r + NR_COUNT);
+        const pid = word(pidx, s * w + j);
+        for (let c = 0; c < nCand; c++) setU64(gRows, j * maxCand + c, u64At(counts, c * pch + pid));
+        setWord(digits, j, 0);
+      }
+      memory.copy(prefix, fs, limbBytes);
+      let from = 0;
+      for (let s2 = 0; ; ) {
+        let j = w - 1;
+        let step = 1;
+        for (let k = from; k < w; k++) {
+          const c = u64At(gRows, k * maxCand + word(digits, k));
+          if (c == 0) {
+            j = k;
+            step = word(strides, k);
+            break;
+          }
+          if (!wideMulInto(prefix + <usize>(k + 1) * limbBytes, prefix + <usize>k * limbBytes, c)) return 1;
+          if (k == w - 1 && !wideAdd(next + <usize>s2 * limbBytes, prefix + <usize>w * limbBytes)) return 1;
         }
-        if (!zero && !wideAdd(acc, v)) return 1;
+        while (j >= 0) {
+          const d = word(digits, j) + 1;
+          if (d < word(radices, j)) {
+            setWord(digits, j, d);
+            break;
+          }
+          setWord(digits, j, 0);
+          j--;
+        }
+        if (j < 0) break;
+        from = j;
+        s2 += step;
       }
     }
     f = next;

@@ -3,10 +3,10 @@
  * in fast mode where the model's static error bound allows it (src/backends/wasm-fast-bound.ts),
  * exact mode otherwise. Decisions are bit-identical to the TS reference either way.
  */
-import type { CircuitSpace } from '../circuits/space.ts';
+import type { CircuitSpace, NodeCombination } from '../circuits/space.ts';
 import type { Model } from '../model.ts';
 import { fastDecisionMargins } from './wasm-fast-bound.ts';
-import { writeCombination, writeExactRows, writeFastRows, writeModel } from './wasm-layout.ts';
+import { writeCombination, writeExactRows, writeFastRows, writeModel, type CombinationLayout } from './wasm-layout.ts';
 import type { WasmModule } from './wasm-module.ts';
 import type { CircuitRequest } from './types.ts';
 
@@ -58,30 +58,51 @@ export function lastExactRedos(module: WasmModule): number {
   return module.exports.lastExactRedos();
 }
 
-const spaceTables = new WeakMap<WasmModule, WeakMap<CircuitSpace, { table: number; generation: number }>>();
+interface RetainedSpace {
+  /** The combination table (layout.combo per combination). */
+  table: number;
+  /** Where each combination's node masks, counts and edge words are. */
+  layouts: Map<NodeCombination, CombinationLayout>;
+}
 
 /**
  * The space's combination table in the module's memory (layout.combo per combination), written
- * once per module, space and heap generation, and kept: the calls of one search (and repeated
- * searches over the same space) skip it.
+ * once per module and space and kept across heap resets ({@link WasmModule.retained}): the calls
+ * of one search, the grounding calls between them and repeated searches over the same space skip it.
  */
 function spaceTable(module: WasmModule, space: CircuitSpace): number {
-  let bySpace = spaceTables.get(module);
-  if (!bySpace) spaceTables.set(module, (bySpace = new WeakMap()));
-  const kept = bySpace.get(space);
-  if (kept && kept.generation === module.generation) return kept.table;
-  const { combo } = module.layout;
-  const entries = space.combinations.map((c) => ({ c, layout: writeCombination(module, c) }));
-  const table = module.alloc(entries.length * combo.bytes);
-  const view = new DataView(module.memory().buffer);
-  entries.forEach(({ c, layout }, i) => {
-    const at = table + i * combo.bytes;
-    view.setInt32(at + combo.nodeMasks, layout.nodeMasks, true);
-    view.setInt32(at + combo.counts, layout.counts, true);
-    view.setInt32(at + combo.choices, layout.choices, true);
-    view.setInt32(at + combo.count, c.count, true);
-    view.setFloat64(at + combo.offset, c.offset, true);
+  return retainedSpace(module, space).table;
+}
+
+const lastRetained = new WeakMap<WasmModule, { space: CircuitSpace; value: RetainedSpace }>();
+
+function retainedSpace(module: WasmModule, space: CircuitSpace): RetainedSpace {
+  const value = module.retained(space, () => {
+    const { combo } = module.layout;
+    const layouts = new Map<NodeCombination, CombinationLayout>();
+    for (const c of space.combinations) layouts.set(c, writeCombination(module, c));
+    const table = module.alloc(space.combinations.length * combo.bytes);
+    const view = new DataView(module.memory().buffer);
+    space.combinations.forEach((c, i) => {
+      const layout = layouts.get(c)!;
+      const at = table + i * combo.bytes;
+      view.setInt32(at + combo.nodeMasks, layout.nodeMasks, true);
+      view.setInt32(at + combo.counts, layout.counts, true);
+      view.setInt32(at + combo.choices, layout.choices, true);
+      view.setInt32(at + combo.count, c.count, true);
+      view.setFloat64(at + combo.offset, c.offset, true);
+    });
+    return { table, layouts };
   });
-  bySpace.set(space, { table, generation: module.generation });
-  return table;
+  lastRetained.set(module, { space, value });
+  return value;
+}
+
+/**
+ * Where `combo` is in the module's memory if it belongs to the retained space (a circuit search
+ * on this module wrote it), else null: grounding calls then write it themselves.
+ */
+export function retainedCombination(module: WasmModule, combo: NodeCombination): CombinationLayout | null {
+  const kept = lastRetained.get(module);
+  return kept && module.retainedKey === kept.space ? (kept.value.layouts.get(combo) ?? null) : null;
 }

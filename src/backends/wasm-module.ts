@@ -43,12 +43,20 @@ export interface WasmModule extends WasmWriter {
   /** A mark released by `close()`: everything allocated in between is freed. */
   scope(): { close(): void };
   /**
-   * Frees the whole heap, for a new grounding problem. Long-lived tables (a space's combination
-   * table) are tied to {@link generation} and written again after a reset.
+   * Frees the heap, for a new grounding problem: everything but the {@link retained} block.
    */
   reset(): void;
-  /** Incremented by every {@link reset}. */
+  /** Incremented by every {@link reset} (and when the retained block changes). */
   readonly generation: number;
+  /**
+   * A block that survives {@link reset}, for one `key` at a time (the circuit space being
+   * searched: its combination table is written once, not after every grounding call). For a new
+   * key the whole heap is freed, `write` runs on the empty heap, and what it allocated is kept
+   * until another key is retained.
+   */
+  retained<T>(key: object, write: () => T): T;
+  /** The key of the retained block (null: none). */
+  readonly retainedKey: object | null;
 }
 
 /** The bytes of build/kernels.wasm and the hash of the sources they were built from. */
@@ -90,6 +98,9 @@ export async function instantiateWasmModule(): Promise<WasmModule> {
   const instance = await WebAssembly.instantiate(module, imports);
   const exports = instance.exports as unknown as KernelExports;
   let generation = 0;
+  let floor = exports.mark() >>> 0; // reset() frees down to here: above the retained block
+  let retainedKey: object | null = null;
+  let retainedValue: unknown;
   return {
     exports,
     layout: readLayout(exports),
@@ -101,11 +112,25 @@ export async function instantiateWasmModule(): Promise<WasmModule> {
       return { close: () => exports.release(m) };
     },
     reset() {
+      exports.release(floor);
+      generation++;
+    },
+    retained<T>(key: object, write: () => T): T {
+      if (retainedKey === key) return retainedValue as T;
       exports.reset();
       generation++;
+      retainedKey = null; // if write throws, nothing is kept
+      const value = write();
+      floor = exports.mark() >>> 0;
+      retainedKey = key;
+      retainedValue = value;
+      return value;
     },
     get generation() {
       return generation;
+    },
+    get retainedKey() {
+      return retainedKey;
     },
   };
 }

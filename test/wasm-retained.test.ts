@@ -1,0 +1,46 @@
+// The Wasm module's retained block: a circuit space's combination table is written once and kept
+// across the heap resets of grounding calls, and searches and counts around them stay exact.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { countRequest } from '../src/backends/requests.ts';
+import { createTsBackend } from '../src/backends/ts.ts';
+import { createWasmBackend } from '../src/backends/wasm.ts';
+import { retainedCombination } from '../src/backends/wasm-circuits.ts';
+import { CircuitSpace } from '../src/circuits/space.ts';
+import { truthTableDataset, weightRows } from '../src/data.ts';
+import { getGate } from '../src/gates.ts';
+import { distinctGroundingRows } from '../src/grounding.ts';
+import { parseModel } from '../src/model.ts';
+import { fixture } from './helpers.ts';
+
+test('a space stays retained through grounding calls; a new space replaces it; results equal the TS reference', async () => {
+  const model = parseModel(fixture('XOR_w5_trained.json'));
+  const xor = truthTableDataset(getGate('XOR'));
+  const rows = weightRows(xor);
+  const inputs = distinctGroundingRows(xor.x, 2);
+  const wasm = await createWasmBackend();
+  const ts = createTsBackend();
+  const space = new CircuitSpace(model.layerSizes, { minSparsity: 0.3 });
+  const request = { model, space, start: 0, end: 300_000, rows, accuracyThreshold: 0.99 };
+  const first = await wasm.evaluateCircuits(request);
+  assert.is(wasm.module.retainedKey, space);
+  const generation = wasm.module.generation;
+  const indices = Array.from(first.perfect).slice(0, 400);
+  const combo = space.combinationOf(indices[0]!);
+  assert.ok(retainedCombination(wasm.module, combo), 'the combination is found in the retained table');
+  const counts = await wasm.countGroundings({ model, space, indices, inputs });
+  assert.equal(counts.counts, countRequest(null, { model, space, indices, inputs }).counts);
+  assert.is(wasm.module.retainedKey, space, 'grounding resets keep the retained space');
+  assert.ok(wasm.module.generation > generation, 'grounding resets still bump the generation');
+  const again = await wasm.evaluateCircuits({ ...request, start: 300_000, end: space.count });
+  const expected = await ts.evaluateCircuits({ ...request, start: 300_000, end: space.count });
+  assert.equal(Array.from(again.perfect), Array.from(expected.perfect));
+  // Another space takes the retained block over; the old one's combinations are no longer there.
+  const other = new CircuitSpace(model.layerSizes, { minSparsity: 0.5 });
+  const small = await wasm.evaluateCircuits({ ...request, space: other, end: other.count });
+  assert.equal(Array.from(small.perfect), Array.from((await ts.evaluateCircuits({ ...request, space: other, end: other.count })).perfect));
+  assert.is(wasm.module.retainedKey, other);
+  assert.is(retainedCombination(wasm.module, combo), null);
+});
+
+test.run();

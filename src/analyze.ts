@@ -4,6 +4,7 @@
  * This is what `mi-ident analyze` and `mi-ident demo` run, and what the explorer embeds.
  */
 import { CircuitSpace, DEFAULT_MAX_CIRCUITS } from './circuits/space.ts';
+import { sharedCircuitSpace } from './circuits/space-cache.ts';
 import { truthTableDataset, weightRows, type Dataset } from './data.ts';
 import { InputError, LimitError } from './errors.ts';
 import { checkFormulaDepth, maxFormulaDepth } from './formula-limits.ts';
@@ -256,7 +257,7 @@ export async function analyzeModel(model: Model, options: AnalyzeOptions): Promi
 /** The circuit space of an output; a refusal also says that the mappings can be searched without it. */
 function circuitSpace(layerSizes: readonly number[], minSparsity: number, maxCircuits: number): CircuitSpace {
   try {
-    return new CircuitSpace(layerSizes, { minSparsity, maxCircuits });
+    return sharedCircuitSpace(layerSizes, minSparsity, maxCircuits);
   } catch (e) {
     if (!(e instanceof LimitError)) throw e;
     throw new LimitError(`${e.message}; for the mappings alone, leave out the circuit stage: analyze --stages mappings (API: stages: { circuits: false, groundings: false })`);

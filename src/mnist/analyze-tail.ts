@@ -14,6 +14,7 @@ import { defaultMinSparsity } from '../analyze.ts';
 import { selectBackend, type BackendChoice } from '../backends/select.ts';
 import type { Backend } from '../backends/types.ts';
 import { CircuitSpace, DEFAULT_MAX_CIRCUITS } from '../circuits/space.ts';
+import { sharedCircuitSpace } from '../circuits/space-cache.ts';
 import { weightRows } from '../data.ts';
 import { InputError } from '../errors.ts';
 import type { PairOrder } from '../mappings.ts';
@@ -86,7 +87,7 @@ export async function analyzeTail(tail: Model, data: TailData, options: TailAnal
 
   // The tail's labels come from the data. main.py's sparsity rule (none for 3-wide layers).
   const minSparsity = defaultMinSparsity(tail.layerSizes);
-  const space = new CircuitSpace(tail.layerSizes, { minSparsity });
+  const space = sharedCircuitSpace(tail.layerSizes, minSparsity);
   space.assertWithin(options.maxCircuits ?? DEFAULT_MAX_CIRCUITS);
   const rows = weightRows({
     x: Array.from({ length: n }, (_, s) => Array.from(data.x.subarray(s * width, (s + 1) * width))),

@@ -3,7 +3,8 @@
  * one kernel request on the worker's own CPU backend. The same code runs in Node worker_threads
  * and browser Web Workers (no Node built-ins here).
  */
-import { CircuitSpace } from '../circuits/space.ts';
+import type { CircuitSpace } from '../circuits/space.ts';
+import { sharedCircuitSpace } from '../circuits/space-cache.ts';
 import type { WeightedRows } from '../data.ts';
 import type { GroundingInputs } from '../grounding.ts';
 import type { Model } from '../model.ts';
@@ -50,18 +51,11 @@ export type TaskResult = CircuitResult | GroundingResult;
 export type ToWorker = { id: number; task: Task };
 export type FromWorker = { id: number; result?: TaskResult; error?: { name: string; message: string } };
 
-const spaces = new Map<string, CircuitSpace>();
 const backends = new Map<WorkerKernels, Promise<Backend>>();
 
-/** The space for a key, built once per worker (building a wide space takes a while). */
+/** The space for a key, built once per worker while it is in use (building a wide space takes a while). */
 function spaceFor(key: SpaceKey): CircuitSpace {
-  const id = `${key.layerSizes.join('-')}|${key.minSparsity}`;
-  let space = spaces.get(id);
-  if (!space) {
-    space = new CircuitSpace(key.layerSizes, { minSparsity: key.minSparsity });
-    spaces.set(id, space);
-  }
-  return space;
+  return sharedCircuitSpace(key.layerSizes, key.minSparsity);
 }
 
 function backendFor(kernels: WorkerKernels): Promise<Backend> {

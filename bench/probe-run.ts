@@ -18,10 +18,12 @@ export interface ProbeOptions {
   warmups: number;
   /** Recorded warm runs after the warm-ups (0: only the cold run). */
   runs: number;
+  /** Worker threads (default 1: the calling thread only). */
+  threads?: number;
 }
 
 export function runProbe(root: string, caseName: string, o: ProbeOptions): ProbeOutput {
-  const args = ['--import', 'tsx', probe, '--root', root, '--case', caseName, '--backend', o.backend ?? 'wasm', '--warmups', String(o.warmups), '--runs', String(o.runs)];
+  const args = ['--import', 'tsx', probe, '--root', root, '--case', caseName, '--backend', o.backend ?? 'wasm', '--warmups', String(o.warmups), '--runs', String(o.runs), '--threads', String(o.threads ?? 1)];
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
   const line = r.stdout?.split('\n').find((l) => l.startsWith('PROBE '));
   if (r.status !== 0 || !line) {

@@ -4,7 +4,7 @@
  * run 0 is the cold one (first analysis in the process: Wasm compile, formula list, JIT), then
  * `--warmups` unrecorded runs, then `--runs` warm ones.
  *
- *   node --import tsx bench/stage-probe.ts --root <checkout> --case pretrained [--warmups 3 --runs 3]
+ *   node --import tsx bench/stage-probe.ts --root <checkout> --case pretrained [--warmups 3 --runs 3] [--threads 2]
  *
  * Only uses API that exists at 5049a02 and later, typed here rather than imported, so an older or
  * newer checkout's internals do not matter.
@@ -34,7 +34,7 @@ interface Api {
   parseModel(json: unknown): unknown;
   analyzeModel(
     model: unknown,
-    options: { gates: string[]; backend: 'wasm' | 'ts'; minSparsity?: number },
+    options: { gates: string[]; backend: 'wasm' | 'ts'; minSparsity?: number; workers?: () => unknown },
   ): Promise<{
     outputs: {
       circuitsEnumerated: number;
@@ -53,6 +53,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     warmups: { type: 'string', default: '3' },
     runs: { type: 'string', default: '3' },
+    threads: { type: 'string', default: '1' },
   },
 });
 if (!values.root || !values.case) throw new Error('stage-probe: --root and --case are required');
@@ -60,11 +61,17 @@ const backend = values.backend === 'ts' ? 'ts' : 'wasm';
 const c = loadCase(values.case);
 const api = (await import(pathToFileURL(join(values.root, 'src', 'index.ts')).href)) as Api;
 const model = api.parseModel(c.model === 'pretrained' ? api.PRETRAINED_XOR : c.model);
+// Worker threads (--threads > 1): the checkout's own Node pool (src/node/workers.ts at 5049a02 and later).
+const threads = Number(values.threads);
+let pool: { terminate(): unknown } | undefined;
+const workers = threads > 1
+  ? await import(pathToFileURL(join(values.root, 'src', 'node', 'workers.ts')).href).then((m: { createNodePool(n: number): { terminate(): unknown } }) => () => (pool ??= m.createNodePool(threads)))
+  : undefined;
 
 let summary = '';
 async function once(): Promise<StageTimes> {
   const t = performance.now();
-  const result = await api.analyzeModel(model, { gates: c.gates, backend, minSparsity: c.minSparsity });
+  const result = await api.analyzeModel(model, { gates: c.gates, backend, minSparsity: c.minSparsity, workers });
   const total = performance.now() - t;
   // Multi-output models: stage times summed over outputs.
   const sum = (k: 'circuits' | 'groundings' | 'mappings') => result.outputs.reduce((a, o) => a + o.timings[k], 0);
@@ -80,3 +87,4 @@ const warm: StageTimes[] = [];
 for (let i = 0; i < Number(values.runs); i++) warm.push(await once());
 const out: ProbeOutput = { cold, warm, summary };
 console.log(`PROBE ${JSON.stringify(out)}`);
+pool?.terminate();

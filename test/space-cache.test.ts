@@ -1,3 +1,4 @@
+import { MessageChannel } from 'node:worker_threads';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LimitError } from '../src/errors.ts';
@@ -35,6 +36,30 @@ test('older spaces are dropped past the byte budget; the last one used is kept',
   assert.is(sharedCircuitSpace([2, 5, 5, 1], shapes * 1e-9), last, 'the last one used is kept');
   assert.is.not(sharedCircuitSpace([2, 5, 5, 1], 0), first, 'the oldest was dropped');
   clearSpaceCache();
+});
+
+test('a space built in shared memory, and one built from its lists on another thread, equal a plain one', async () => {
+  for (const [sizes, sparsity] of [[[2, 3, 3, 1], 0], [[2, 4, 4, 1], 0.2], [[3, 2, 2, 2], 0], [[2, 5, 5, 1], 0.3]] as const) {
+    const plain = new CircuitSpace(sizes, { minSparsity: sparsity });
+    const shared = new CircuitSpace(sizes, { minSparsity: sparsity, shared: true });
+    const lists = shared.sharedEdgeLists();
+    assert.ok(lists && lists.buffer instanceof SharedArrayBuffer);
+    assert.is(plain.sharedEdgeLists(), null);
+    // Across a real thread boundary: the buffer is shared, not copied.
+    const channel = new MessageChannel();
+    const received = await new Promise<typeof lists>((resolve) => {
+      channel.port2.once('message', resolve);
+      channel.port1.postMessage(lists);
+    });
+    channel.port1.close();
+    const rebuilt = new CircuitSpace(sizes, { minSparsity: sparsity, edgeLists: received });
+    for (const other of [shared, rebuilt]) {
+      assert.is(other.count, plain.count);
+      assert.is(other.combinations.length, plain.combinations.length);
+      other.combinations.forEach((c, i) => c.edgeWords.forEach((w, l) => assert.equal(Array.from(w), Array.from(plain.combinations[i]!.edgeWords[l]!))));
+    }
+    assert.ok(rebuilt.combinations[0]!.edgeWords[0]!.buffer === received.buffer, 'the rebuilt space reads the shared buffer');
+  }
 });
 
 test.run();

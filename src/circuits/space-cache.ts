@@ -4,7 +4,7 @@
  * searching it at small widths. Bounded: the most recent spaces up to {@link SPACE_CACHE_BYTES} of
  * edge lists, and always the last one used.
  */
-import { CircuitSpace } from './space.ts';
+import { CircuitSpace, type SharedEdgeLists } from './space.ts';
 
 /** Edge-list bytes the cache keeps beyond the space used last. */
 export const SPACE_CACHE_BYTES = 256 * 2 ** 20;
@@ -13,9 +13,11 @@ const cache = new Map<string, { space: CircuitSpace; bytes: number }>();
 
 /**
  * The space of `layerSizes` at `minSparsity`, built once and then shared. `maxCircuits` is checked
- * on every call (on the exact count, before anything is built), as `new CircuitSpace` does.
+ * on every call (on the exact count, before anything is built), as `new CircuitSpace` does. Its
+ * edge lists are built in shared memory where the platform has it, so workers can read them
+ * without a copy; a worker passes the lists it was sent (`edgeLists`) instead of building them.
  */
-export function sharedCircuitSpace(layerSizes: readonly number[], minSparsity: number, maxCircuits?: number): CircuitSpace {
+export function sharedCircuitSpace(layerSizes: readonly number[], minSparsity: number, maxCircuits?: number, edgeLists?: SharedEdgeLists): CircuitSpace {
   const key = `${layerSizes.join('-')}|${minSparsity}`;
   const kept = cache.get(key);
   if (kept) {
@@ -24,7 +26,7 @@ export function sharedCircuitSpace(layerSizes: readonly number[], minSparsity: n
     cache.set(key, kept);
     return kept.space;
   }
-  const space = new CircuitSpace(layerSizes, { minSparsity, maxCircuits });
+  const space = new CircuitSpace(layerSizes, { minSparsity, maxCircuits, shared: true, edgeLists });
   cache.set(key, { space, bytes: edgeListBytes(space) });
   let total = 0;
   for (const entry of cache.values()) total += entry.bytes;

@@ -44,6 +44,23 @@ export interface CircuitSpaceOptions {
    * limits.
    */
   maxCircuits?: number;
+  /**
+   * Build the edge lists in one SharedArrayBuffer (where the platform has one), so that workers
+   * can use them without a copy ({@link CircuitSpace.sharedEdgeLists}).
+   */
+  shared?: boolean;
+  /** Edge lists another thread built ({@link CircuitSpace.sharedEdgeLists}), used instead of building them. */
+  edgeLists?: SharedEdgeLists;
+}
+
+/**
+ * A space's distinct edge lists in one buffer, to hand to another thread: `keys` joins each
+ * list's node-mask pair with newlines, `spans` holds each one's word offset and length.
+ */
+export interface SharedEdgeLists {
+  readonly buffer: ArrayBufferLike;
+  readonly keys: string;
+  readonly spans: Int32Array;
 }
 
 /** Circuit indices are exact integers in a double (results, the Wasm kernel's output, the GPU's piece bases). */
@@ -64,19 +81,29 @@ export class CircuitSpace {
   readonly combinations: readonly NodeCombination[];
   /** Total number of circuits (exact). */
   readonly count: number;
+  private readonly shared: SharedEdgeLists | null;
 
   constructor(layerSizes: readonly number[], options: CircuitSpaceOptions = {}) {
     this.layerSizes = [...layerSizes];
     this.minSparsity = options.minSparsity ?? 0;
     checkLayout(layerSizes, this.minSparsity, options.maxCircuits);
-    const edgeCache = new Map<string, Uint32Array>();
+    const edgeCache = options.edgeLists ? unpackEdgeLists(options.edgeLists) : new Map<string, Uint32Array>();
+    const keyOf = (inMask: number[], outMask: number[]) => `${inMask.join('')}|${outMask.join('')}`;
+    const active = (mask: readonly number[]) => mask.reduce((a, b) => a + b, 0);
+    // Where each list goes when they are built shared: one buffer of their exact sizes.
+    const shared = !options.edgeLists && options.shared && typeof SharedArrayBuffer !== 'undefined'
+      ? sharedSlots(layerSizes, this.minSparsity, keyOf, active)
+      : null;
     const edgesFor = (inMask: number[], outMask: number[]) => {
-      const key = `${inMask.join('')}|${outMask.join('')}`;
+      const key = keyOf(inMask, outMask);
       let list = edgeCache.get(key);
-      if (!list) edgeCache.set(key, (list = validEdgeWords(inMask, outMask)));
+      if (!list) {
+        const slot = shared?.slots.get(key);
+        edgeCache.set(key, (list = validEdgeWords(inMask, outMask, slot && new Uint32Array(shared!.buffer, slot[0] * 4, slot[1]))));
+      }
       return list;
     };
-    const active = (mask: readonly number[]) => mask.reduce((a, b) => a + b, 0);
+    this.shared = shared && { buffer: shared.buffer, keys: [...shared.slots.keys()].join('\n'), spans: Int32Array.from([...shared.slots.values()].flat()) };
     const combos: NodeCombination[] = [];
     let offset = 0;
     for (const nodeMasks of nodeMaskCombinations(layerSizes)) {
@@ -91,6 +118,11 @@ export class CircuitSpace {
     }
     this.combinations = combos;
     this.count = offset;
+  }
+
+  /** The edge lists in shared memory, when built with `shared` on a platform that has it; else null. */
+  sharedEdgeLists(): SharedEdgeLists | null {
+    return this.shared;
   }
 
   /** Throws a {@link LimitError} stating the exact count if it exceeds `maxCircuits`. */
@@ -272,6 +304,36 @@ export function hiddenSparsity(nodeMasks: readonly (readonly number[])[]): numbe
   return total === 0 ? 0 : dropped / total;
 }
 
+/** The lists a shared space builds (the constructor's walk, without building): key -> [word offset, words]. */
+function sharedSlots(
+  layerSizes: readonly number[], minSparsity: number,
+  keyOf: (inMask: number[], outMask: number[]) => string, active: (mask: readonly number[]) => number,
+): { buffer: SharedArrayBuffer; slots: Map<string, [number, number]> } {
+  const slots = new Map<string, [number, number]>();
+  let words = 0;
+  for (const nodeMasks of nodeMaskCombinations(layerSizes)) {
+    if (minSparsity && hiddenSparsity(nodeMasks) <= minSparsity) continue;
+    const counts = nodeMasks.slice(1).map((out, l) => validEdgeCount(active(out), active(nodeMasks[l]!)));
+    if (counts.some((n) => n === 0n)) continue;
+    nodeMasks.slice(1).forEach((out, l) => {
+      const key = keyOf(nodeMasks[l]!, out);
+      if (slots.has(key)) return;
+      const rows = active(out);
+      const cols = active(nodeMasks[l]!);
+      const n = rows === 0 || cols === 0 ? (rows === cols ? 2 : 0) : 2 * Number(counts[l]);
+      slots.set(key, [words, n]);
+      words += n;
+    });
+  }
+  return { buffer: new SharedArrayBuffer(Math.max(4, words * 4)), slots };
+}
+
+/** The lists of {@link SharedEdgeLists} as views of its buffer, by key. */
+function unpackEdgeLists(lists: SharedEdgeLists): Map<string, Uint32Array> {
+  const keys = lists.keys === '' ? [] : lists.keys.split('\n');
+  return new Map(keys.map((key, i) => [key, new Uint32Array(lists.buffer, lists.spans[2 * i]! * 4, lists.spans[2 * i + 1]!)]));
+}
+
 /**
  * Valid edge masks between two node masks (C3), packed (bit `r * nIn + j` of a 64-bit mask, as two
  * u32 words, low first): edges only between active nodes, every active target with an incoming
@@ -280,14 +342,14 @@ export function hiddenSparsity(nodeMasks: readonly (readonly number[])[]): numbe
  * that is the same as taking each active row's bit pattern (first column = most significant bit)
  * in ascending order, row 0 slowest, and zero rows are never valid.
  */
-export function validEdgeWords(inMask: readonly number[], outMask: readonly number[]): Uint32Array {
+export function validEdgeWords(inMask: readonly number[], outMask: readonly number[], into?: Uint32Array): Uint32Array {
   const nIn = inMask.length;
   const rows = outMask.flatMap((v, i) => (v ? [i] : []));
   const cols = inMask.flatMap((v, i) => (v ? [i] : []));
   if (outMask.length * nIn > MAX_PACKED_EDGES) throw new LimitError(`a layer of ${outMask.length * nIn} edges cannot be packed into ${MAX_PACKED_EDGES} bits`);
   if (rows.length === 0 || cols.length === 0) {
     // An empty block is valid only if both sides are empty (no row or column left uncovered).
-    return rows.length === cols.length ? new Uint32Array(2) : new Uint32Array(0);
+    return rows.length === cols.length ? (into ?? new Uint32Array(2)).fill(0) : new Uint32Array(0);
   }
   const valid = validEdgeCount(rows.length, cols.length);
   if (valid > BigInt(MAX_EDGE_LIST)) {
@@ -306,7 +368,8 @@ export function validEdgeWords(inMask: readonly number[], outMask: readonly numb
     }, 0) >>> 0;
   const low = rows.map((row) => Uint32Array.from({ length: full + 1 }, (_, p) => word(row, p, false)));
   const high = rows.map((row) => Uint32Array.from({ length: full + 1 }, (_, p) => word(row, p, true)));
-  const out = new Uint32Array(2 * Number(valid)); // the exact size: no growing array twice as large
+  const out = into ?? new Uint32Array(2 * Number(valid)); // the exact size: no growing array twice as large
+  if (out.length !== 2 * Number(valid)) throw new Error(`validEdgeWords: a list of ${2 * Number(valid)} words does not fit ${out.length}`);
   let n = 0;
   const patterns = new Array<number>(rows.length).fill(1);
   for (;;) {

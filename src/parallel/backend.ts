@@ -10,7 +10,8 @@ import { createWasmBackend } from '../backends/wasm.ts';
 import type { Backend, CircuitRequest, CircuitResult, GroundingRequest, GroundingResult, KernelRun } from '../backends/types.ts';
 import { checkAborted, type LongRunOptions } from '../progress.ts';
 import { splitRange, type WorkerPool } from './pool.ts';
-import type { Task, TaskResult, WorkerKernels } from './tasks.ts';
+import type { SpaceKey, Task, TaskResult, WorkerKernels } from './tasks.ts';
+import type { CircuitSpace } from '../circuits/space.ts';
 
 /** Options of {@link createParallelBackend}. */
 export interface ParallelBackendOptions {
@@ -47,7 +48,7 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
       const p = poolNow();
       const ranges = splitRange(total, Math.max(p.size * 4, Math.ceil(total / MAX_PIECE_CIRCUITS)));
       const { model, space, rows, accuracyThreshold } = request;
-      const spaceKey = { layerSizes: space.layerSizes, minSparsity: space.minSparsity };
+      const spaceKey = spaceKeyOf(space);
       const results = await inPieces(p, request, 'circuits', ranges, ([a, b]) => ({
         kind: 'circuits', kernels, model, space: spaceKey, rows, accuracyThreshold, start: request.start + a, end: request.start + b,
       }));
@@ -59,7 +60,7 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
       if (indices.length < MIN_PARALLEL_GROUNDINGS) return local.countGroundings(request);
       const p = poolNow();
       const { model, space, inputs } = request;
-      const spaceKey = { layerSizes: space.layerSizes, minSparsity: space.minSparsity };
+      const spaceKey = spaceKeyOf(space);
       const distinct = request.distinct ?? false;
       const results = await inPieces(p, request, 'groundings', splitRange(indices.length, p.size * 4), ([a, b]) => ({
         kind: 'groundings', kernels, model, space: spaceKey, indices: indices.slice(a, b), inputs, distinct,
@@ -115,4 +116,10 @@ async function inPieces(
 function mergeRuns(parts: readonly KernelRun[]): KernelRun {
   const fallen = parts.find((r) => r.fallback);
   return fallen ? { ranOn: fallen.ranOn, fallback: fallen.fallback! } : { ranOn: parts[0]?.ranOn ?? 'wasm' };
+}
+
+/** What a worker needs to have the space: its shape, and its edge lists when they are shared. */
+function spaceKeyOf(space: CircuitSpace): SpaceKey {
+  const lists = space.sharedEdgeLists();
+  return { layerSizes: space.layerSizes, minSparsity: space.minSparsity, ...(lists ? { lists } : {}) };
 }

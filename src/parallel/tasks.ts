@@ -3,7 +3,7 @@
  * one kernel request on the worker's own CPU backend. The same code runs in Node worker_threads
  * and browser Web Workers (no Node built-ins here).
  */
-import type { CircuitSpace } from '../circuits/space.ts';
+import type { CircuitSpace, SharedEdgeLists } from '../circuits/space.ts';
 import { sharedCircuitSpace } from '../circuits/space-cache.ts';
 import type { WeightedRows } from '../data.ts';
 import type { GroundingInputs } from '../grounding.ts';
@@ -19,6 +19,8 @@ export type WorkerKernels = 'ts' | 'wasm';
 export interface SpaceKey {
   readonly layerSizes: readonly number[];
   readonly minSparsity: number;
+  /** The space's edge lists in shared memory, when it has them: used without a copy. */
+  readonly lists?: SharedEdgeLists;
 }
 
 /** Evaluate circuits `[start, end)`: the backend's {@link CircuitResult}. */
@@ -55,7 +57,7 @@ const backends = new Map<WorkerKernels, Promise<Backend>>();
 
 /** The space for a key, built once per worker while it is in use (building a wide space takes a while). */
 function spaceFor(key: SpaceKey): CircuitSpace {
-  return sharedCircuitSpace(key.layerSizes, key.minSparsity);
+  return sharedCircuitSpace(key.layerSizes, key.minSparsity, undefined, key.lists);
 }
 
 function backendFor(kernels: WorkerKernels): Promise<Backend> {

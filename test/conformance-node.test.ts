@@ -13,8 +13,8 @@ import { conformanceSuite, type Register, type Target } from './conformance/suit
 import { gpuTests, staleShaders } from './webgpu-shared.ts';
 
 const pool = createNodePool(2);
-const onCpu = (kernels: string) => ({ circuits: kernels, groundings: kernels, mappings: kernels });
-const onGpu = { circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu' };
+const onCpu = (kernels: string) => ({ circuits: kernels, groundings: kernels, mappings: kernels, ablation: kernels });
+const onGpu = { circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu', ablation: 'webgpu' };
 const warnings: string[] = [];
 const onWarning = (m: string) => warnings.push(m);
 

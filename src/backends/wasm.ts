@@ -42,6 +42,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     name: 'wasm',
     label: fastMode ? 'wasm' : 'wasm (exact mode)',
     module,
+    kernelExtensions: { ablation: true },
     async evaluateCircuits(request) {
       const supported = wasmSupportsModel(module, request.model);
       const perfect = await inChunks(request, (start, end) =>

@@ -7,6 +7,7 @@ import {
   CircuitSpace,
   analyzeModel,
   distinctGroundingRows,
+  evaluateCircuitsAblated,
   parseModel,
   weightRows,
   type AnalysisResult,
@@ -14,6 +15,7 @@ import {
   type Backend,
   type Dataset,
   type ModelJson,
+  type WeightedRows,
 } from '../../src/index.ts';
 
 /** Which backend answered (and why it fell back), as the kernel results say. */
@@ -32,6 +34,8 @@ export interface CircuitCall {
   threshold: number;
   start: number;
   end: number;
+  /** Replacement values of pruned parts (`CircuitRequest.ablation`), sent through `evaluateCircuitsAblated`. */
+  ablation?: number[];
 }
 export interface GroundingCall {
   model: ModelJson;
@@ -66,6 +70,16 @@ function spaceFor(layerSizes: readonly number[], minSparsity: number): CircuitSp
   return space;
 }
 
+/** The rows as they are, weight 1 each (`weightRows` would merge equal rows, whose replacement values differ). */
+export function unmergedRows(data: Dataset): WeightedRows {
+  const nInputs = data.x[0]!.length;
+  const nOutputs = data.y[0]!.length;
+  return {
+    nInputs, nOutputs, x: Float32Array.from(data.x.flat()), y: Float32Array.from(data.y.flat()),
+    weight: new Uint32Array(data.x.length).fill(1), total: data.x.length,
+  };
+}
+
 const ran = (r: { ranOn: string; fallback?: string }): Ran => ({ ranOn: r.ranOn, ...(r.fallback ? { fallback: r.fallback } : {}) });
 
 /** The harness of one backend. */
@@ -75,9 +89,11 @@ export function harness(backend: Backend): Harness {
     async circuits(call) {
       const model = parseModel(call.model);
       const space = spaceFor(model.layerSizes, call.minSparsity);
-      const r = await backend.evaluateCircuits({
-        model, space, start: call.start, end: call.end, rows: weightRows(call.data), accuracyThreshold: call.threshold,
-      });
+      const rows = call.ablation ? unmergedRows(call.data) : weightRows(call.data);
+      const request = { model, space, start: call.start, end: call.end, rows, accuracyThreshold: call.threshold };
+      const r = call.ablation
+        ? await evaluateCircuitsAblated(backend, { ...request, ablation: { values: Float32Array.from(call.ablation) } })
+        : await backend.evaluateCircuits(request);
       return { perfect: Array.from(r.perfect), ...ran(r) };
     },
     async groundings(call) {

@@ -77,6 +77,18 @@ export function fastErrorBound(model: Model, input: ArrayLike<number>): number[]
  * 0.25), so only exact mode runs.
  */
 export function fastDecisionMargins(model: Model, rows: WeightedRows): Float32Array | null {
+  // Callers send one (model, rows) pair in many range requests (the criteria's covering ranges): computed once per pair.
+  let byModel = marginCache.get(rows);
+  if (!byModel) marginCache.set(rows, (byModel = new WeakMap()));
+  const hit = byModel.get(model);
+  if (hit !== undefined) return hit;
+  const margins = decisionMargins(model, rows);
+  byModel.set(model, margins);
+  return margins;
+}
+const marginCache = new WeakMap<WeightedRows, WeakMap<Model, Float32Array | null>>();
+
+function decisionMargins(model: Model, rows: WeightedRows): Float32Array | null {
   const nRows = rows.weight.length;
   const margins = new Float32Array(nRows * rows.nOutputs);
   for (let s = 0; s < nRows; s++) {
@@ -95,7 +107,9 @@ export function fastDecisionMargins(model: Model, rows: WeightedRows): Float32Ar
 
 /** The largest float32 below a positive float32 `x`. */
 function nextFloat32Below(x: number): number {
-  const bits = new Uint32Array(new Float32Array([x]).buffer);
-  bits[0]!--;
-  return new Float32Array(bits.buffer)[0]!;
+  f32[0] = x;
+  u32[0]!--;
+  return f32[0]!;
 }
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);

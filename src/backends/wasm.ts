@@ -9,6 +9,7 @@ import { evaluateCircuitsTs } from './ts.ts';
 import { countRequest, inChunks } from './requests.ts';
 import type { Backend } from './types.ts';
 import { evaluateCircuitsWasm, wasmSupportsModel } from './wasm-circuits.ts';
+import { causalGroundingsWasm } from './wasm-criteria.ts';
 import { groundingKernels } from './wasm-grounding.ts';
 import { validityTablesWasm } from './wasm-interventions.ts';
 import { instantiateWasmModule, type WasmModule } from './wasm-module.ts';
@@ -57,6 +58,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     },
     async validityTables(request) {
       return { tables: validityTablesWasm(module, request), ranOn: 'wasm' };
+    },
+    async causalGroundings(request) {
+      return { circuits: causalGroundingsWasm(module, request), ranOn: 'wasm' };
     },
     dispose() {},
   };

@@ -121,24 +121,41 @@ export function cleanRowOf(row: readonly number[]): number {
  * contributes no pair. Returns the pairs and, for each, the index of its clean pair.
  */
 export function noisyPairs(formula: Formula, pairOrder: PairOrder, rows: NoisyRows): { pairs: PairInputs; cleanPair: number[] } {
-  const byClean = new Map<number, number[]>();
-  rows.clean.forEach((c, r) => byClean.set(c, [...(byClean.get(c) ?? []), r]));
   const rowOf = (input: readonly number[]) => input.reduce((acc, v) => acc * 2 + v, 0);
-  const sources: number[] = [];
-  const bases: number[] = [];
+  const clean = samplePairs(formula, pairOrder).map((p) => [rowOf(p.source.input), rowOf(p.base.input)] as const);
+  // The pairs depend only on the clean pair sequence and the rows: built once per (rows, sequence).
+  let byKey = noisyPairsCache.get(rows);
+  if (!byKey) noisyPairsCache.set(rows, (byKey = new Map()));
+  const key = clean.map(([a, b]) => `${a},${b}`).join(';');
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const byClean = new Map<number, number[]>();
+  rows.clean.forEach((c, r) => {
+    const list = byClean.get(c);
+    if (list) list.push(r);
+    else byClean.set(c, [r]);
+  });
+  const width = rows.x[0]?.length ?? 0;
+  let n = 0;
+  for (const [s, b] of clean) n += byClean.has(s) && byClean.has(b) ? Math.max(byClean.get(s)!.length, byClean.get(b)!.length) : 0;
+  const sources = new Float32Array(n * width);
+  const bases = new Float32Array(n * width);
   const cleanPair: number[] = [];
-  samplePairs(formula, pairOrder).forEach((p, k) => {
-    const s = byClean.get(rowOf(p.source.input)) ?? [];
-    const b = byClean.get(rowOf(p.base.input)) ?? [];
+  clean.forEach(([sc, bc], k) => {
+    const s = byClean.get(sc) ?? [];
+    const b = byClean.get(bc) ?? [];
     if (!s.length || !b.length) return;
     for (let i = 0; i < Math.max(s.length, b.length); i++) {
-      sources.push(...rows.x[s[i % s.length]!]!);
-      bases.push(...rows.x[b[i % b.length]!]!);
+      sources.set(rows.x[s[i % s.length]!]!, cleanPair.length * width);
+      bases.set(rows.x[b[i % b.length]!]!, cleanPair.length * width);
       cleanPair.push(k);
     }
   });
-  return { pairs: { nPairs: cleanPair.length, sources: Float32Array.from(sources), bases: Float32Array.from(bases) }, cleanPair };
+  const result = { pairs: { nPairs: cleanPair.length, sources, bases }, cleanPair };
+  byKey.set(key, result);
+  return result;
 }
+const noisyPairsCache = new WeakMap<NoisyRows, Map<string, { pairs: PairInputs; cleanPair: number[] }>>();
 
 /** `noisy-iia`: for each formula, whether each node's set passes the paper's interchange test on the noisy pairs ({@link noisyPairs}). */
 export async function noisyValidity(

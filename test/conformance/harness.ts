@@ -46,6 +46,16 @@ export interface GroundingCall {
   groundRows: number[][];
   distinct: boolean;
 }
+export interface CausalCall {
+  model: ModelJson;
+  minSparsity: number;
+  /** Ascending circuit indices. */
+  indices: number[];
+  groundRows: number[][];
+  /** Per index: bit 1, distinct gate dicts of the paper's groundings; bit 2, of the causal ones. */
+  distinct: number[];
+  distinctCap: number;
+}
 export interface ValidityCall {
   model: ModelJson;
   tables: { nNodes: number; nPairs: number; expected: number[] }[];
@@ -60,6 +70,11 @@ export interface Harness {
   /** Counts as decimal strings (BigInt does not cross every boundary); a refusal as `{ error }` (its message). */
   groundings(call: GroundingCall): Promise<(Ran & { counts: string[]; distinct?: number[] }) | { error: string }>;
   validity(call: ValidityCall): Promise<Ran & { tables: number[][] }>;
+  /**
+   * `Backend.causalGroundings` (counts as decimal strings; `null` where the kernel left a circuit
+   * to the TS reference); a backend without it answers `ranOn: 'ts'` and every circuit `null`.
+   */
+  causal(call: CausalCall): Promise<Ran & { circuits: ({ causal: string; distinct: number; distinctCausal: number } | null)[] }>;
 }
 
 const spaces = new Map<string, CircuitSpace>();
@@ -116,6 +131,14 @@ export function harness(backend: Backend): Harness {
         candidates: Uint32Array.from(call.candidates),
       });
       return { tables: r.tables.map((t) => Array.from(t)), ...ran(r) };
+    },
+    async causal(call) {
+      const model = parseModel(call.model);
+      if (!backend.causalGroundings) return { ranOn: 'ts', circuits: call.indices.map(() => null) };
+      const space = spaceFor(model.layerSizes, call.minSparsity);
+      const inputs = distinctGroundingRows(call.groundRows, model.layerSizes[0]!);
+      const r = await backend.causalGroundings({ model, space, indices: call.indices, inputs, distinct: Uint8Array.from(call.distinct), distinctCap: call.distinctCap });
+      return { circuits: r.circuits.map((c) => (c ? { causal: String(c.causal), distinct: c.distinct, distinctCausal: c.distinctCausal } : null)), ...ran(r) };
     },
   };
 }

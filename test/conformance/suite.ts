@@ -14,6 +14,7 @@ import { formulasForGate, relevantNodes, samplePairs, type PairOrder } from '../
 import { getGate, inputRows } from '../../src/gates.ts';
 import { ablationUnits } from '../../src/circuits/ablation.ts';
 import { meanValues, unitValues } from '../../src/criteria/circuits.ts';
+import { causalProblem, countCausalGroundings, distinctGateDictsOf } from '../../src/criteria/grounding-causal.ts';
 import { distinctGroundingRows } from '../../src/grounding.ts';
 import { candidateMasks, highLevelTable, pairInputs, validityTable } from '../../src/mappings.ts';
 import { modelToJson, parseModel, type Model } from '../../src/model.ts';
@@ -28,9 +29,9 @@ export interface Target extends Harness {
   readonly label: string;
   /**
    * Which backend must answer each stage of the oracle analyses (no unplanned fallback), and each
-   * criteria kernel: the ablated circuit search.
+   * criteria kernel: the ablated circuit search, the causal grounding counts.
    */
-  readonly ranOn: { circuits: string; groundings: string; mappings: string; ablation: string };
+  readonly ranOn: { circuits: string; groundings: string; mappings: string; ablation: string; causal: string };
   /** fast-check runs for a property that the fastest targets run `n` times (slow targets run fewer). */
   runs(n: number): number;
 }
@@ -225,6 +226,52 @@ export function conformanceSuite(target: Target, register: Register): void {
           },
         ),
         { numRuns: target.runs(sizes[1] === 3 ? 10 : 20) },
+      );
+    }
+  });
+
+  register(name('property: causal grounding counts and distinct gate dicts (paper and causal, under a cap) equal the TS reference'), async () => {
+    for (const sizes of CONFORMANCE_LAYOUTS.filter((s) => s[s.length - 1] === 1)) {
+      const space = spaceOf(sizes);
+      await fc.assert(
+        fc.asyncProperty(
+          groundingModelArb(sizes),
+          groundRowsArb(sizes[0]!),
+          fc.uniqueArray(fc.integer({ min: 0, max: space.count - 1 }), { minLength: 1, maxLength: 12 }),
+          fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 12, maxLength: 12 }),
+          fc.constantFrom(3, 40, 5_000_000),
+          async (model, groundRows, picked, flagPool, cap) => {
+            const indices = [...picked].sort((a, b) => a - b);
+            const distinct = indices.map((_, k) => flagPool[k]!);
+            const inputs = distinctGroundingRows(groundRows, sizes[0]!);
+            const uncounted = (f: () => number) => {
+              try {
+                return f();
+              } catch {
+                return -1; // past the cap, or an unnamable first-layer gate
+              }
+            };
+            // The TS reference per circuit; null where it refuses the circuit (a degenerate separator).
+            const expected = indices.map((index, k) => {
+              let cp;
+              try {
+                cp = causalProblem(model, space.decode(index), inputs);
+              } catch {
+                return null;
+              }
+              return {
+                causal: String(countCausalGroundings(cp, true)),
+                distinct: distinct[k]! & 1 ? uncounted(() => distinctGateDictsOf(cp, false, cap)) : 0,
+                distinctCausal: distinct[k]! & 2 ? uncounted(() => distinctGateDictsOf(cp, true, cap)) : 0,
+              };
+            });
+            const r = await target.causal({ model: modelToJson(model), minSparsity: 0, indices, groundRows, distinct, distinctCap: cap });
+            assert.is(r.ranOn, target.ranOn.causal);
+            if (r.ranOn === 'ts') return; // no kernel: the criteria compute every circuit as `expected` does
+            assert.equal(r.circuits, expected);
+          },
+        ),
+        { numRuns: target.runs(sizes[1] === 3 ? 10 : 20), seed: 150_002 },
       );
     }
   });

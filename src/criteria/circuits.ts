@@ -270,10 +270,11 @@ function alignedWith(perfect: Float64Array, found: ArrayLike<number>): boolean[]
 
 /**
  * Gaps of at most this many circuits between perfect ones are evaluated rather than split into
- * more requests: each request costs the kernels a setup (rows, error bounds) worth about that many
- * circuits (measured on the Wasm kernels with the 1,000 probe rows of ood).
+ * more requests: each request costs the kernels a setup (writing the rows; the fast mode's error
+ * bounds are computed once per model and rows) worth about that many circuits (measured with
+ * `reproduce basic --criteria all` on the Wasm kernels, the 1,000 probe rows of ood: 32 against 4 and 256).
  */
-const MERGED_GAP = 256;
+const MERGED_GAP = 32;
 
 /** Ranges `[start, end)` that cover the ascending indices, neighbours closer than `gap` merged. */
 export function coveringRanges(indices: ArrayLike<number>, gap = MERGED_GAP): [number, number][] {

@@ -172,7 +172,11 @@ export async function noisyValidity(
   const tables = formulas.map((f): HighLevelTable => {
     const clean = tableOf(f, pairOrder);
     const expected = new Uint8Array(clean.nNodes * pairs.nPairs);
-    for (let n = 0; n < clean.nNodes; n++) cleanPair.forEach((k, q) => (expected[n * pairs.nPairs + q] = clean.expected[n * clean.nPairs + k]!));
+    for (let n = 0; n < clean.nNodes; n++) {
+      const from = n * clean.nPairs;
+      const to = n * pairs.nPairs;
+      for (let q = 0; q < cleanPair.length; q++) expected[to + q] = clean.expected[from + cleanPair[q]!]!;
+    }
     return { nNodes: clean.nNodes, nPairs: pairs.nPairs, expected };
   });
   return { ...(await validityOf(backend, model, tables, pairs, distribLayers, signal)), nPairs: pairs.nPairs };
@@ -277,8 +281,10 @@ function evaluateForced(tree: LogicTree, assignment: Readonly<Record<string, num
 export function passesJoint(ci: CleanInterventions, formula: Formula, variables: readonly MappedVariable[], signal?: AbortSignal): boolean {
   const n = ci.inputs.length;
   const k = variables.length;
-  const assignment = (r: number) => Object.fromEntries(formula.variables.map((v, i) => [v, ci.inputs[r]![i]!]));
-  const nodeValues = ci.inputs.map((_, r) => evaluateNodes(formula.tree, assignment(r)));
+  const assignments = ci.inputs.map((input) => Object.fromEntries(formula.variables.map((v, i) => [v, input[i]!])));
+  const nodeValues = assignments.map((a) => evaluateNodes(formula.tree, a));
+  // The formula's answer depends only on the base and the forced values: evaluated once per pair.
+  const expectedMemo = new Map<string, boolean>();
   for (let subset = 1; subset < 1 << k; subset++) {
     const chosen = variables.filter((_, i) => (subset >>> i) & 1);
     if (chosen.length < 2) continue;
@@ -288,7 +294,9 @@ export function passesJoint(ci: CleanInterventions, formula: Formula, variables:
       for (let code = 0; code < n ** chosen.length; code++) {
         const sources = chosen.map((_, j) => Math.floor(code / n ** j) % n);
         const forced = new Map(chosen.map((v, j) => [v.nodeId, nodeValues[sources[j]!]!.get(v.nodeId)!]));
-        const expected = evaluateForced(formula.tree, assignment(base), forced) === 1;
+        const key = `${subset}|${base}|${[...forced.values()].join('')}`;
+        let expected = expectedMemo.get(key);
+        if (expected === undefined) expectedMemo.set(key, (expected = evaluateForced(formula.tree, assignments[base]!, forced) === 1));
         const patches = chosen.flatMap((v, j) => v.neurons.map(([l, y]) => [l, y, sources[j]!] as const));
         if (ci.decision(base, patches) !== expected) return false;
       }

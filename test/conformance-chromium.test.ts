@@ -76,7 +76,7 @@ conformanceSuite(pageTarget('chromium wasm', 'wasm', onCpu('wasm'), 0.5), onChro
 conformanceSuite(pageTarget('chromium wasm + 2 Web Workers', 'wasm + workers', onCpu('ts'), 0.25), onChromium);
 const gpuTest = gpuTests('Chromium WebGPU conformance', reason ?? gpuReason);
 const onChromiumGpu: Register = (name, fn) => gpuTest(name, fn);
-conformanceSuite(pageTarget('chromium webgpu', 'webgpu', { circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu', ablation: 'webgpu', causal: 'ts' }, 0.4), onChromiumGpu);
+conformanceSuite(pageTarget('chromium webgpu', 'webgpu', { circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu', ablation: 'webgpu', causal: 'wasm' }, 0.4), onChromiumGpu);
 
 gpuTest("chromium: 'auto' takes WebGPU only on a real GPU adapter", async () => {
   const { name, software } = await page.evaluate(() => (globalThis as any).conformance.auto());

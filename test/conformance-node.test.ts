@@ -14,7 +14,7 @@ import { gpuTests, staleShaders } from './webgpu-shared.ts';
 
 const pool = createNodePool(2);
 const onCpu = (kernels: string, causal = kernels) => ({ circuits: kernels, groundings: kernels, mappings: kernels, ablation: kernels, causal });
-const onGpu = { circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu', ablation: 'webgpu', causal: 'ts' };
+const onGpu = (causal: string) => ({ circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu', ablation: 'webgpu', causal });
 const warnings: string[] = [];
 const onWarning = (m: string) => warnings.push(m);
 
@@ -43,8 +43,8 @@ if (!reason) {
 const gpuTest = gpuTests('Node (Dawn) conformance', reason);
 const onDawn: Register = (name, fn) => gpuTest(name, fn);
 if (gpu && gpuWithWorkers) {
-  conformanceSuite(target('node webgpu', gpu, onGpu, 0.5), onDawn);
-  conformanceSuite(target('node webgpu + groundings on 2 worker threads', gpuWithWorkers, onGpu, 0.25), onDawn);
+  conformanceSuite(target('node webgpu', gpu, onGpu('wasm'), 0.5), onDawn);
+  conformanceSuite(target('node webgpu + groundings on 2 worker threads', gpuWithWorkers, onGpu('ts'), 0.25), onDawn);
 } else {
   onDawn('node webgpu', async () => {});
 }

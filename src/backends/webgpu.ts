@@ -14,7 +14,7 @@ import { BackendUnavailableError } from '../errors.ts';
 import { evaluateCircuitsAblated } from './ablation.ts';
 import { createTsBackend } from './ts.ts';
 import { inChunks } from './requests.ts';
-import type { Backend, BackendName, CircuitRequest, CircuitResult, GroundingRequest, GroundingResult, ValidityRequest, ValidityResult } from './types.ts';
+import type { Backend, BackendName, CausalGroundingRequest, CausalGroundingResult, CircuitRequest, CircuitResult, GroundingRequest, GroundingResult, ValidityRequest, ValidityResult } from './types.ts';
 import { createWasmBackend } from './wasm.ts';
 import { circuitProblem } from './webgpu-data.ts';
 import { evaluateCircuitsGpu, type CircuitKernelOptions } from './webgpu-circuits.ts';
@@ -129,6 +129,12 @@ class GpuBackend implements WebGpuBackend {
   /** Groundings are Boolean truth-table work: the CPU backend counts them, by design. */
   async countGroundings(request: GroundingRequest): Promise<GroundingResult> {
     return (await this.cpu).countGroundings(request);
+  }
+
+  /** On the CPU backend's kernels, as the groundings; every circuit left to the TS reference where it has none. */
+  async causalGroundings(request: CausalGroundingRequest): Promise<CausalGroundingResult> {
+    const cpu = await this.cpu;
+    return cpu.causalGroundings ? cpu.causalGroundings(request) : { circuits: request.indices.map(() => null), ranOn: 'ts' };
   }
 
   async validityTables(request: ValidityRequest): Promise<ValidityResult> {

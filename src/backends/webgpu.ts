@@ -134,7 +134,8 @@ class GpuBackend implements WebGpuBackend {
   /** On the CPU backend's kernels, as the groundings; every circuit left to the TS reference where it has none. */
   async causalGroundings(request: CausalGroundingRequest): Promise<CausalGroundingResult> {
     const cpu = await this.cpu;
-    return cpu.causalGroundings ? cpu.causalGroundings(request) : { circuits: request.indices.map(() => null), ranOn: 'ts' };
+    if (cpu.causalGroundings) return cpu.causalGroundings(request);
+    return { circuits: request.indices.map(() => null), ranOn: 'ts', fallback: `the ${cpu.name} CPU backend has no causal grounding kernel: grounding-causal and grounding-distinct ran on the TS reference` };
   }
 
   async validityTables(request: ValidityRequest): Promise<ValidityResult> {

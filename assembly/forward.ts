@@ -15,17 +15,27 @@
 //   and data by src/backends/wasm-fast-bound.ts), so a row is decided by the fast value alone
 //   when that value is farther than E from every rounding boundary k + 0.5. A circuit with any
 //   undecided row is evaluated again in exact mode, so results are the exact mode's.
+// - Ablated (exact arithmetic): pruned parts pass given replacement values instead of zero (the
+//   mean- and resample-ablation criteria, docs/criteria.md, K2): a pruned edge j -> i adds
+//   w_ij * rep_j in its place in the sum, the TS reference's order (src/circuits/ablation.ts). A
+//   pruned node's edges are all pruned (C3), so it passes its replacement value downstream.
 
 import { alloc, allocZeroed, mark, release } from './heap';
 import { COMBO_BYTES, COMBO_CHOICES, COMBO_COUNT, COMBO_COUNTS, COMBO_NODE_MASKS, COMBO_OFFSET, MAX_LAYERS, MAX_WIDTH } from './layout';
 
-/** Marker types for the two modes. */
+/** Marker types for the modes (Ablated computes as Exact and shares its scratch). */
 type Exact = f64;
 type Fast = f32;
+type Ablated = i64;
 
 // @ts-ignore: decorator
 @inline function isFast<T>(): bool {
   return sizeof<T>() == 4;
+}
+
+// @ts-ignore: decorator
+@inline function isAblated<T>(): bool {
+  return isInteger<T>();
 }
 
 /** Rounds both f64 lanes to float32 and back. */
@@ -79,23 +89,40 @@ type Fast = f32;
 /**
  * Computes neuron `r` of layer l+1 on every vector of rows (the reference's summation order).
  * Input j's rows are read at the address stored in `inRows[j]`, so memoised rows are used in place.
+ * Ablated mode: a pruned edge's term is its weight times input j's replacement row (`rep[j]`, the
+ * layer's replacement table) instead of zero.
  */
 // @ts-ignore: decorator
 @inline function computeRow<T>(
   r: i32, nIn: i32, hidden: bool, wOff: usize, bOff: usize, slope: v128, nVec: i32,
-  inRows: usize, out: usize, mask: u64, nextNodeMask: usize,
+  inRows: usize, out: usize, mask: u64, nextNodeMask: usize, rep: usize,
 ): void {
   const bias = vsplat<T>(load<f64>(bOff + (<usize>r << 3)));
   const keep = vsplat<T>(hidden ? load<f64>(nextNodeMask + (<usize>r << 3)) : 1);
   for (let p = 0; p < nVec; p++) {
     const pOff = <usize>p << 4;
     let bit = (mask >> <u64>(r * nIn)) & 1;
-    let w = vsplat<T>(bit ? load<f64>(wOff + (<usize>(r * nIn) << 3)) : 0);
-    let acc = vfirst<T>(v128.load(load<usize>(inRows) + pOff), w);
+    let w: v128;
+    let x: usize;
+    if (isAblated<T>()) {
+      w = vsplat<T>(load<f64>(wOff + (<usize>(r * nIn) << 3)));
+      x = load<usize>(bit ? inRows : rep);
+    } else {
+      w = vsplat<T>(bit ? load<f64>(wOff + (<usize>(r * nIn) << 3)) : 0);
+      x = load<usize>(inRows);
+    }
+    let acc = vfirst<T>(v128.load(x + pOff), w);
     for (let j = 1; j < nIn; j++) {
       bit = (mask >> <u64>(r * nIn + j)) & 1;
-      w = vsplat<T>(bit ? load<f64>(wOff + (<usize>(r * nIn + j) << 3)) : 0);
-      acc = vmulAdd<T>(acc, v128.load(load<usize>(inRows + (<usize>j << alignof<usize>())) + pOff), w);
+      const at = <usize>j << alignof<usize>();
+      if (isAblated<T>()) {
+        w = vsplat<T>(load<f64>(wOff + (<usize>(r * nIn + j) << 3)));
+        x = load<usize>((bit ? inRows : rep) + at);
+      } else {
+        w = vsplat<T>(bit ? load<f64>(wOff + (<usize>(r * nIn + j) << 3)) : 0);
+        x = load<usize>(inRows + at);
+      }
+      acc = vmulAdd<T>(acc, v128.load(x + pOff), w);
     }
     let v = vleaky<T>(vadd<T>(acc, bias), slope);
     if (hidden) v = vmulExact<T>(v, keep);
@@ -117,23 +144,26 @@ export function computeLayer(
   const nOut = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
   const rowBytes = <usize>nPairs << 4;
   for (let j = 0; j < nIn; j++) setAt(scratchRows, j, actIn + <usize>j * rowBytes);
-  computeLayerRows<Exact>(l, L, nIn, nOut, wOff, bOff, slope, nPairs, scratchRows, actOut, mask, nextNodeMask);
+  computeLayerRows<Exact>(l, L, nIn, nOut, wOff, bOff, slope, nPairs, scratchRows, actOut, mask, nextNodeMask, 0);
 }
 
 /** Computes layer `l` reading inputs through the pointer table `inRows`, into contiguous rows. */
 function computeLayerRows<T>(
   l: i32, L: i32, nIn: i32, nOut: i32, wOff: usize, bOff: usize, slope: v128, nVec: i32,
-  inRows: usize, actOut: usize, mask: u64, nextNodeMask: usize,
+  inRows: usize, actOut: usize, mask: u64, nextNodeMask: usize, rep: usize,
 ): void {
   const rowBytes = <usize>nVec << 4;
   for (let r = 0; r < nOut; r++) {
-    computeRow<T>(r, nIn, l < L - 1, wOff, bOff, slope, nVec, inRows, actOut + <usize>r * rowBytes, mask, nextNodeMask);
+    computeRow<T>(r, nIn, l < L - 1, wOff, bOff, slope, nVec, inRows, actOut + <usize>r * rowBytes, mask, nextNodeMask, rep);
   }
 }
 
 // Static memory below the heap (a heap reset cannot touch it), one copy per mode where the
 // modes' layouts differ. At most MAX_LAYERS layers of at most MAX_WIDTH neurons (layout.ts).
 const scratchRows = memory.data(MAX_WIDTH * sizeof<usize>());
+// Ablated mode: `repTables + l * MAX_WIDTH` holds where layer l's units' replacement rows are
+// (exact mode's layout: two data rows per f64x2 vector).
+const repTables = memory.data((MAX_LAYERS * MAX_WIDTH) * sizeof<usize>());
 // Row pointer tables: `rowTables + l * MAX_WIDTH` holds where layer l's neuron rows are
 // (contiguous activations, or memo slots).
 const rowTablesExact = memory.data(((MAX_LAYERS + 1) * MAX_WIDTH) * sizeof<usize>());
@@ -190,6 +220,11 @@ let marginsFast: usize = 0;
 // @ts-ignore: decorator
 @inline function nVecOf<T>(): i32 {
   return isFast<T>() ? nVecFast : nVecExact;
+}
+/** Layer l's replacement table (ablated mode). */
+// @ts-ignore: decorator
+@inline function repTable(l: i32): usize {
+  return repTables + ((<usize>(l * MAX_WIDTH)) << alignof<usize>());
 }
 // @ts-ignore: decorator
 @inline function rowTable<T>(l: i32): usize {
@@ -265,7 +300,7 @@ const MEMO_MAX_INPUTS = 6;
     const cached = memo + <usize>slot * rowBytes;
     const stamp = stamps + (<usize>slot << 2);
     if (load<i32>(stamp) != gen) {
-      computeRow<T>(r, nIn, l < L - 1, wOff, bOff, slope, nVec, inRows<T>(l), cached, mask, nextNodeMask);
+      computeRow<T>(r, nIn, l < L - 1, wOff, bOff, slope, nVec, inRows<T>(l), cached, mask, nextNodeMask, repTable(l));
       store<i32>(stamp, gen);
     }
     setAt(rows, r, cached);
@@ -275,10 +310,11 @@ const MEMO_MAX_INPUTS = 6;
 /**
  * The output layer (from the prepared weights, the same arithmetic as computeRow): each output's
  * pre-activation sum without the bias, for every vector of rows, into the mode's sum scratch
- * (`[r][p]`), then {@link decideSums}.
+ * (`[r][p]`), then {@link decideSums}. Ablated mode: the weights are unmasked, and a pruned edge
+ * (bit r*nIn+j of `mask` clear) reads input j's replacement row from `rep`.
  */
 // @ts-ignore: decorator
-@inline function outputCorrect<T>(nIn: i32, nOut: i32, slope: v128, inRows: usize): f64 {
+@inline function outputCorrect<T>(nIn: i32, nOut: i32, slope: v128, inRows: usize, mask: u64, rep: usize): f64 {
   const nVec = nVecOf<T>();
   const weights = pick<T>(lastWeightsExact, lastWeightsFast);
   const sums = isFast<T>() ? sumsFast : sumsExact;
@@ -286,9 +322,11 @@ const MEMO_MAX_INPUTS = 6;
     const pOff = <usize>p << 4;
     for (let r = 0; r < nOut; r++) {
       const wRow = weights + (<usize>(r * nIn) << 4);
-      let acc = vfirst<T>(v128.load(load<usize>(inRows) + pOff), v128.load(wRow));
+      const from0 = isAblated<T>() && ((mask >> <u64>(r * nIn)) & 1) == 0 ? rep : inRows;
+      let acc = vfirst<T>(v128.load(load<usize>(from0) + pOff), v128.load(wRow));
       for (let j = 1; j < nIn; j++) {
-        const x = v128.load(load<usize>(inRows + (<usize>j << alignof<usize>())) + pOff);
+        const from = isAblated<T>() && ((mask >> <u64>(r * nIn + j)) & 1) == 0 ? rep : inRows;
+        const x = v128.load(load<usize>(from + (<usize>j << alignof<usize>())) + pOff);
         acc = vmulAdd<T>(acc, x, v128.load(wRow + (<usize>j << 4)));
       }
       v128.store(sums + ((<usize>(r * nVec + p)) << 4), acc);
@@ -392,16 +430,20 @@ export function lastExactRedos(): i32 {
  *   inputs); yPtr, f64 labels, nOut rows of 2*nPairs; rowWeightPtr, f64 per row (0 for padding);
  * - fast mode (off when marginsPtr is 0): the same three with 4*nQuads f32 / i32 values per row,
  *   and marginsPtr, f32 laid out as the labels: a row's output is decided when
- *   |out - round(out)| < its margin.
+ *   |out - round(out)| < its margin;
+ * - ablated mode (when repPtr is not 0; fast mode must be off): repPtr, f64 replacement values of
+ *   every unit of layers 0..L-1 (inputs, then hidden layers, layer-major), one row of 2*nPairs
+ *   values per unit laid out as the activations.
  */
 export function evaluateCombinations(
   L: i32, sizesPtr: usize, wPtr: usize, bPtr: usize, slopeValue: f64,
   tablePtr: usize, c0: i32, c1: i32, firstFrom: i32, lastTo: i32,
   nPairs: i32, actPtr: usize, yPtr: usize, rowWeightPtr: usize,
   nQuads: i32, actFastPtr: usize, yFastPtr: usize, rowWeightFastPtr: usize, marginsPtr: usize,
-  total: f64, threshold: f64, outPtr: usize,
+  total: f64, threshold: f64, outPtr: usize, repPtr: usize,
 ): i32 {
-  const fast = marginsPtr != 0;
+  const fast = marginsPtr != 0 && repPtr == 0;
+  const ablated = repPtr != 0;
   exactRedos = 0;
   nVecExact = nPairs;
   yExact = yPtr;
@@ -416,6 +458,16 @@ export function evaluateCombinations(
     setAt(bOff, l, b);
     w += <usize>(sizeAt(sizesPtr, l) * sizeAt(sizesPtr, l + 1)) << 3;
     b += <usize>sizeAt(sizesPtr, l + 1) << 3;
+  }
+  if (ablated) {
+    const rowBytes = <usize>nPairs << 4;
+    let unit: usize = repPtr;
+    for (let l = 0; l < L; l++) {
+      for (let j = 0; j < sizeAt(sizesPtr, l); j++) {
+        setAt(repTable(l), j, unit);
+        unit += rowBytes;
+      }
+    }
   }
   const top = mark();
   setUpMode<Exact>(L, sizesPtr, actPtr, tablePtr, c0, c1);
@@ -442,7 +494,9 @@ export function evaluateCombinations(
     // New node masks: every memoised value is stale.
     bumpGenerations<Exact>(L);
     const base = load<f64>(entry + COMBO_OFFSET);
-    if (fast) {
+    if (ablated) {
+      found = evaluateRange<Ablated>(L, sizesPtr, countsPtr, slopeValue, from, to, total, threshold, base, outPtr, found);
+    } else if (fast) {
       bumpGenerations<Fast>(L);
       found = evaluateRange<Fast>(L, sizesPtr, countsPtr, slopeValue, from, to, total, threshold, base, outPtr, found);
     } else {
@@ -547,7 +601,8 @@ function evaluateRange<T>(
   const slope = vsplat<T>(slopeValue);
   // One output edge choice (every single-output circuit): the last hidden layer's rows change
   // from the last one up, so the output's sums are kept per prefix of its inputs.
-  if (L >= 2 && load<i32>(countsPtr + (<usize>(L - 1) << 2)) == 1) {
+  // (Its sums skip the pruned inputs, which ablated mode must add: that mode takes the general tail.)
+  if (!isAblated<T>() && L >= 2 && load<i32>(countsPtr + (<usize>(L - 1) << 2)) == 1) {
     return evaluateIncremental<T>(L, sizesPtr, countsPtr, slopeValue, from, to, total, threshold, base, outPtr, found);
   }
   // The tail: layer `tail` up to the output layer.
@@ -578,12 +633,14 @@ function evaluateRange<T>(
         lastRows = memoRows<T>(L - 2, L, sizesPtr, tailDigit, slope, tailGen, tailMemo, tailStamps, tailChoiceRows, tailChoiceStamps, lastIn);
         fresh = false;
       }
-      // The output layer's weights are re-masked only when its own edge choice changes.
+      // The output layer's weights are re-masked only when its own edge choice changes (ablated
+      // mode keeps them whole: its pruned edges read replacement rows instead).
+      const lastMask = load<u64>(lastChoices + (<usize>d << 3));
       if (d != lastDigit) {
-        prepareLastWeights<T>(lastW, lastIn * nOut, load<u64>(lastChoices + (<usize>d << 3)));
+        prepareLastWeights<T>(lastW, lastIn * nOut, isAblated<T>() ? 0xffffffffffffffff : lastMask);
         lastDigit = d;
       }
-      const n = outputCorrect<T>(lastIn, nOut, slope, lastRows);
+      const n = outputCorrect<T>(lastIn, nOut, slope, lastRows, lastMask, repTable(L - 1));
       if (isFast<T>() && n < 0) {
         exactRedos++;
         found = evaluateRange<Exact>(L, sizesPtr, countsPtr, slopeValue, idx, idx + 1, total, threshold, base, outPtr, found);
@@ -694,12 +751,12 @@ function evaluateIncremental<T>(
           row = tMemo + <usize>slot * rowBytes;
           const stamp = tStamps + (<usize>slot << 2);
           if (load<i32>(stamp) != gen) {
-            computeRow<T>(lastLive, nInT, true, tW, tB, slope, nVec, inT, row, mask, hKeep);
+            computeRow<T>(lastLive, nInT, true, tW, tB, slope, nVec, inT, row, mask, hKeep, repTable(t));
             store<i32>(stamp, gen);
           }
         } else {
           row = hAct + <usize>lastLive * rowBytes;
-          computeRow<T>(lastLive, nInT, true, tW, tB, slope, nVec, inT, row, mask, hKeep);
+          computeRow<T>(lastLive, nInT, true, tW, tB, slope, nVec, inT, row, mask, hKeep, repTable(t));
         }
         setAt(rows, nLive - 1, row);
         const sum = nLive == 1
@@ -730,13 +787,13 @@ function evaluateIncremental<T>(
           const cached = tMemo + <usize>slot * rowBytes;
           const stamp = tStamps + (<usize>slot << 2);
           if (load<i32>(stamp) != gen) {
-            computeRow<T>(k, nInT, true, tW, tB, slope, nVec, inT, cached, mask, hKeep);
+            computeRow<T>(k, nInT, true, tW, tB, slope, nVec, inT, cached, mask, hKeep, repTable(t));
             store<i32>(stamp, gen);
           }
           setAt(rows, i, cached);
         } else {
           const out = hAct + <usize>k * rowBytes;
-          computeRow<T>(k, nInT, true, tW, tB, slope, nVec, inT, out, mask, hKeep);
+          computeRow<T>(k, nInT, true, tW, tB, slope, nVec, inT, out, mask, hKeep, repTable(t));
           setAt(rows, i, out);
         }
       }
@@ -806,7 +863,7 @@ function evaluateIncremental<T>(
     if (memo == 0) {
       const mask = load<u64>(getAt(choiceOff, l) + (<usize>digit<T>(l) << 3));
       computeLayerRows<T>(l, L, sizeAt(sizesPtr, l), sizeAt(sizesPtr, l + 1), getAt(wOff, l), getAt(bOff, l), slope,
-        nVecOf<T>(), inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1));
+        nVecOf<T>(), inRows<T>(l), getAt(actOff, l + 1), mask, getAt(maskOff, l + 1), repTable(l));
     } else {
       const gen = layerGeneration(pick<T>(gensExact, gensFast), l, dirty);
       setInRows<T>(l + 1, memoRows<T>(l, L, sizesPtr, digit<T>(l), slope, gen, memo, getAt(pick<T>(stampOffExact, stampOffFast), l),

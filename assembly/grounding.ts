@@ -11,6 +11,11 @@
 //
 // Gate-name codes (< 64, so a set of names is a u64 mask): 0..15 the two-input names,
 // 16 IDENTITY, 17 NOT, 15 + k for "kINPUTS" (k >= 3).
+//
+// Causal groundings (`grounding-causal`, docs/semantics.md K4; src/criteria/grounding-causal.ts):
+// groundingPrepareCausal compiles the same problem with one more row constraint per interchange
+// scenario on each later neuron's local table, so count, distinct and enumeration then see only
+// the groundings that hold under single-neuron interchange.
 
 import { alloc, allocZeroed } from './heap';
 import {
@@ -46,6 +51,15 @@ const NR_BYTES = 28;
 
 let overflow: i32 = 0;
 let lastError: i32 = 0;
+
+// The scenarios of groundingPrepareCausal while it compiles (0 scenarios: the paper's problem).
+let causalScenarios: i32 = 0;
+/** f64 separator of every candidate, in the problem's candidate order. */
+let causalSeparators: usize = 0;
+/** i32 layer of each scenario's intervened neuron. */
+let causalLayers: usize = 0;
+/** f64 value of every grounded neuron in each scenario, `[scenario][neuron]`. */
+let causalValues: usize = 0;
 
 /** 1 if the last count did not fit in a u64 (JS then counts in BigInt). */
 export function groundingOverflow(): i32 {
@@ -110,6 +124,29 @@ export function groundingError(): i32 {
  * or 0 on error (see groundingError()).
  */
 export function groundingPrepare(problem: usize): usize {
+  causalScenarios = 0;
+  return prepare(problem);
+}
+
+/**
+ * {@link groundingPrepare} for the groundings that hold under single-neuron interchange: each of
+ * the `nScenarios` scenarios (intervened neuron's layer in `layers`, i32; every grounded neuron's
+ * value in it in `values`, f64 `[scenario][neuron]`) adds, to the local table of every neuron
+ * after the intervened one's layer, the row of its parents' actual bits (thresholded at their
+ * candidates' separators, `separators`: f64 per candidate) mapped to its own actual bit. The
+ * constraints of one entry are exactly src/criteria/grounding-causal.ts entryInfo's.
+ */
+export function groundingPrepareCausal(problem: usize, separators: usize, nScenarios: i32, layers: usize, values: usize): usize {
+  causalScenarios = nScenarios;
+  causalSeparators = separators;
+  causalLayers = layers;
+  causalValues = values;
+  const ctx = prepare(problem);
+  causalScenarios = 0;
+  return ctx;
+}
+
+function prepare(problem: usize): usize {
   lastError = ERR_NONE;
   overflow = 0;
   cachedCtx = 0; // a new problem may sit where the cached one was
@@ -127,16 +164,20 @@ export function groundingPrepare(problem: usize): usize {
   store<usize>(ctx + CTX_CAND, allocZeroed(<usize>(N << 2) + 4));
   store<usize>(ctx + CTX_COMPL, allocZeroed(<usize>(N << 3) + 8));
   store<usize>(ctx + CTX_SETS, allocZeroed(<usize>(N << 3) + 8));
-  const scratch = allocZeroed(<usize>((MAX_INPUTS * 2 + MAX_PARENTS) << 2));
+  // Known rows and their bits (the inputs', then the scenarios'), the parents' tables, and per
+  // scenario its row and the neuron's value.
+  const known = MAX_INPUTS + causalScenarios;
+  const scratch = allocZeroed(<usize>((known * 2 + MAX_PARENTS) << 2));
+  const scenarioRows = causalScenarios > 0 ? allocZeroed(<usize>(causalScenarios * 12)) : 0;
   for (let n = 0; n < N; n++) {
-    if (!compileNeuron(ctx, problem, n, scratch)) return 0;
+    if (!compileNeuron(ctx, problem, n, scratch, known, scenarioRows)) return 0;
   }
   buildGroups(ctx, problem, N);
   store<i32>(ctx + CTX_OVERFLOW, overflow);
   return ctx;
 }
 
-function compileNeuron(ctx: usize, problem: usize, n: i32, scratch: usize): bool {
+function compileNeuron(ctx: usize, problem: usize, n: i32, scratch: usize, known: i32, scenarioRows: usize): bool {
   const r = rec(ctx, n);
   const nCand = neuronField(problem, n, 2);
   const nPar = neuronField(problem, n, 4);
@@ -183,16 +224,49 @@ function compileNeuron(ctx: usize, problem: usize, n: i32, scratch: usize): bool
   store<usize>(r + NR_COUNT, counts);
   store<usize>(r + NR_NAMES, names);
   const m = word(problem, 1);
-  const parentTts = scratch + (<usize>(MAX_INPUTS * 2) << 2);
+  const N = word(problem, 2);
+  const rows = scratch;
+  const bits = scratch + (<usize>known << 2);
+  const parentTts = scratch + (<usize>(known * 2) << 2);
+  // The scenarios that intervene below this neuron's layer: their rows (per parents' choice) and
+  // this neuron's value in each.
+  const layer = neuronField(problem, n, 0);
+  const extraRows = scenarioRows;
+  const extraValues = scenarioRows + (<usize>causalScenarios << 2);
+  let nExtra = 0;
+  for (let t = 0; t < causalScenarios; t++) {
+    if (load<i32>(causalLayers + (<usize>t << 2)) >= layer) continue;
+    store<f64>(extraValues + (<usize>nExtra << 3), load<f64>(causalValues + (<usize>(t * N + n) << 3)));
+    nExtra++;
+  }
+  const ownSeparators = causalSeparators + (<usize>neuronField(problem, n, 3) << 3);
   for (let pidx = 0; pidx < nP; pidx++) {
     for (let j = 0; j < nPar; j++) {
       const q = word(parents, j);
       const cq = (pidx / word(mul, j)) % neuronField(problem, q, 2);
       store<u32>(parentTts + (<usize>j << 2), candTt(problem, q, cq));
     }
+    if (nExtra > 0) {
+      // Each scenario's row: its parents' actual bits at their chosen candidates' separators.
+      let k = 0;
+      for (let t = 0; t < causalScenarios; t++) {
+        if (load<i32>(causalLayers + (<usize>t << 2)) >= layer) continue;
+        let row = 0;
+        for (let j = 0; j < nPar; j++) {
+          const q = word(parents, j);
+          const cq = (pidx / word(mul, j)) % neuronField(problem, q, 2);
+          const sep = load<f64>(causalSeparators + (<usize>(neuronField(problem, q, 3) + cq) << 3));
+          row = (row << 1) | (load<f64>(causalValues + (<usize>(t * N + q) << 3)) > sep ? 1 : 0);
+        }
+        setWord(extraRows, k, row);
+        k++;
+      }
+    }
     for (let c = 0; c < nCand; c++) {
       const e = c * nP + pidx;
-      analyse(candTt(problem, n, c), parentTts, nPar, m, scratch, counts + (<usize>e << 3), names + (<usize>e << 3));
+      const sep = nExtra > 0 ? load<f64>(ownSeparators + (<usize>c << 3)) : 0;
+      analyse(candTt(problem, n, c), parentTts, nPar, m, rows, bits, nExtra, extraRows, extraValues, sep,
+        counts + (<usize>e << 3), names + (<usize>e << 3));
     }
   }
   return true;
@@ -207,16 +281,25 @@ function compileNeuron(ctx: usize, problem: usize, n: i32, scratch: usize): bool
 
 /**
  * `compute_local_tts` for one candidate: writes the number of surviving completions and their
- * name set, or 0 if two inputs with the same parent bits disagree.
+ * name set, or 0 if two inputs with the same parent bits disagree. `rows` and `bits` hold the
+ * known rows (room for m + nExtra). The `nExtra` scenario constraints add row `extraRows[t]`
+ * with the bit `extraValues[t] > sep`.
  */
-function analyse(tt: u32, parentTts: usize, p: i32, m: i32, scratch: usize, countOut: usize, namesOut: usize): void {
-  const rows = scratch;
-  const bits = scratch + (<usize>MAX_INPUTS << 2);
+function analyse(
+  tt: u32, parentTts: usize, p: i32, m: i32, rows: usize, bits: usize,
+  nExtra: i32, extraRows: usize, extraValues: usize, sep: f64, countOut: usize, namesOut: usize,
+): void {
   let nKnown = 0;
-  for (let i = 0; i < m; i++) {
+  for (let i = 0; i < m + nExtra; i++) {
     let row = 0;
-    for (let j = 0; j < p; j++) row = (row << 1) | <i32>((load<u32>(parentTts + (<usize>j << 2)) >>> <u32>i) & 1);
-    const bit = <i32>((tt >>> <u32>i) & 1);
+    let bit = 0;
+    if (i < m) {
+      for (let j = 0; j < p; j++) row = (row << 1) | <i32>((load<u32>(parentTts + (<usize>j << 2)) >>> <u32>i) & 1);
+      bit = <i32>((tt >>> <u32>i) & 1);
+    } else {
+      row = word(extraRows, i - m);
+      bit = load<f64>(extraValues + (<usize>(i - m) << 3)) > sep ? 1 : 0;
+    }
     let k = 0;
     while (k < nKnown && word(rows, k) != row) k++;
     if (k < nKnown) {

@@ -13,6 +13,9 @@ export { evaluateCombinations, lastExactRedos } from './forward';
 // Grounding counts of many circuits per call (src/backends/wasm-grounding.ts).
 export { groundCircuitBatch } from './ground-circuits';
 
+// Causal grounding counts and distinct gate dicts of many circuits per call (src/backends/wasm-criteria.ts).
+export { groundCausalBatch } from './ground-causal';
+
 // Grounding of one problem: count, distinct gate dicts, enumeration (src/backends/wasm-grounding.ts).
 export {
   groundingPrepare,

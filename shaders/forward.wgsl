@@ -11,6 +11,11 @@
 // Edge masks come from small per-combination tables (u32, bit r*nIn+j = edge j -> r), so node masks
 // are never needed: edges only join active nodes, a masked hidden node's value reaches nothing,
 // and the output mask is never applied (docs/semantics.md, N2).
+//
+// With `params.ablate`, pruned parts pass replacement values instead of zero (the mean- and
+// resample-ablation criteria, docs/criteria.md, K2): each row's values come from `replacement`,
+// and a pruned edge j -> r adds w_rj * replacement_j (mlp.wgsl). A pruned node's edges are all
+// pruned (C3), so it passes its replacement value downstream.
 
 struct Params {
   /// Index of this dispatch's first circuit, counted from the first combination's first circuit.
@@ -31,6 +36,8 @@ struct Params {
   groupsX: u32,
   /// 1 when the fast path's bounds hold for this model and data (mlp.wgsl), else 0.
   fast: u32,
+  /// 1 when pruned parts pass the rows' replacement values, 0 for zero ablation.
+  ablate: u32,
 }
 
 /// Marks an entry of `found` whose arithmetic overflowed.
@@ -53,6 +60,9 @@ override fastPath: bool = true;
 /// [0] number of entries appended (may exceed capacity), [1] rows the exact path decided, then
 /// the entries.
 @group(0) @binding(5) var<storage, read_write> found: array<atomic<u32>>;
+/// With `params.ablate`: per row, the replacement value (float32 bits) of every unit of layers
+/// 0..L-1 (inputs first, layer-major), `mlpActOffset(L)` words per row.
+@group(0) @binding(6) var<storage, read> replacement: array<u32>;
 
 var<private> edgeMasks: array<vec2<u32>, MLP_MAX_LAYERS>;
 /// Rows of the current circuit that the exact path decided (added to found[1] once per circuit).
@@ -108,7 +118,7 @@ fn rowCorrectExact(r: u32, stride: u32) -> bool {
     let inputs = mlpSize(l);
     let out = mlpActOffset(l + 1u);
     for (var n = 0u; n < mlpSize(l + 1u); n++) {
-      act[out + n] = mlpNeuron(l, n, rowBits(edgeMasks[l], n * inputs, inputs));
+      act[out + n] = mlpNeuron(l, n, rowBits(edgeMasks[l], n * inputs, inputs), params.ablate == 1u);
     }
   }
   let outputs = mlpActOffset(L);
@@ -130,7 +140,7 @@ fn rowCorrectFast(r: u32, stride: u32) -> u32 {
   for (var l = 0u; l < L; l++) {
     let inputs = mlpSize(l);
     for (var n = 0u; n < mlpSize(l + 1u); n++) {
-      if (!mlpFastNeuron(l, n, rowBits(edgeMasks[l], n * inputs, inputs))) {
+      if (!mlpFastNeuron(l, n, rowBits(edgeMasks[l], n * inputs, inputs), params.ablate == 1u)) {
         return 2u;
       }
     }
@@ -148,6 +158,12 @@ fn rowCorrectFast(r: u32, stride: u32) -> u32 {
 }
 
 fn rowCorrect(r: u32, stride: u32) -> bool {
+  if (params.ablate == 1u) {
+    let units = mlpActOffset(mlpLayers());
+    for (var u = 0u; u < units; u++) {
+      mlpReplacement[u] = replacement[r * units + u];
+    }
+  }
   if (fastPath && params.fast == 1u) {
     let d = rowCorrectFast(r, stride);
     if (d != 2u) {

@@ -54,6 +54,12 @@
 var<private> act: array<u32, MLP_MAX_NEURONS>;
 /// Fast path: activations (x) and their error bounds (y).
 var<private> fast: array<vec2<f32>, MLP_MAX_NEURONS>;
+/// Ablated neurons (the circuit kernel's mean and resample ablation): the replacement value
+/// (float32 bits) of each unit of layers 0..L-1, at its offset in `act`. A pruned edge j -> r adds
+/// w_rj * replacement_j in its place in the sum (src/circuits/ablation.ts). Replacement values
+/// are exact, so in the fast path they carry no error; the CPU enables the fast path only when
+/// they are <= 2^20 in magnitude, as it does for inputs.
+var<private> mlpReplacement: array<u32, MLP_MAX_NEURONS>;
 
 /// Fast path: the CPU enables it only when |weights|, |biases|, |slope| and |inputs| are <= 2^20
 /// and no weight and not the slope is subnormal (see the flushed subnormals above).
@@ -88,10 +94,11 @@ fn mlpActOffset(l: u32) -> u32 {
 }
 
 /// Output r of layer l from the activations in `act`, with only the inputs whose bit is set in
-/// `inputs` (bit j = input j): the masked edges contribute +-0, which never changes a non-zero sum.
+/// `inputs` (bit j = input j): the masked edges contribute +-0, which never changes a non-zero sum;
+/// with `ablate`, they contribute their weight times the input's replacement value instead.
 /// The multiply-adds of the inputs, the bias and LeakyReLU share one loop so that the large
 /// `sfMulAdd` is inlined once (shader compile time, code size).
-fn mlpNeuron(l: u32, r: u32, inputs: u32) -> u32 {
+fn mlpNeuron(l: u32, r: u32, inputs: u32, ablate: bool) -> u32 {
   let nIn = mlpSize(l);
   let w = mlpWeightOffset(l) + r * nIn;
   let x = mlpActOffset(l);
@@ -104,10 +111,13 @@ fn mlpNeuron(l: u32, r: u32, inputs: u32) -> u32 {
     var u = SF_ONE;
     var v = bias;
     if (j < nIn) {
-      if (((inputs >> j) & 1u) == 0u) {
+      if (((inputs >> j) & 1u) == 1u) {
+        u = act[x + j];
+      } else if (ablate) {
+        u = mlpReplacement[x + j];
+      } else {
         continue;
       }
-      u = act[x + j];
       v = model[w + j];
     } else if (j > nIn) {
       if ((acc & SF_SIGN) == 0u) {
@@ -125,12 +135,17 @@ fn mlpNeuron(l: u32, r: u32, inputs: u32) -> u32 {
 /// Output r of layer l with every input (layers wider than 32 inputs are not supported).
 fn mlpDenseNeuron(l: u32, r: u32) -> u32 {
   let nIn = mlpSize(l);
-  return mlpNeuron(l, r, select((1u << nIn) - 1u, 0xffffffffu, nIn >= 32u));
+  return mlpNeuron(l, r, mlpAllInputs(nIn), false);
 }
 
-/// Fast path for output r of layer l (same `inputs` as `mlpNeuron`): writes its value and bound
-/// to `fast`; false when they leave the range where the bound holds.
-fn mlpFastNeuron(l: u32, r: u32, inputs: u32) -> bool {
+/// The mask of every input of a layer of nIn inputs.
+fn mlpAllInputs(nIn: u32) -> u32 {
+  return select((1u << nIn) - 1u, 0xffffffffu, nIn >= 32u);
+}
+
+/// Fast path for output r of layer l (same `inputs` and `ablate` as `mlpNeuron`): writes its
+/// value and bound to `fast`; false when they leave the range where the bound holds.
+fn mlpFastNeuron(l: u32, r: u32, inputs: u32, ablate: bool) -> bool {
   let nIn = mlpSize(l);
   let w = mlpWeightOffset(l) + r * nIn;
   let x = mlpActOffset(l);
@@ -139,12 +154,15 @@ fn mlpFastNeuron(l: u32, r: u32, inputs: u32) -> bool {
   var magnitude = abs(bias); // sum of |t_j| with the inputs' bounds included
   var err = 0.0;
   var terms = 1.0;
-  var bits = inputs;
+  var bits = select(inputs, mlpAllInputs(nIn), ablate);
   while (bits != 0u) {
     let j = countTrailingZeros(bits);
     bits = bits & (bits - 1u);
     let wj = bitcast<f32>(model[w + j]);
-    let xe = fast[x + j];
+    var xe = fast[x + j];
+    if (((inputs >> j) & 1u) == 0u) {
+      xe = vec2<f32>(bitcast<f32>(mlpReplacement[x + j]), 0.0); // an ablated edge: exact
+    }
     let xj = xe.x;
     let ej = xe.y;
     acc = (acc + xj * wj) * (1.0 + fastSkew);
@@ -171,7 +189,7 @@ fn mlpFastNeuron(l: u32, r: u32, inputs: u32) -> bool {
 /// Output r of layer l with every input, fast path.
 fn mlpFastDenseNeuron(l: u32, r: u32) -> bool {
   let nIn = mlpSize(l);
-  return mlpFastNeuron(l, r, select((1u << nIn) - 1u, 0xffffffffu, nIn >= 32u));
+  return mlpFastNeuron(l, r, mlpAllInputs(nIn), false);
 }
 
 /// Fast path: round half to even of a value with bound e equals `label` (1), differs (0), or

@@ -185,7 +185,8 @@ function roundHalfEven(v: number): number {
   return r + 0;
 }
 
-function compareTuples(a: readonly number[], b: readonly number[]): number {
+/** Lexicographic order of two input tuples (the order layer-1 gate names read the inputs in, G7). */
+export function compareTuples(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
 }

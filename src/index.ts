@@ -96,6 +96,8 @@ export type {
   ValidityResult,
   CircuitAblation,
   KernelExtensions,
+  CausalGroundingRequest,
+  CausalGroundingResult,
 } from './backends/types.ts';
 export { selectBackend, BACKEND_CHOICES, type BackendChoice, type BackendOptions } from './backends/select.ts';
 export { createTsBackend } from './backends/ts.ts';

@@ -4,7 +4,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { analyzeModel } from '../src/analyze.ts';
+import { evaluateCircuitsAblated } from '../src/backends/ablation.ts';
 import { selectBackend } from '../src/backends/select.ts';
+import { evaluateCircuitsTs } from '../src/backends/ts.ts';
+import { ablationUnits } from '../src/circuits/ablation.ts';
 import { createWasmBackend } from '../src/backends/wasm.ts';
 import { CircuitSpace } from '../src/circuits/space.ts';
 import { truthTableDataset, weightRows } from '../src/data.ts';
@@ -51,6 +54,24 @@ test("a layout past the Wasm kernels' limits: the TS reference answers, the back
   const result = await analyzeModel(model, { gates: ['OR'], backend, stages: { mappings: false } });
   assert.equal(result.backend.fallbacks.map((f) => f.stage), ['circuits']);
   assert.is(result.backend.circuits, 'ts');
+});
+
+test('ablated circuit requests: the backends with the kernel answer them; another backend gets the TS reference, recorded as a fallback', async () => {
+  const model = parseModel(PRETRAINED_XOR);
+  const space = new CircuitSpace(model.layerSizes);
+  const rows = weightRows(truthTableDataset(getGate('XOR')));
+  const values = new Float32Array(rows.weight.length * ablationUnits(model.layerSizes).count).fill(0.25);
+  const request = { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99, ablation: { values } };
+  const wasm = await createWasmBackend();
+  const own = await evaluateCircuitsAblated(wasm, request);
+  assert.equal([own.ranOn, own.fallback], ['wasm', undefined]);
+  // A backend without `kernelExtensions.ablation` (here: the Wasm one with the flag taken away).
+  const plain = { ...wasm, kernelExtensions: undefined, evaluateCircuits: () => Promise.reject(new Error('must not be asked')) };
+  const other = await evaluateCircuitsAblated(plain, request);
+  assert.is(other.ranOn, 'ts');
+  assert.match(other.fallback ?? '', /no ablation kernel/);
+  assert.equal(Array.from(other.perfect), Array.from(own.perfect));
+  assert.equal(Array.from(own.perfect), Array.from(evaluateCircuitsTs(request)));
 });
 
 test.run();

@@ -65,17 +65,18 @@ function pageTarget(label: string, name: string, ranOn: Target['ranOn'], scale: 
     circuits: call('circuits') as Harness['circuits'],
     groundings: call('groundings') as Harness['groundings'],
     validity: call('validity') as Harness['validity'],
+    causal: call('causal') as Harness['causal'],
   };
 }
 
-const onCpu = { circuits: 'wasm', groundings: 'wasm', mappings: 'wasm' };
+const onCpu = (causal: string) => ({ circuits: 'wasm', groundings: 'wasm', mappings: 'wasm', ablation: 'wasm', causal });
 const cpuTest = gpuTests('Chromium conformance', reason);
 const onChromium: Register = (name, fn) => cpuTest(name, fn);
-conformanceSuite(pageTarget('chromium wasm', 'wasm', onCpu, 0.5), onChromium);
-conformanceSuite(pageTarget('chromium wasm + 2 Web Workers', 'wasm + workers', onCpu, 0.25), onChromium);
+conformanceSuite(pageTarget('chromium wasm', 'wasm', onCpu('wasm'), 0.5), onChromium);
+conformanceSuite(pageTarget('chromium wasm + 2 Web Workers', 'wasm + workers', onCpu('ts'), 0.25), onChromium);
 const gpuTest = gpuTests('Chromium WebGPU conformance', reason ?? gpuReason);
 const onChromiumGpu: Register = (name, fn) => gpuTest(name, fn);
-conformanceSuite(pageTarget('chromium webgpu', 'webgpu', { circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu' }, 0.4), onChromiumGpu);
+conformanceSuite(pageTarget('chromium webgpu', 'webgpu', { circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu', ablation: 'webgpu', causal: 'wasm' }, 0.4), onChromiumGpu);
 
 gpuTest("chromium: 'auto' takes WebGPU only on a real GPU adapter", async () => {
   const { name, software } = await page.evaluate(() => (globalThis as any).conformance.auto());

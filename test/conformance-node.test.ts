@@ -13,8 +13,8 @@ import { conformanceSuite, type Register, type Target } from './conformance/suit
 import { gpuTests, staleShaders } from './webgpu-shared.ts';
 
 const pool = createNodePool(2);
-const onCpu = (kernels: string) => ({ circuits: kernels, groundings: kernels, mappings: kernels });
-const onGpu = { circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu' };
+const onCpu = (kernels: string, causal = kernels) => ({ circuits: kernels, groundings: kernels, mappings: kernels, ablation: kernels, causal });
+const onGpu = (causal: string) => ({ circuits: 'webgpu', groundings: 'wasm', mappings: 'webgpu', ablation: 'webgpu', causal });
 const warnings: string[] = [];
 const onWarning = (m: string) => warnings.push(m);
 
@@ -27,7 +27,7 @@ const plain: Register = (name, fn) => test(name, fn);
 conformanceSuite(target('node ts', createTsBackend(), onCpu('ts'), 0.25), plain);
 conformanceSuite(target('node wasm', await createWasmBackend(), onCpu('wasm'), 1), plain);
 conformanceSuite(target('node wasm (exact mode)', await createWasmBackend({ fastMode: false }), onCpu('wasm'), 0.5), plain);
-conformanceSuite(target('node wasm + 2 worker threads', await createParallelBackend({ pool }), onCpu('wasm'), 0.5), plain);
+conformanceSuite(target('node wasm + 2 worker threads', await createParallelBackend({ pool }), onCpu('wasm', 'ts'), 0.5), plain);
 
 let reason = await staleShaders();
 let gpu: Backend | undefined;
@@ -43,8 +43,8 @@ if (!reason) {
 const gpuTest = gpuTests('Node (Dawn) conformance', reason);
 const onDawn: Register = (name, fn) => gpuTest(name, fn);
 if (gpu && gpuWithWorkers) {
-  conformanceSuite(target('node webgpu', gpu, onGpu, 0.5), onDawn);
-  conformanceSuite(target('node webgpu + groundings on 2 worker threads', gpuWithWorkers, onGpu, 0.25), onDawn);
+  conformanceSuite(target('node webgpu', gpu, onGpu('wasm'), 0.5), onDawn);
+  conformanceSuite(target('node webgpu + groundings on 2 worker threads', gpuWithWorkers, onGpu('ts'), 0.25), onDawn);
 } else {
   onDawn('node webgpu', async () => {});
 }

@@ -223,4 +223,21 @@ test('a 2-output model with disjoint mechanisms: each output keeps its own expla
   assert.equal(Array.from(subModel(planted('two-outputs'), 1).weights[2]!), [0, 1, 0]);
 });
 
+
+test('planted networks: the Wasm backend (causal groundings in its kernel) gives every criterion exactly as the TS reference', async () => {
+  for (const [name, gates, extra] of [['xor', ['XOR'], { noisyIiaData: smallNoise }], ['xor-duplicated', ['XOR'], {}], ['two-outputs', ['XOR', 'AND'], {}]] as const) {
+    const model = planted(name);
+    const ts = await analyzeModel(model, { gates: [...gates], formulaDepth: 2, criteria: 'all', backend: 'ts', ...extra });
+    const wasm = await analyzeModel(model, { gates: [...gates], formulaDepth: 2, criteria: 'all', backend: 'wasm', ...extra });
+    assert.is(wasm.backend.criteria, 'wasm', name);
+    assert.equal(wasm.backend.fallbacks, [], name);
+    wasm.outputs.forEach((o, i) => {
+      const t = ts.outputs[i]!;
+      assert.equal(o.criteria, t.criteria, `${name} output ${i}: counts`);
+      assert.equal(o.perfectCircuits.map((c) => [c.passes, c.criterionGroundings]), t.perfectCircuits.map((c) => [c.passes, c.criterionGroundings]), `${name} output ${i}: circuits`);
+      assert.equal(o.formulas.map((f) => [f.passes, f.vacuous]), t.formulas.map((f) => [f.passes, f.vacuous]), `${name} output ${i}: mappings`);
+    });
+  }
+});
+
 test.run();

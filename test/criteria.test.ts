@@ -266,6 +266,21 @@ test('reading: the ood probe set is fixed and seeded, 250 rows per clean input, 
   assert.equal(Array.from(rows.y.slice(0, 5)), a.x.slice(0, 5).map(() => 0).map((_, i) => roundHalfEven(forward(pretrained, oodProbeSet(2, 0.2).x[i]!)[0]!)));
 });
 
+test('oodRows (cached input grouping, buffered forward) equals weightRows of the labelled probe set (property)', () => {
+  fc.assert(
+    fc.property(modelArb([2, 3, 3, 1]), fc.constantFrom(0.05, 0.1, 0.2), (model, sigma) => {
+      const probe = oodProbeSet(2, sigma);
+      const want = weightRows({ x: probe.x, y: probe.x.map((row) => [roundHalfEven(forward(model, row)[0]!)]) });
+      const got = oodRows(model, sigma);
+      assert.equal([got.nInputs, got.nOutputs, got.total], [want.nInputs, want.nOutputs, want.total]);
+      assert.equal(Array.from(got.x), Array.from(want.x));
+      assert.equal(Array.from(got.y), Array.from(want.y));
+      assert.equal(Array.from(got.weight), Array.from(want.weight));
+    }),
+    { seed: 1515, numRuns: 30 },
+  );
+});
+
 test('reading: ood circuits are evaluated on ranges that cover the perfect ones; near neighbours share a request', () => {
   assert.equal(coveringRanges([3, 4, 10, 1000, 1001], 256), [[3, 11], [1000, 1002]]);
   assert.equal(coveringRanges([], 256), []);

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { runJob } from '../examples/explorer/src/analyze-job.ts';
 import { filterCircuits, minimalCircuits, sortCircuits } from '../examples/explorer/src/circuits.ts';
+import { canonicalCriteria, circuitPasses, EXPLORER_CRITERIA, groundingsUnderToggles, mappingPasses } from '../examples/explorer/src/criteria-view.ts';
 import { groupDigits } from '../examples/explorer/src/format.ts';
 import { groundingsPage, MAX_SKIP } from '../examples/explorer/src/groundings-job.ts';
 import { circuitHeat, heatColor, heatTextColor } from '../examples/explorer/src/heat.ts';
@@ -45,12 +46,35 @@ test('state: every setting and view choice survives the URL', () => {
     source: 'train', gates: ['XOR', 'NAND'], backend: 'webgpu', pairOrder: 'all', model: null,
     train: { width: 4, depth: 3, seed: 1234, noise: 0.25, lossTarget: 0.005, learningRate: 0.01, engine: 'ts', rng: 'fast' },
   };
-  s.view = { output: 1, network: 'mapping', sort: 'index', filter: 'containing', circuit: 1749, groundingPage: 3, grounding: 31, formula: 4, mapping: 2, allFormulas: true };
+  s.view = { output: 1, network: 'mapping', sort: 'index', filter: 'containing', circuit: 1749, groundingPage: 3, grounding: 31, formula: 4, mapping: 2, allFormulas: true, criteria: ['minimal', 'ood-0.1', 'grounding-causal', 'symmetric'] };
   const { state, problems } = decodeState(`#${encodeState(s)}`);
   assert.equal(problems, []);
   assert.equal(state, s);
   // the defaults give a short link that still names every run setting
   assert.is(encodeState(defaultState()), 'src=pretrained&gates=XOR&backend=auto&order=BA');
+});
+
+test('criteria toggles: the page computes every criterion; toggles filter as the pass flags say', () => {
+  const o = pretrained.result.outputs[0]!;
+  assert.ok(o.criteria, 'the page analyses with criteria: all');
+  assert.equal(Object.keys(o.criteria!).sort(), [...EXPLORER_CRITERIA].sort());
+  assert.equal(canonicalCriteria(['symmetric', 'minimal', 'nope', 'minimal']), ['minimal', 'symmetric']);
+  // no toggle: everything listed
+  assert.ok(o.perfectCircuits.every((c) => circuitPasses(c, [])));
+  // one where-then-what toggle: exactly the criterion's circuit count; what-then-where toggles leave circuits alone
+  for (const id of ['minimal', 'ood-0.2', 'grounding-causal', 'all']) {
+    assert.is(o.perfectCircuits.filter((c) => circuitPasses(c, [id])).length, o.criteria![id as 'minimal']!.circuits, id);
+  }
+  assert.is(o.perfectCircuits.filter((c) => circuitPasses(c, ['symmetric'])).length, o.perfectCircuits.length);
+  // one what-then-where toggle: exactly the criterion's mapping count; where-then-what toggles leave mappings alone
+  const mappings = (active: string[]) => o.formulas.reduce((n, f) => n + f.minimalMappings.filter((_, j) => mappingPasses(f, j, active)).length, 0);
+  for (const id of ['symmetric', 'joint', 'unmapped', 'full-state', 'noisy-iia', 'all']) assert.is(mappings([id]), o.criteria![id as 'joint']!.mappings, id);
+  assert.is(mappings(['minimal']), sum(o.mappingsPerFormula));
+  // conjunctions only remove
+  assert.ok(o.perfectCircuits.filter((c) => circuitPasses(c, ['minimal', 'grounding-causal'])).length <= o.criteria!.minimal!.circuits);
+  // grounding counts under the grounding toggles sum to the criterion's groundings
+  const total = o.perfectCircuits.reduce((n, c) => n + BigInt(groundingsUnderToggles(c, ['grounding-causal'])[0]?.[1] ?? 0), 0n);
+  assert.is(String(total), String(o.criteria!['grounding-causal']!.groundings));
 });
 
 test('state: a file model travels in the link (UTF-8 safe), up to a size', () => {
@@ -68,11 +92,12 @@ test('state: a file model travels in the link (UTF-8 safe), up to a size', () =>
 });
 
 test('state: a damaged link opens with defaults and says what it ignored', () => {
-  const { state, problems } = decodeState('#src=magic&gates=XOR,FOO&width=99&seed=-1&noise=abc&backend=cuda&order=BA&c=-3&gpage=0&model=%%%');
+  const { state, problems } = decodeState('#src=magic&gates=XOR,FOO&width=99&seed=-1&noise=abc&backend=cuda&order=BA&c=-3&gpage=0&model=%%%&crit=joint,magic,minimal,joint');
   assert.equal(state.run, { ...defaultState().run });
   assert.is(state.view.circuit, null);
   assert.is(state.view.groundingPage, 0);
-  for (const bit of ['src=magic', 'FOO', 'width=99', 'seed=-1', 'noise=abc', 'backend=cuda', 'c=-3', 'gpage=0', 'model in the link is damaged']) {
+  assert.equal(state.view.criteria, ['minimal', 'joint']); // known ids kept, in table order, once each
+  for (const bit of ['src=magic', 'FOO', 'width=99', 'seed=-1', 'noise=abc', 'backend=cuda', 'c=-3', 'gpage=0', 'model in the link is damaged', 'unknown criteria "magic"']) {
     assert.ok(problems.some((p) => p.includes(bit)), `${bit}: ${problems.join(' | ')}`);
   }
   assert.equal(decodeState('').problems, []);

@@ -169,6 +169,38 @@ browserTest('browse: heat map, circuits, grounding pages, mappings, export', asy
 let trainedLink = '';
 let trainedCounts: Record<string, string> = {};
 
+browserTest('criteria toggles filter circuits and mappings, show their counts, and live in the link', async () => {
+  const page = await open('backend=wasm&crit=minimal');
+  await counts(page);
+  assert.is(await page.locator('[data-criterion="minimal"]').getAttribute('aria-pressed'), 'true');
+  assert.is(await page.locator('[data-criterion="symmetric"]').getAttribute('aria-pressed'), 'false');
+  const cell = (id: string, column: number) => page.locator(`[data-criterion-row="${id}"] td`).nth(column).innerText();
+  // a where-then-what toggle: the circuit list is the criterion's circuits; the mappings stay the paper's
+  const minimal = await cell('minimal', 0);
+  assert.is(String(await page.locator('#circuit-list li').count()), minimal);
+  assert.ok(Number(minimal) < 32);
+  assert.is(String(await page.locator('.mapping-item').count()), PAPER.mappings);
+  // a what-then-where toggle on top: the mappings are the criterion's; the circuits do not change
+  await page.locator('[data-criterion="symmetric"]').click();
+  await page.waitForFunction(() => location.hash.includes('crit=minimal,symmetric'));
+  assert.is(String(await page.locator('.mapping-item').count()), await cell('symmetric', 3));
+  assert.is(String(await page.locator('#circuit-list li').count()), minimal);
+  assert.match(await page.locator('[data-info="criteria-shown"]').innerText(), new RegExp(`^Listed under all active criteria: ${minimal} of 32 perfect circuits`));
+  // the link reopens with the same toggles; toggling off lists everything again
+  const again = await context!.newPage();
+  await again.goto(page.url());
+  await counts(again);
+  assert.is(await again.locator('[data-criterion="symmetric"]').getAttribute('aria-pressed'), 'true');
+  await again.locator('[data-criterion="minimal"]').click();
+  await again.waitForFunction(() => location.hash.includes('crit=symmetric') && !location.hash.includes('minimal'));
+  assert.is(await again.locator('#circuit-list li').count(), 32);
+  // a grounding toggle adds each circuit's count under it
+  await again.locator('[data-criterion="grounding-causal"]').click();
+  await again.locator('#circuit-list li', { hasText: 'under grounding-causal' }).first().waitFor();
+  await page.close();
+  await again.close();
+});
+
 browserTest('train a small XOR model in the page (Web Worker), then its analysis', async () => {
   const page = await open('backend=wasm');
   await counts(page);

@@ -2,8 +2,8 @@
  * Circuit requests with ablation values (`CircuitRequest.ablation`, docs/semantics.md K2) on any
  * backend: the backends whose kernels compute them natively (`kernelExtensions.ablation`) get the
  * request; for every other one it runs here on the TS reference, and the answer says so
- * (`ranOn: 'ts'`, with the reason). Kept apart from the backends so that adding the kernels later
- * is a one-flag change.
+ * (`ranOn: 'ts'`, with the reason). The ts, wasm and webgpu backends (and the worker pool on
+ * them) have the kernel; a caller's own backend may not.
  */
 import { ablationUnits } from '../circuits/ablation.ts';
 import { InputError } from '../errors.ts';
@@ -21,5 +21,5 @@ export async function evaluateCircuitsAblated(backend: Backend, request: Circuit
   }
   if (backend.kernelExtensions?.ablation) return backend.evaluateCircuits(request);
   const perfect = await inChunks(request, (start, end) => evaluateCircuitsTs({ ...request, start, end }));
-  return { perfect, ranOn: 'ts', fallback: `the ${backend.name} backend has no ablation kernel yet: the ablated circuit searches (mean-ablation, resample-ablation) ran on the TS reference` };
+  return { perfect, ranOn: 'ts', fallback: `the ${backend.name} backend has no ablation kernel: the ablated circuit searches (mean-ablation, resample-ablation) ran on the TS reference` };
 }

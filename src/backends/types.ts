@@ -82,6 +82,31 @@ export interface GroundingResult extends KernelRun {
 }
 
 /**
+ * `grounding-causal` and `grounding-distinct` (docs/criteria.md) for perfect circuits `indices`
+ * (ascending) of `space`: per circuit, its groundings that hold under single-neuron interchange,
+ * and where `distinct[k]` asks, distinct gate dicts (bit 1: of the paper's groundings, bit 2: of
+ * the causal ones), uncounted past `distinctCap` groundings.
+ */
+export interface CausalGroundingRequest {
+  readonly model: Model;
+  readonly space: CircuitSpace;
+  readonly indices: readonly number[];
+  readonly inputs: GroundingInputs;
+  readonly distinct: Uint8Array;
+  readonly distinctCap: number;
+}
+
+/**
+ * Per circuit of a {@link CausalGroundingRequest}: `null` where the kernel cannot answer that
+ * circuit exactly (the caller computes it with the TS reference, src/criteria/grounding-causal.ts).
+ * Distinct counts are -1 where uncounted (past the cap, or a first-layer gate without a name) and
+ * 0 where not asked.
+ */
+export interface CausalGroundingResult extends KernelRun {
+  readonly circuits: ({ readonly causal: bigint; readonly distinct: number; readonly distinctCausal: number } | null)[];
+}
+
+/**
  * Interchange interventions: for formulas that share the model, the (source, base) pairs and the
  * candidate neuron sets, which (formula node, candidate) pairs pass every intervention.
  */
@@ -112,6 +137,8 @@ export interface Backend {
   countGroundings(request: GroundingRequest): Promise<GroundingResult>;
   /** What-then-where: interchange-intervention validity tables. */
   validityTables(request: ValidityRequest): Promise<ValidityResult>;
+  /** Optional: causal grounding counts and distinct gate dicts in the backend's kernels (absent: the criteria compute them on the TS reference). */
+  causalGroundings?(request: CausalGroundingRequest): Promise<CausalGroundingResult>;
   /** Releases buffers, devices and workers this backend owns. */
   dispose(): void;
 }

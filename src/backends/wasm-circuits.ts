@@ -1,12 +1,13 @@
 /**
  * Circuit search on the Wasm kernel (assembly/forward.ts): one kernel call per chunk of a range,
  * in fast mode where the model's static error bound allows it (src/backends/wasm-fast-bound.ts),
- * exact mode otherwise. Decisions are bit-identical to the TS reference either way.
+ * exact mode otherwise; requests with ablation values (`CircuitRequest.ablation`) in the kernel's
+ * ablated mode, exact arithmetic. Decisions are bit-identical to the TS reference either way.
  */
 import type { CircuitSpace, NodeCombination } from '../circuits/space.ts';
 import type { Model } from '../model.ts';
 import { fastDecisionMargins } from './wasm-fast-bound.ts';
-import { writeCombination, writeExactRows, writeFastRows, writeModel, type CombinationLayout } from './wasm-layout.ts';
+import { writeCombination, writeExactRows, writeFastRows, writeModel, writeReplacementRows, type CombinationLayout } from './wasm-layout.ts';
 import type { WasmModule } from './wasm-module.ts';
 import type { CircuitRequest } from './types.ts';
 
@@ -26,15 +27,17 @@ export function wasmSupportsModel(module: WasmModule, model: Model): boolean {
  * memory), in enumeration order: one kernel call for every node combination the range spans.
  */
 export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRequest, 'signal' | 'onProgress'>, fastMode = true): Float64Array {
-  const { model, space, start, end, rows, accuracyThreshold } = request;
+  const { model, space, start, end, rows, accuracyThreshold, ablation } = request;
   if (end <= start) return new Float64Array(0);
   const table = spaceTable(module, space); // long-lived: allocated before the scope below
   const scope = module.scope();
   try {
     const m = writeModel(module, model);
     const exact = writeExactRows(module, model, rows);
+    // Ablated requests run in exact mode: the fast mode's error bound assumes zero ablation.
+    const rep = ablation ? writeReplacementRows(module, model, rows.weight.length, ablation.values) : 0;
     // Fast mode sums row weights in i32 lanes.
-    const margins = fastMode && rows.total < 2 ** 31 ? fastDecisionMargins(model, rows) : null;
+    const margins = fastMode && !ablation && rows.total < 2 ** 31 ? fastDecisionMargins(model, rows) : null;
     const fast = margins ? writeFastRows(module, model, rows, margins) : null;
     const c0 = space.combinationIndex(start);
     const c1 = space.combinationIndex(end - 1) + 1;
@@ -45,7 +48,7 @@ export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRe
       m.L, m.sizes, m.weights, m.biases, m.slope, table, c0, c1, start - first.offset, end - last.offset,
       exact.nPairs, exact.act, exact.y, exact.rowWeight,
       fast?.nQuads ?? 0, fast?.act ?? 0, fast?.y ?? 0, fast?.rowWeight ?? 0, fast?.margins ?? 0,
-      rows.total, accuracyThreshold, out,
+      rows.total, accuracyThreshold, out, rep,
     );
     return new Float64Array(module.memory().buffer, out, n).slice();
   } finally {

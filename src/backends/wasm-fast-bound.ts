@@ -38,36 +38,54 @@ const MIN_MARGIN = 0.25;
  * the model; null when some magnitude bound exceeds 2^20 (fast mode is then not used).
  */
 export function fastErrorBound(model: Model, input: ArrayLike<number>): number[] | null {
+  const widest = Math.max(...model.layerSizes);
+  const error = new Float64Array(widest);
+  return errorBoundInto(model, input, new Float64Array(widest), error, new Float64Array(widest), new Float64Array(widest)) ? Array.from(error.subarray(0, model.layerSizes[model.layerSizes.length - 1]!)) : null;
+}
+
+/**
+ * {@link fastErrorBound} into `error` (the last layer's bounds in its first entries), in four
+ * caller's buffers as wide as the widest layer; false where it would return null.
+ */
+function errorBoundInto(model: Model, input: ArrayLike<number>, magnitude: Float64Array, error: Float64Array, nextMagnitude: Float64Array, nextError: Float64Array): boolean {
   const slope = Math.abs(model.negativeSlope);
   const lipschitz = Math.max(1, slope);
-  let magnitude = Array.from(input, Math.abs);
-  let error = magnitude.map(() => 0);
+  let width = input.length;
+  for (let j = 0; j < width; j++) {
+    magnitude[j] = Math.abs(input[j]!);
+    error[j] = 0;
+  }
+  let mag = magnitude;
+  let err = error;
+  let nextMag = nextMagnitude;
+  let nextErr = nextError;
   for (let l = 0; l < model.weights.length; l++) {
-    if (!magnitude.every((m) => m <= MAX_MAGNITUDE)) return null;
+    for (let j = 0; j < width; j++) if (!(mag[j]! <= MAX_MAGNITUDE)) return false;
     const w = model.weights[l]!;
     const b = model.biases[l]!;
     const nIn = model.layerSizes[l]!;
     const terms = nIn + 1;
     const gamma = (terms * ROUNDING) / (1 - terms * ROUNDING);
-    const nextMagnitude: number[] = [];
-    const nextError: number[] = [];
     for (let r = 0; r < b.length; r++) {
       let sumAbs = Math.abs(b[r]!);
       let propagated = 0;
       for (let j = 0; j < nIn; j++) {
         const wj = Math.abs(w[r * nIn + j]!);
-        sumAbs += wj * magnitude[j]!;
-        propagated += wj * error[j]!;
+        sumAbs += wj * mag[j]!;
+        propagated += wj * err[j]!;
       }
       const preError = propagated + 2 * gamma * sumAbs + 2 * terms * SUBNORMAL;
       const preMagnitude = sumAbs * (1 + gamma) + terms * SUBNORMAL;
-      nextError.push((lipschitz * preError + 2 * ROUNDING * slope * preMagnitude + 2 * SUBNORMAL) * SELF);
-      nextMagnitude.push((lipschitz * preMagnitude * (1 + ROUNDING) + SUBNORMAL) * SELF);
+      nextErr[r] = (lipschitz * preError + 2 * ROUNDING * slope * preMagnitude + 2 * SUBNORMAL) * SELF;
+      nextMag[r] = (lipschitz * preMagnitude * (1 + ROUNDING) + SUBNORMAL) * SELF;
     }
-    magnitude = nextMagnitude;
-    error = nextError;
+    [mag, nextMag] = [nextMag, mag];
+    [err, nextErr] = [nextErr, err];
+    width = b.length;
   }
-  return magnitude.every((m) => m <= MAX_MAGNITUDE) ? error : null;
+  for (let j = 0; j < width; j++) if (!(mag[j]! <= MAX_MAGNITUDE)) return false;
+  if (err !== error) error.set(err.subarray(0, width));
+  return true;
 }
 
 /**
@@ -77,11 +95,24 @@ export function fastErrorBound(model: Model, input: ArrayLike<number>): number[]
  * 0.25), so only exact mode runs.
  */
 export function fastDecisionMargins(model: Model, rows: WeightedRows): Float32Array | null {
+  // Callers send one (model, rows) pair in many range requests (the criteria's covering ranges): computed once per pair.
+  let byModel = marginCache.get(rows);
+  if (!byModel) marginCache.set(rows, (byModel = new WeakMap()));
+  const hit = byModel.get(model);
+  if (hit !== undefined) return hit;
+  const margins = decisionMargins(model, rows);
+  byModel.set(model, margins);
+  return margins;
+}
+const marginCache = new WeakMap<WeightedRows, WeakMap<Model, Float32Array | null>>();
+
+function decisionMargins(model: Model, rows: WeightedRows): Float32Array | null {
   const nRows = rows.weight.length;
   const margins = new Float32Array(nRows * rows.nOutputs);
+  const widest = Math.max(...model.layerSizes);
+  const [magnitude, error, nextMagnitude, nextError] = [0, 1, 2, 3].map(() => new Float64Array(widest)) as [Float64Array, Float64Array, Float64Array, Float64Array];
   for (let s = 0; s < nRows; s++) {
-    const error = fastErrorBound(model, rows.x.subarray(s * rows.nInputs, (s + 1) * rows.nInputs));
-    if (!error) return null;
+    if (!errorBoundInto(model, rows.x.subarray(s * rows.nInputs, (s + 1) * rows.nInputs), magnitude, error, nextMagnitude, nextError)) return null;
     for (let o = 0; o < rows.nOutputs; o++) {
       const exact = 0.5 - error[o]! * SELF - 2 ** -40;
       let m = Math.fround(exact);
@@ -95,7 +126,9 @@ export function fastDecisionMargins(model: Model, rows: WeightedRows): Float32Ar
 
 /** The largest float32 below a positive float32 `x`. */
 function nextFloat32Below(x: number): number {
-  const bits = new Uint32Array(new Float32Array([x]).buffer);
-  bits[0]!--;
-  return new Float32Array(bits.buffer)[0]!;
+  f32[0] = x;
+  u32[0]!--;
+  return f32[0]!;
 }
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);

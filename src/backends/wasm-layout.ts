@@ -118,6 +118,19 @@ export function writeExactRows(w: WasmWriter, model: Model, rows: WeightedRows):
 }
 
 /**
+ * Replacement values of pruned parts (`CircuitAblation.values`: row-major rows x units, units as
+ * `ablationUnits` orders them) as the kernel's ablated mode reads them: one row of two samples per
+ * f64x2 vector per unit, laid out as the activations. Returns the address.
+ */
+export function writeReplacementRows(w: WasmWriter, model: Model, nRows: number, values: Float32Array): number {
+  const nPairs = Math.ceil(nRows / 2);
+  const nUnits = model.layerSizes.slice(0, -1).reduce((a, b) => a + b, 0);
+  const at = w.alloc(Math.max(1, nUnits * nPairs) * 16);
+  writeTransposed(memoryViews(w).f64, at >> 3, values, nRows, nUnits, nPairs * 2);
+  return at;
+}
+
+/**
  * The data rows as fast mode reads them: four rows per f32x4 vector (sample index fastest);
  * activation scratch for every layer (inputs in layer 0's rows), f32 labels, i32 row weights
  * (0 for padding), and f32 decision margins (`margins`: row-major rows x outputs), laid out as

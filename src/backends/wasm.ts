@@ -9,6 +9,7 @@ import { evaluateCircuitsTs } from './ts.ts';
 import { countRequest, inChunks } from './requests.ts';
 import type { Backend } from './types.ts';
 import { evaluateCircuitsWasm, wasmSupportsModel } from './wasm-circuits.ts';
+import { causalGroundingsWasm } from './wasm-criteria.ts';
 import { groundingKernels } from './wasm-grounding.ts';
 import { validityTablesWasm } from './wasm-interventions.ts';
 import { instantiateWasmModule, type WasmModule } from './wasm-module.ts';
@@ -42,6 +43,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     name: 'wasm',
     label: fastMode ? 'wasm' : 'wasm (exact mode)',
     module,
+    kernelExtensions: { ablation: true },
     async evaluateCircuits(request) {
       const supported = wasmSupportsModel(module, request.model);
       const perfect = await inChunks(request, (start, end) =>
@@ -56,6 +58,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     },
     async validityTables(request) {
       return { tables: validityTablesWasm(module, request), ranOn: 'wasm' };
+    },
+    async causalGroundings(request) {
+      return { circuits: causalGroundingsWasm(module, request), ranOn: 'wasm' };
     },
     dispose() {},
   };

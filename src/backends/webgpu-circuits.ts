@@ -3,11 +3,12 @@
  * every data row, the GPU reduces each circuit to a decision and compacts the indices of the
  * perfect ones, and only those indices come back. They arrive in completion order, so they are
  * sorted here into enumeration order. Circuits whose float32 arithmetic overflowed come back
- * marked and are decided by the TS reference.
+ * marked and are decided by the TS reference. Requests with ablation values
+ * (`CircuitRequest.ablation`) send each row's replacement values along (binding 6).
  */
 import { evaluateCircuitsTs } from './ts.ts';
 import type { CircuitRequest } from './types.ts';
-import { encodeCombinations, encodeModel, encodeRows, fastPathHolds, requiredCount } from './webgpu-data.ts';
+import { encodeCombinations, encodeModel, encodeRows, f32Bits, fastPathHolds, requiredCount } from './webgpu-data.ts';
 import type { GpuContext } from './webgpu-device.ts';
 import { GpuLimitError, USAGE, dataBuffer, kernel, newStats, readWords, withErrorScopes, workgroupGrid, type GpuStats, type Kernel, type KernelOverrides } from './webgpu-kernels.ts';
 
@@ -62,18 +63,21 @@ async function searchPiece(
   stats: GpuStats,
 ): Promise<Uint32Array> {
   const { device } = ctx;
-  const { space, rows, model } = request;
+  const { space, rows, model, ablation } = request;
   const tables = encodeCombinations(space, from, to);
   const modelWords = encodeModel(model);
   const rowWords = encodeRows(rows);
+  // Without ablation the binding holds one unread word.
+  const replacement = ablation ? f32Bits(ablation.values) : new Uint32Array(1);
   fits(ctx, tables.choices.length, 'edge-mask tables');
   fits(ctx, tables.combos.length, 'combination tables');
   fits(ctx, rowWords.length, 'data rows');
+  fits(ctx, replacement.length, 'replacement values');
   const count = to - from;
   const capacity = count;
   const nRows = rows.weight.length;
   const perDispatch = dispatchSize(device, k, nRows, options.workPerDispatch ?? 2 ** 25);
-  const fast = fastPathHolds(model, rows.x) ? 1 : 0;
+  const fast = fastPathHolds(model, rows.x, ablation?.values) ? 1 : 0;
   const buffers: GPUBuffer[] = [];
   const found = await withErrorScopes(ctx, 'dispatching the circuit kernel', () => {
     const storage = (data: Uint32Array, label: string) => {
@@ -86,6 +90,7 @@ async function searchPiece(
       { binding: 2, resource: { buffer: storage(rowWords, 'rows') } },
       { binding: 3, resource: { buffer: storage(tables.combos, 'combinations') } },
       { binding: 4, resource: { buffer: storage(tables.choices, 'edge masks') } },
+      { binding: 6, resource: { buffer: storage(replacement, 'replacement values') } },
     ];
     const out = device.createBuffer({ label: 'found', size: (HEADER + capacity) * 4, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
     buffers.push(out);
@@ -96,7 +101,7 @@ async function searchPiece(
     for (let base = 0; base < count; base += perDispatch) {
       const n = Math.min(perDispatch, count - base);
       const grid = workgroupGrid(device, n, k.workgroupSize);
-      const params = Uint32Array.of(tables.first + base, base, n, tables.nCombos, nRows, rows.total, need, capacity, grid.x, fast);
+      const params = Uint32Array.of(tables.first + base, base, n, tables.nCombos, nRows, rows.total, need, capacity, grid.x, fast, ablation ? 1 : 0);
       const uniform = dataBuffer(device, params, USAGE.UNIFORM, 'params');
       buffers.push(uniform);
       pass.setBindGroup(0, device.createBindGroup({

@@ -68,9 +68,11 @@ const F32_MIN_NORMAL = 2 ** -126;
  * whatever the activations (the proof is in shaders/mlp.wgsl). The slope meets uncapped values
  * too; its flush happens to be covered by the slack of LeakyReLU's Lipschitz term, but refusing a
  * subnormal slope keeps the argument short and costs nothing real. Subnormal biases (only ever
- * added) and inputs (multiplied by weights of at most 2^20) stay on the fast path.
+ * added) and inputs (multiplied by weights of at most 2^20) stay on the fast path. Replacement
+ * values of an ablated search (`replacement`) enter the sums as inputs do, exactly, so they are
+ * held to the same 2^20.
  */
-export function fastPathHolds(model: Model, inputs: ArrayLike<number>): boolean {
+export function fastPathHolds(model: Model, inputs: ArrayLike<number>, replacement?: ArrayLike<number>): boolean {
   const small = (values: ArrayLike<number>) => {
     for (let i = 0; i < values.length; i++) if (!(Math.abs(values[i]!) <= FAST_LIMIT)) return false;
     return true;
@@ -80,7 +82,7 @@ export function fastPathHolds(model: Model, inputs: ArrayLike<number>): boolean 
     return true;
   };
   const factors = (values: ArrayLike<number>) => small(values) && noSubnormal(values);
-  return factors([model.negativeSlope]) && model.weights.every(factors) && model.biases.every(small) && small(inputs);
+  return factors([model.negativeSlope]) && model.weights.every(factors) && model.biases.every(small) && small(inputs) && (!replacement || small(replacement));
 }
 
 /** Model buffer: header of sizes and offsets, then weights and biases (shaders/mlp.wgsl). */

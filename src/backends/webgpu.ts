@@ -11,9 +11,10 @@
  * backend by design.
  */
 import { BackendUnavailableError } from '../errors.ts';
+import { evaluateCircuitsAblated } from './ablation.ts';
 import { createTsBackend } from './ts.ts';
 import { inChunks } from './requests.ts';
-import type { Backend, BackendName, CircuitRequest, CircuitResult, GroundingRequest, GroundingResult, ValidityRequest, ValidityResult } from './types.ts';
+import type { Backend, BackendName, CausalGroundingRequest, CausalGroundingResult, CircuitRequest, CircuitResult, GroundingRequest, GroundingResult, ValidityRequest, ValidityResult } from './types.ts';
 import { createWasmBackend } from './wasm.ts';
 import { circuitProblem } from './webgpu-data.ts';
 import { evaluateCircuitsGpu, type CircuitKernelOptions } from './webgpu-circuits.ts';
@@ -67,8 +68,15 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   return new GpuBackend(ctx, options);
 }
 
+/** A circuit request on the CPU backend (ablated ones through the TS reference where it has no ablation kernel). */
+function onCpu(cpu: Backend, request: CircuitRequest): Promise<CircuitResult> {
+  return request.ablation ? evaluateCircuitsAblated(cpu, request) : cpu.evaluateCircuits(request);
+}
+
 class GpuBackend implements WebGpuBackend {
   readonly name = 'webgpu';
+  /** The circuit kernel takes ablation values (shaders/forward.wgsl); its CPU fallback does too. */
+  readonly kernelExtensions = { ablation: true } as const;
   private readonly cpu: Promise<Backend>;
   private readonly warned = new Set<string>();
   /** GPU requests run one at a time (the error scopes and buffers assume it). */
@@ -101,7 +109,7 @@ class GpuBackend implements WebGpuBackend {
     const problem = circuitProblem(request.model, request.rows);
     if (problem !== null) {
       // Past the kernels' limits: the whole request on the CPU (which chunks it itself).
-      const r = await this.guarded('circuit search', problem, () => Promise.reject(new Error(problem)), async (cpu) => (await cpu.evaluateCircuits(request)).perfect);
+      const r = await this.guarded('circuit search', problem, () => Promise.reject(new Error(problem)), async (cpu) => (await onCpu(cpu, request)).perfect);
       return { perfect: r.value, ranOn: r.ranOn, ...(r.fallback ? { fallback: r.fallback } : {}) };
     }
     let run: { ranOn: BackendName; fallback?: string } = { ranOn: 'webgpu' };
@@ -109,7 +117,7 @@ class GpuBackend implements WebGpuBackend {
       request,
       async (start, end) => {
         const piece = { ...request, start, end, onProgress: undefined };
-        const r = await this.guarded('circuit search', null, () => evaluateCircuitsGpu(this.ctx, piece, this.options.kernel, this.stats), async (cpu) => (await cpu.evaluateCircuits(piece)).perfect);
+        const r = await this.guarded('circuit search', null, () => evaluateCircuitsGpu(this.ctx, piece, this.options.kernel, this.stats), async (cpu) => (await onCpu(cpu, piece)).perfect);
         if (r.fallback) run = { ranOn: r.ranOn, fallback: r.fallback };
         return r.value;
       },
@@ -121,6 +129,13 @@ class GpuBackend implements WebGpuBackend {
   /** Groundings are Boolean truth-table work: the CPU backend counts them, by design. */
   async countGroundings(request: GroundingRequest): Promise<GroundingResult> {
     return (await this.cpu).countGroundings(request);
+  }
+
+  /** On the CPU backend's kernels, as the groundings; every circuit left to the TS reference where it has none. */
+  async causalGroundings(request: CausalGroundingRequest): Promise<CausalGroundingResult> {
+    const cpu = await this.cpu;
+    if (cpu.causalGroundings) return cpu.causalGroundings(request);
+    return { circuits: request.indices.map(() => null), ranOn: 'ts', fallback: `the ${cpu.name} CPU backend has no causal grounding kernel: grounding-causal and grounding-distinct ran on the TS reference` };
   }
 
   async validityTables(request: ValidityRequest): Promise<ValidityResult> {

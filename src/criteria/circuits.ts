@@ -11,7 +11,7 @@ import type { Circuit } from '../circuits/circuit.ts';
 import type { CircuitSpace } from '../circuits/space.ts';
 import { roundHalfEven, weightRows, type WeightedRows } from '../data.ts';
 import { inputRows, type Gate } from '../gates.ts';
-import { forward, forwardActivations, type Model } from '../model.ts';
+import { forwardActivations, leaky, type Model } from '../model.ts';
 import { checkAborted } from '../progress.ts';
 import { NormalSampler, streamRng } from '../train/rng.ts';
 
@@ -170,10 +170,68 @@ export function oodProbeSet(nInputs: number, sigma: number): ProbeSet {
   return set;
 }
 
-/** `ood-<σ>`'s rows: the probe inputs labelled with the full model's rounded output. */
+/** The probe set's distinct inputs with their multiplicities, in first-occurrence order (the labels come per model). */
+interface DistinctProbe {
+  readonly x: Float32Array;
+  readonly weight: Uint32Array;
+  readonly total: number;
+}
+const distinctProbeCache = new Map<string, DistinctProbe>();
+
+function distinctProbe(nInputs: number, sigma: number): DistinctProbe {
+  const key = `${nInputs}:${sigma}`;
+  const hit = distinctProbeCache.get(key);
+  if (hit) return hit;
+  // The labels are a function of the input, so grouping by input groups as weightRows groups by (input, label).
+  const g = weightRows({ x: oodProbeSet(nInputs, sigma).x, y: [] });
+  const d = { x: g.x, weight: g.weight, total: g.total };
+  distinctProbeCache.set(key, d);
+  return d;
+}
+
+/**
+ * `ood-<σ>`'s rows: the probe inputs labelled with the full model's rounded output. Equal to
+ * `weightRows` of the labelled probe set (the test checks it), with the grouping of the inputs
+ * cached per (width, σ) and the labels from {@link roundedOutputs}, as they are needed per model.
+ */
 export function oodRows(model: Model, sigma: number): WeightedRows {
-  const probe = oodProbeSet(model.layerSizes[0]!, sigma);
-  return weightRows({ x: probe.x, y: probe.x.map((row) => [roundHalfEven(forward(model, row)[0]!)]) });
+  const nInputs = model.layerSizes[0]!;
+  const d = distinctProbe(nInputs, sigma);
+  return { nInputs, nOutputs: 1, x: d.x, y: roundedOutputs(model, d.x), weight: d.weight, total: d.total };
+}
+
+/**
+ * The rounded first output of `model` on each row of `x` (row-major float32): `forward`'s
+ * arithmetic (preActivation, leaky) in two reused buffers, without a per-row allocation.
+ */
+export function roundedOutputs(model: Model, x: Float32Array): Float32Array {
+  const { layerSizes, weights, biases, negativeSlope } = model;
+  const nIn = layerSizes[0]!;
+  const nRows = x.length / nIn;
+  const widest = Math.max(...layerSizes);
+  let a = new Float32Array(widest);
+  let b = new Float32Array(widest);
+  const out = new Float32Array(nRows);
+  for (let r = 0; r < nRows; r++) {
+    for (let j = 0; j < nIn; j++) a[j] = x[r * nIn + j]!;
+    for (let l = 0; l < weights.length; l++) {
+      const w = weights[l]!;
+      const bias = biases[l]!;
+      const width = layerSizes[l]!;
+      for (let j = 0; j < layerSizes[l + 1]!; j++) {
+        // preActivation, inlined (a monomorphic Float32Array loop): first product rounded, then fused adds, bias last.
+        const base = j * width;
+        let acc = Math.fround(a[0]! * w[base]!);
+        for (let k = 1; k < width; k++) acc = Math.fround(acc + a[k]! * w[base + k]!);
+        b[j] = leaky(Math.fround(acc + bias[j]!), negativeSlope);
+      }
+      const t = a;
+      a = b;
+      b = t;
+    }
+    out[r] = roundHalfEven(a[0]!);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,10 +270,11 @@ function alignedWith(perfect: Float64Array, found: ArrayLike<number>): boolean[]
 
 /**
  * Gaps of at most this many circuits between perfect ones are evaluated rather than split into
- * more requests: each request costs the kernels a setup (rows, error bounds) worth about that many
- * circuits (measured on the Wasm kernels with the 1,000 probe rows of ood).
+ * more requests: each request costs the kernels a setup (writing the rows; the fast mode's error
+ * bounds are computed once per model and rows) worth about that many circuits (measured with
+ * `reproduce basic --criteria all` on the Wasm kernels, the 1,000 probe rows of ood: 32 against 4 and 256).
  */
-const MERGED_GAP = 256;
+const MERGED_GAP = 32;
 
 /** Ranges `[start, end)` that cover the ascending indices, neighbours closer than `gap` merged. */
 export function coveringRanges(indices: ArrayLike<number>, gap = MERGED_GAP): [number, number][] {

@@ -121,24 +121,41 @@ export function cleanRowOf(row: readonly number[]): number {
  * contributes no pair. Returns the pairs and, for each, the index of its clean pair.
  */
 export function noisyPairs(formula: Formula, pairOrder: PairOrder, rows: NoisyRows): { pairs: PairInputs; cleanPair: number[] } {
-  const byClean = new Map<number, number[]>();
-  rows.clean.forEach((c, r) => byClean.set(c, [...(byClean.get(c) ?? []), r]));
   const rowOf = (input: readonly number[]) => input.reduce((acc, v) => acc * 2 + v, 0);
-  const sources: number[] = [];
-  const bases: number[] = [];
+  const clean = samplePairs(formula, pairOrder).map((p) => [rowOf(p.source.input), rowOf(p.base.input)] as const);
+  // The pairs depend only on the clean pair sequence and the rows: built once per (rows, sequence).
+  let byKey = noisyPairsCache.get(rows);
+  if (!byKey) noisyPairsCache.set(rows, (byKey = new Map()));
+  const key = clean.map(([a, b]) => `${a},${b}`).join(';');
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const byClean = new Map<number, number[]>();
+  rows.clean.forEach((c, r) => {
+    const list = byClean.get(c);
+    if (list) list.push(r);
+    else byClean.set(c, [r]);
+  });
+  const width = rows.x[0]?.length ?? 0;
+  let n = 0;
+  for (const [s, b] of clean) n += byClean.has(s) && byClean.has(b) ? Math.max(byClean.get(s)!.length, byClean.get(b)!.length) : 0;
+  const sources = new Float32Array(n * width);
+  const bases = new Float32Array(n * width);
   const cleanPair: number[] = [];
-  samplePairs(formula, pairOrder).forEach((p, k) => {
-    const s = byClean.get(rowOf(p.source.input)) ?? [];
-    const b = byClean.get(rowOf(p.base.input)) ?? [];
+  clean.forEach(([sc, bc], k) => {
+    const s = byClean.get(sc) ?? [];
+    const b = byClean.get(bc) ?? [];
     if (!s.length || !b.length) return;
     for (let i = 0; i < Math.max(s.length, b.length); i++) {
-      sources.push(...rows.x[s[i % s.length]!]!);
-      bases.push(...rows.x[b[i % b.length]!]!);
+      sources.set(rows.x[s[i % s.length]!]!, cleanPair.length * width);
+      bases.set(rows.x[b[i % b.length]!]!, cleanPair.length * width);
       cleanPair.push(k);
     }
   });
-  return { pairs: { nPairs: cleanPair.length, sources: Float32Array.from(sources), bases: Float32Array.from(bases) }, cleanPair };
+  const result = { pairs: { nPairs: cleanPair.length, sources, bases }, cleanPair };
+  byKey.set(key, result);
+  return result;
 }
+const noisyPairsCache = new WeakMap<NoisyRows, Map<string, { pairs: PairInputs; cleanPair: number[] }>>();
 
 /** `noisy-iia`: for each formula, whether each node's set passes the paper's interchange test on the noisy pairs ({@link noisyPairs}). */
 export async function noisyValidity(
@@ -155,7 +172,11 @@ export async function noisyValidity(
   const tables = formulas.map((f): HighLevelTable => {
     const clean = tableOf(f, pairOrder);
     const expected = new Uint8Array(clean.nNodes * pairs.nPairs);
-    for (let n = 0; n < clean.nNodes; n++) cleanPair.forEach((k, q) => (expected[n * pairs.nPairs + q] = clean.expected[n * clean.nPairs + k]!));
+    for (let n = 0; n < clean.nNodes; n++) {
+      const from = n * clean.nPairs;
+      const to = n * pairs.nPairs;
+      for (let q = 0; q < cleanPair.length; q++) expected[to + q] = clean.expected[from + cleanPair[q]!]!;
+    }
     return { nNodes: clean.nNodes, nPairs: pairs.nPairs, expected };
   });
   return { ...(await validityOf(backend, model, tables, pairs, distribLayers, signal)), nPairs: pairs.nPairs };
@@ -260,8 +281,10 @@ function evaluateForced(tree: LogicTree, assignment: Readonly<Record<string, num
 export function passesJoint(ci: CleanInterventions, formula: Formula, variables: readonly MappedVariable[], signal?: AbortSignal): boolean {
   const n = ci.inputs.length;
   const k = variables.length;
-  const assignment = (r: number) => Object.fromEntries(formula.variables.map((v, i) => [v, ci.inputs[r]![i]!]));
-  const nodeValues = ci.inputs.map((_, r) => evaluateNodes(formula.tree, assignment(r)));
+  const assignments = ci.inputs.map((input) => Object.fromEntries(formula.variables.map((v, i) => [v, input[i]!])));
+  const nodeValues = assignments.map((a) => evaluateNodes(formula.tree, a));
+  // The formula's answer depends only on the base and the forced values: evaluated once per pair.
+  const expectedMemo = new Map<string, boolean>();
   for (let subset = 1; subset < 1 << k; subset++) {
     const chosen = variables.filter((_, i) => (subset >>> i) & 1);
     if (chosen.length < 2) continue;
@@ -271,7 +294,9 @@ export function passesJoint(ci: CleanInterventions, formula: Formula, variables:
       for (let code = 0; code < n ** chosen.length; code++) {
         const sources = chosen.map((_, j) => Math.floor(code / n ** j) % n);
         const forced = new Map(chosen.map((v, j) => [v.nodeId, nodeValues[sources[j]!]!.get(v.nodeId)!]));
-        const expected = evaluateForced(formula.tree, assignment(base), forced) === 1;
+        const key = `${subset}|${base}|${[...forced.values()].join('')}`;
+        let expected = expectedMemo.get(key);
+        if (expected === undefined) expectedMemo.set(key, (expected = evaluateForced(formula.tree, assignments[base]!, forced) === 1));
         const patches = chosen.flatMap((v, j) => v.neurons.map(([l, y]) => [l, y, sources[j]!] as const));
         if (ci.decision(base, patches) !== expected) return false;
       }

@@ -39,6 +39,8 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
 
   return {
     name: local.name,
+    // Ablated circuit requests travel to the workers like plain ones.
+    ...(local.kernelExtensions ? { kernelExtensions: local.kernelExtensions } : {}),
     get label() {
       return pool ? `${local.label} on ${pool.size} workers` : `${local.label}, with a worker pool for large requests`;
     },
@@ -47,10 +49,11 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
       if (total < MIN_PARALLEL_CIRCUITS) return local.evaluateCircuits(request);
       const p = poolNow();
       const ranges = splitRange(total, Math.max(p.size * 4, Math.ceil(total / MAX_PIECE_CIRCUITS)));
-      const { model, space, rows, accuracyThreshold } = request;
+      const { model, space, rows, accuracyThreshold, ablation } = request;
       const spaceKey = spaceKeyOf(space);
       const results = await inPieces(p, request, 'circuits', ranges, ([a, b]) => ({
         kind: 'circuits', kernels, model, space: spaceKey, rows, accuracyThreshold, start: request.start + a, end: request.start + b,
+        ...(ablation ? { ablation } : {}),
       }));
       const parts = results as CircuitResult[];
       return { perfect: concat(parts.map((r) => r.perfect)), ...mergeRuns(parts) };

@@ -10,7 +10,7 @@ import type { GroundingInputs } from '../grounding.ts';
 import type { Model } from '../model.ts';
 import { createWasmBackend } from '../backends/wasm.ts';
 import { createTsBackend } from '../backends/ts.ts';
-import type { Backend, CircuitResult, GroundingResult } from '../backends/types.ts';
+import type { Backend, CircuitAblation, CircuitResult, GroundingResult } from '../backends/types.ts';
 
 /** The CPU kernels a worker runs. */
 export type WorkerKernels = 'ts' | 'wasm';
@@ -33,6 +33,8 @@ export interface CircuitTask {
   readonly accuracyThreshold: number;
   readonly start: number;
   readonly end: number;
+  /** Replacement values of pruned parts (`CircuitRequest.ablation`). */
+  readonly ablation?: CircuitAblation;
 }
 
 /** Count the groundings of circuits `indices` (ascending): the backend's {@link GroundingResult}. */
@@ -71,8 +73,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
   const space = spaceFor(task.space);
   const backend = await backendFor(task.kernels);
   if (task.kind === 'circuits') {
-    const { model, rows, accuracyThreshold, start, end } = task;
-    return backend.evaluateCircuits({ model, space, start, end, rows, accuracyThreshold });
+    const { model, rows, accuracyThreshold, start, end, ablation } = task;
+    return backend.evaluateCircuits({ model, space, start, end, rows, accuracyThreshold, ...(ablation ? { ablation } : {}) });
   }
   const { model, indices, inputs, distinct } = task;
   return backend.countGroundings({ model, space, indices, inputs, distinct });

@@ -7,6 +7,7 @@ import {
   CircuitSpace,
   analyzeModel,
   distinctGroundingRows,
+  evaluateCircuitsAblated,
   parseModel,
   weightRows,
   type AnalysisResult,
@@ -14,6 +15,7 @@ import {
   type Backend,
   type Dataset,
   type ModelJson,
+  type WeightedRows,
 } from '../../src/index.ts';
 
 /** Which backend answered (and why it fell back), as the kernel results say. */
@@ -32,6 +34,8 @@ export interface CircuitCall {
   threshold: number;
   start: number;
   end: number;
+  /** Replacement values of pruned parts (`CircuitRequest.ablation`), sent through `evaluateCircuitsAblated`. */
+  ablation?: number[];
 }
 export interface GroundingCall {
   model: ModelJson;
@@ -41,6 +45,16 @@ export interface GroundingCall {
   /** Grounding rows, keyed by truncation as the reference does. */
   groundRows: number[][];
   distinct: boolean;
+}
+export interface CausalCall {
+  model: ModelJson;
+  minSparsity: number;
+  /** Ascending circuit indices. */
+  indices: number[];
+  groundRows: number[][];
+  /** Per index: bit 1, distinct gate dicts of the paper's groundings; bit 2, of the causal ones. */
+  distinct: number[];
+  distinctCap: number;
 }
 export interface ValidityCall {
   model: ModelJson;
@@ -56,6 +70,11 @@ export interface Harness {
   /** Counts as decimal strings (BigInt does not cross every boundary); a refusal as `{ error }` (its message). */
   groundings(call: GroundingCall): Promise<(Ran & { counts: string[]; distinct?: number[] }) | { error: string }>;
   validity(call: ValidityCall): Promise<Ran & { tables: number[][] }>;
+  /**
+   * `Backend.causalGroundings` (counts as decimal strings; `null` where the kernel left a circuit
+   * to the TS reference); a backend without it answers `ranOn: 'ts'` and every circuit `null`.
+   */
+  causal(call: CausalCall): Promise<Ran & { circuits: ({ causal: string; distinct: number; distinctCausal: number } | null)[] }>;
 }
 
 const spaces = new Map<string, CircuitSpace>();
@@ -64,6 +83,16 @@ function spaceFor(layerSizes: readonly number[], minSparsity: number): CircuitSp
   let space = spaces.get(key);
   if (!space) spaces.set(key, (space = new CircuitSpace(layerSizes, { minSparsity })));
   return space;
+}
+
+/** The rows as they are, weight 1 each (`weightRows` would merge equal rows, whose replacement values differ). */
+export function unmergedRows(data: Dataset): WeightedRows {
+  const nInputs = data.x[0]!.length;
+  const nOutputs = data.y[0]!.length;
+  return {
+    nInputs, nOutputs, x: Float32Array.from(data.x.flat()), y: Float32Array.from(data.y.flat()),
+    weight: new Uint32Array(data.x.length).fill(1), total: data.x.length,
+  };
 }
 
 const ran = (r: { ranOn: string; fallback?: string }): Ran => ({ ranOn: r.ranOn, ...(r.fallback ? { fallback: r.fallback } : {}) });
@@ -75,9 +104,11 @@ export function harness(backend: Backend): Harness {
     async circuits(call) {
       const model = parseModel(call.model);
       const space = spaceFor(model.layerSizes, call.minSparsity);
-      const r = await backend.evaluateCircuits({
-        model, space, start: call.start, end: call.end, rows: weightRows(call.data), accuracyThreshold: call.threshold,
-      });
+      const rows = call.ablation ? unmergedRows(call.data) : weightRows(call.data);
+      const request = { model, space, start: call.start, end: call.end, rows, accuracyThreshold: call.threshold };
+      const r = call.ablation
+        ? await evaluateCircuitsAblated(backend, { ...request, ablation: { values: Float32Array.from(call.ablation) } })
+        : await backend.evaluateCircuits(request);
       return { perfect: Array.from(r.perfect), ...ran(r) };
     },
     async groundings(call) {
@@ -100,6 +131,14 @@ export function harness(backend: Backend): Harness {
         candidates: Uint32Array.from(call.candidates),
       });
       return { tables: r.tables.map((t) => Array.from(t)), ...ran(r) };
+    },
+    async causal(call) {
+      const model = parseModel(call.model);
+      if (!backend.causalGroundings) return { ranOn: 'ts', circuits: call.indices.map(() => null) };
+      const space = spaceFor(model.layerSizes, call.minSparsity);
+      const inputs = distinctGroundingRows(call.groundRows, model.layerSizes[0]!);
+      const r = await backend.causalGroundings({ model, space, indices: call.indices, inputs, distinct: Uint8Array.from(call.distinct), distinctCap: call.distinctCap });
+      return { circuits: r.circuits.map((c) => (c ? { causal: String(c.causal), distinct: c.distinct, distinctCausal: c.distinctCausal } : null)), ...ran(r) };
     },
   };
 }

@@ -11,21 +11,27 @@ import { countRequest } from '../../src/backends/requests.ts';
 import { CircuitSpace } from '../../src/circuits/space.ts';
 import { weightRows, type Dataset } from '../../src/data.ts';
 import { formulasForGate, relevantNodes, samplePairs, type PairOrder } from '../../src/formulas.ts';
-import { getGate } from '../../src/gates.ts';
+import { getGate, inputRows } from '../../src/gates.ts';
+import { ablationUnits } from '../../src/circuits/ablation.ts';
+import { meanValues, unitValues } from '../../src/criteria/circuits.ts';
+import { causalProblem, countCausalGroundings, distinctGateDictsOf } from '../../src/criteria/grounding-causal.ts';
 import { distinctGroundingRows } from '../../src/grounding.ts';
 import { candidateMasks, highLevelTable, pairInputs, validityTable } from '../../src/mappings.ts';
 import { modelToJson, parseModel, type Model } from '../../src/model.ts';
 import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
 import { caseNames, caseValidationData, fixture } from '../helpers.ts';
-import { dataArb, modelArb } from '../webgpu-shared.ts';
-import type { Harness } from './harness.ts';
+import { dataArb, f32Value, modelArb } from '../webgpu-shared.ts';
+import { unmergedRows, type Harness } from './harness.ts';
 
 /** A backend in an environment, as the suite sees it. */
 export interface Target extends Harness {
   /** E.g. `node wasm + workers`. */
   readonly label: string;
-  /** Which backend must answer each stage of the oracle analyses (no unplanned fallback). */
-  readonly ranOn: { circuits: string; groundings: string; mappings: string };
+  /**
+   * Which backend must answer each stage of the oracle analyses (no unplanned fallback), and each
+   * criteria kernel: the ablated circuit search, the causal grounding counts.
+   */
+  readonly ranOn: { circuits: string; groundings: string; mappings: string; ablation: string; causal: string };
   /** fast-check runs for a property that the fastest targets run `n` times (slow targets run fewer). */
   runs(n: number): number;
 }
@@ -150,6 +156,51 @@ export function conformanceSuite(target: Target, register: Register): void {
     }
   });
 
+  register(name('property: the ablated circuit search (mean, resample and arbitrary replacement values) equals the TS reference'), async () => {
+    const layouts: [number[], number][] = [...CONFORMANCE_LAYOUTS.map((sizes): [number[], number] => [sizes, 0]), ...WIDE_LAYOUTS];
+    for (const [sizes, minSparsity] of layouts) {
+      const space = spaceOf(sizes, minSparsity);
+      const nUnits = ablationUnits(sizes).count;
+      await fc.assert(
+        fc.asyncProperty(
+          modelArb(sizes),
+          dataArb(sizes[0]!, sizes[sizes.length - 1]!),
+          fc.constantFrom<'mean' | 'resample' | 'arbitrary'>('mean', 'resample', 'arbitrary'),
+          fc.array(f32Value, { minLength: 1, maxLength: 64 }),
+          fc.constantFrom(-1, 0, 0.5, 0.74, 0.99),
+          fc.integer({ min: 0, max: space.count - 1 }),
+          async (model, noisy, kind, pool, threshold, start) => {
+            // The criteria's own rows and values (K2), or replacement values of any magnitude on noisy rows.
+            let data: Dataset = noisy;
+            let values: Float32Array;
+            if (kind === 'resample') {
+              // Every ordered (base, source) pair of clean inputs, the source's activations as values.
+              const inputs = inputRows(sizes[0]!);
+              const nOut = sizes[sizes.length - 1]!;
+              data = {
+                x: inputs.flatMap((b) => inputs.map(() => b)),
+                y: inputs.flatMap((_, b) => inputs.map(() => Array.from({ length: nOut }, (_, o) => (b + o) % 2))),
+              };
+              values = Float32Array.from(inputs.flatMap(() => inputs.flatMap((src) => Array.from(unitValues(model, src)))));
+            } else if (kind === 'mean') {
+              values = repeated(meanValues(model), noisy.x.length);
+            } else {
+              values = Float32Array.from({ length: noisy.x.length * nUnits }, (_, i) => pool[i % pool.length]!);
+            }
+            const end = Math.min(space.count, start + 700);
+            const rows = unmergedRows(data); // one row per replacement vector
+            const expected = Array.from(evaluateCircuitsTs({ model, space, start, end, rows, accuracyThreshold: threshold, ablation: { values } }));
+            const r = await target.circuits({ model: modelToJson(model), minSparsity, data, threshold, start, end, ablation: Array.from(values) });
+            assert.equal(r.perfect, expected);
+            assert.is(r.ranOn, target.ranOn.ablation, `ran on ${r.ranOn} (${r.fallback})`);
+            assert.is(r.fallback, undefined);
+          },
+        ),
+        { numRuns: target.runs(minSparsity > 0 ? 6 : sizes[1] === 3 ? 10 : 20), seed: 150_001 },
+      );
+    }
+  });
+
   register(name('property: grounding counts and distinct gate dicts equal the TS reference'), async () => {
     for (const sizes of CONFORMANCE_LAYOUTS.filter((s) => s[s.length - 1] === 1)) {
       const space = new CircuitSpace(sizes);
@@ -179,6 +230,52 @@ export function conformanceSuite(target: Target, register: Register): void {
     }
   });
 
+  register(name('property: causal grounding counts and distinct gate dicts (paper and causal, under a cap) equal the TS reference'), async () => {
+    for (const sizes of CONFORMANCE_LAYOUTS.filter((s) => s[s.length - 1] === 1)) {
+      const space = spaceOf(sizes);
+      await fc.assert(
+        fc.asyncProperty(
+          groundingModelArb(sizes),
+          groundRowsArb(sizes[0]!),
+          fc.uniqueArray(fc.integer({ min: 0, max: space.count - 1 }), { minLength: 1, maxLength: 12 }),
+          fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 12, maxLength: 12 }),
+          fc.constantFrom(3, 40, 5_000_000),
+          async (model, groundRows, picked, flagPool, cap) => {
+            const indices = [...picked].sort((a, b) => a - b);
+            const distinct = indices.map((_, k) => flagPool[k]!);
+            const inputs = distinctGroundingRows(groundRows, sizes[0]!);
+            const uncounted = (f: () => number) => {
+              try {
+                return f();
+              } catch {
+                return -1; // past the cap, or an unnamable first-layer gate
+              }
+            };
+            // The TS reference per circuit; null where it refuses the circuit (a degenerate separator).
+            const expected = indices.map((index, k) => {
+              let cp;
+              try {
+                cp = causalProblem(model, space.decode(index), inputs);
+              } catch {
+                return null;
+              }
+              return {
+                causal: String(countCausalGroundings(cp, true)),
+                distinct: distinct[k]! & 1 ? uncounted(() => distinctGateDictsOf(cp, false, cap)) : 0,
+                distinctCausal: distinct[k]! & 2 ? uncounted(() => distinctGateDictsOf(cp, true, cap)) : 0,
+              };
+            });
+            const r = await target.causal({ model: modelToJson(model), minSparsity: 0, indices, groundRows, distinct, distinctCap: cap });
+            assert.is(r.ranOn, target.ranOn.causal);
+            if (r.ranOn === 'ts') return; // no kernel: the criteria compute every circuit as `expected` does
+            assert.equal(r.circuits, expected);
+          },
+        ),
+        { numRuns: target.runs(sizes[1] === 3 ? 10 : 20), seed: 150_002 },
+      );
+    }
+  });
+
   register(name('property: interchange-intervention validity tables equal validityTable (all formulas, every pair order, distributed sets)'), async () => {
     const gates = ['XOR', 'AND', 'IMP', 'NOR'];
     for (const sizes of [[2, 2, 2, 1], [2, 3, 3, 1], [2, 3, 2, 1], [2, 2, 2, 2, 1]]) {
@@ -204,6 +301,13 @@ export function conformanceSuite(target: Target, register: Register): void {
       );
     }
   });
+}
+
+/** The same replacement values on each of `nRows` rows. */
+function repeated(values: Float32Array, nRows: number): Float32Array {
+  const out = new Float32Array(values.length * nRows);
+  for (let r = 0; r < nRows; r++) out.set(values, r * values.length);
+  return out;
 }
 
 /** The validity request of every formula of a gate (depth 3) that shares the first formula's pairs. */

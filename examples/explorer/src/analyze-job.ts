@@ -8,6 +8,8 @@ import {
   modelToJson,
   parseModel,
   analyzeCircuitSet,
+  InputError,
+  LimitError,
   type AnalyzeOptions,
   type OutputAnalysis,
   type Model,
@@ -48,7 +50,7 @@ export async function runJob(settings: RunSettings, report: Report, workers?: ()
   const warn = (m: string) => warnings.push(m);
   const started = performance.now();
   report('starting the backend', 0, 0);
-  const result = await analyzeModel(model, {
+  const options: AnalyzeOptions = {
     ...extra,
     gates,
     pairOrder: settings.pairOrder,
@@ -56,7 +58,17 @@ export async function runJob(settings: RunSettings, report: Report, workers?: ()
     webgpu: { onWarning: warn },
     workers,
     onProgress: (p) => report(p.stage, p.done, p.total),
-  });
+  };
+  // Every criterion (docs/criteria.md), for the page's toggles; a model past the criteria's
+  // limits gets the paper's analysis, and a warning says why there are no toggles.
+  let result;
+  try {
+    result = await analyzeModel(model, { ...options, criteria: 'all' });
+  } catch (e) {
+    if (!(e instanceof InputError || e instanceof LimitError)) throw e;
+    warnings.push(`The criteria could not be computed for this model (${e.message}); the paper's analysis is shown without them.`);
+    result = await analyzeModel(model, options);
+  }
   const analysisMs = performance.now() - started;
   const backend: BackendInfo = {
     requested: settings.backend,

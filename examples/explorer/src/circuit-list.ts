@@ -8,10 +8,12 @@ import type { Count } from './lib.ts';
 export const MAX_LISTED = 400;
 
 /** One line about a circuit. */
-export function describeCircuit(c: CircuitEntry, groundings: Count | undefined): string {
+export function describeCircuit(c: CircuitEntry, groundings: Count | undefined, under: readonly (readonly [string, Count])[] = []): string {
   const { neurons, edges } = circuitSize(c);
   const g = groundings === undefined ? '' : `, ${groupDigits(groundings)} grounding${String(groundings) === '1' ? '' : 's'}`;
-  return `${neurons} hidden neuron${neurons === 1 ? '' : 's'}, ${edges} edges, node sparsity ${percent(c.nodeSparsity)}${g}`;
+  // Grounding counts under the active grounding criteria (criteria-view.ts).
+  const u = under.length ? ` (${under.map(([id, n]) => `${groupDigits(n)} under ${id}`).join(', ')})` : '';
+  return `${neurons} hidden neuron${neurons === 1 ? '' : 's'}, ${edges} edges, node sparsity ${percent(c.nodeSparsity)}${g}${u}`;
 }
 
 /** Fills `list` with `circuits` (already sorted and filtered). */
@@ -21,6 +23,7 @@ export function renderCircuitList(
   groundings: ReadonlyMap<number, Count>,
   selected: number | null,
   onSelect: (index: number) => void,
+  under: ReadonlyMap<number, readonly (readonly [string, Count])[]> = new Map(),
 ): void {
   list.replaceChildren(
     ...circuits.slice(0, MAX_LISTED).map((c) =>
@@ -30,7 +33,7 @@ export function renderCircuitList(
           'aria-pressed': String(c.index === selected), onclick: () => onSelect(c.index),
         },
           h('span', { class: 'circuit-id' }, `#${c.index}`),
-          h('span', { class: 'circuit-desc' }, describeCircuit(c, groundings.get(c.index))),
+          h('span', { class: 'circuit-desc' }, describeCircuit(c, groundings.get(c.index), under.get(c.index))),
         ),
       ),
     ),

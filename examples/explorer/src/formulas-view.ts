@@ -16,26 +16,37 @@ export function describeMapping(mapping: MinimalMapping): string {
     .join('; ');
 }
 
-/** Fills `box`: formulas in the reference's order (those without a mapping only with `showAll`). */
+/** `2 minimal mappings`, or `1 of 2 minimal mappings` where the criteria toggles hide some. */
+function mappingCount(kept: number, all: number): string {
+  if (all === 0) return 'no mapping';
+  const noun = `minimal mapping${all === 1 ? '' : 's'}`;
+  return kept === all ? `${all} ${noun}` : `${kept} of ${all} ${noun} pass the criteria`;
+}
+
+/**
+ * Fills `box`: formulas in the reference's order (those without a mapping, or whose mappings
+ * `keep` hides, only with `showAll`), each with the mappings `keep` leaves (default all).
+ */
 export function renderFormulas(
   box: HTMLElement,
   formulas: readonly FormulaEntry[],
   showAll: boolean,
   selected: { formula: number | null; mapping: number | null },
   onSelect: (formula: number, mapping: number) => void,
+  keep: (formula: number, mapping: number) => boolean = () => true,
 ): void {
   const items = formulas
-    .map((f, i) => ({ f, i }))
-    .filter(({ f }) => showAll || f.minimalMappings.length > 0)
-    .map(({ f, i }) =>
+    .map((f, i) => ({ f, i, kept: f.minimalMappings.map((_, j) => j).filter((j) => keep(i, j)) }))
+    .filter(({ kept }) => showAll || kept.length > 0)
+    .map(({ f, i, kept }) =>
       h('li', { class: 'formula' },
         h('p', { class: 'formula-head' },
           h('span', { class: 'formula-text' }, f.formula),
-          h('span', { class: 'formula-count' }, f.minimalMappings.length ? `${f.minimalMappings.length} minimal mapping${f.minimalMappings.length === 1 ? '' : 's'}` : 'no mapping'),
+          h('span', { class: 'formula-count' }, mappingCount(kept.length, f.minimalMappings.length)),
         ),
-        f.minimalMappings.length
+        kept.length
           ? h('ul', { class: 'mappings' },
-              ...f.minimalMappings.map((m, j) =>
+              ...kept.map((j) => [f.minimalMappings[j]!, j] as const).map(([m, j]) =>
                 h('li', {}, h('button', {
                   type: 'button', class: 'mapping-item', 'data-key': `mapping-${i}-${j}`,
                   'aria-pressed': String(selected.formula === i && selected.mapping === j),
@@ -49,6 +60,6 @@ export function renderFormulas(
   box.replaceChildren(
     items.length
       ? h('ol', { class: 'formula-list', 'aria-label': 'Formulas' }, ...items)
-      : h('p', { class: 'hint' }, 'No formula has a mapping onto this network.'),
+      : h('p', { class: 'hint' }, 'No formula has a mapping onto this network (under the active criteria, if any).'),
   );
 }

@@ -16,6 +16,7 @@ import { renderHeatTable } from './heat-table.ts';
 import { neuronLabels } from './mapping.ts';
 import { circuitPaint, drawNetwork, heatPaint, mappingPaint, type NetworkShape, type Paint } from './network.ts';
 import { renderSummary } from './summary.ts';
+import { canonicalCriteria, circuitPasses, groundingsUnderToggles, mappingPasses, renderCriteriaCounts, renderCriteriaToggles } from './criteria-view.ts';
 import { modelToJson, parseModel, subModel, type Count, type OutputAnalysis } from './lib.ts';
 import { pickedModelProblem, readPickedModel, type PickedModel } from './model-file.ts';
 import type { GroundingsResponse, RunResponse } from './protocol.ts';
@@ -194,6 +195,7 @@ function renderAll(): void {
   if (!run) return;
   renderOutputPicker();
   byId('summary').replaceChildren(renderSummary(run, app.state.view.output));
+  renderCriteriaPanel();
   const v = app.state.view;
   byId<HTMLSelectElement>('circuit-sort').value = v.sort;
   byId<HTMLSelectElement>('circuit-filter').value = v.filter;
@@ -202,6 +204,18 @@ function renderAll(): void {
   renderCircuits();
   renderFormulasPanel();
   void loadGroundings();
+}
+
+/** The criteria toggles and the counts under the active ones (criteria-view.ts). */
+function renderCriteriaPanel(): void {
+  const o = currentOutput();
+  if (!o) return;
+  const active = app.state.view.criteria;
+  renderCriteriaToggles(byId('criteria-toggles'), o, active, (id) => {
+    const next = active.includes(id) ? active.filter((x) => x !== id) : [...active, id];
+    setView({ criteria: canonicalCriteria(next) }, { all: true });
+  });
+  renderCriteriaCounts(byId('criteria-counts'), o, active);
 }
 
 function renderOutputPicker(): void {
@@ -276,12 +290,14 @@ function renderCircuits(): void {
   const sets = app.shown!.circuitSets[v.output];
   const minimal = new Set(sets?.minimal ?? []);
   const filter = v.filter === 'minimal' && !sets ? 'all' : v.filter;
-  const shownCircuits = filterCircuits(sortCircuits(o.perfectCircuits, v.sort), filter, selectedCircuit(o), minimal);
+  const shownCircuits = filterCircuits(sortCircuits(o.perfectCircuits, v.sort), filter, selectedCircuit(o), minimal).filter((c) => circuitPasses(c, v.criteria));
   const counts = new Map<number, Count>(o.perfectCircuits.map((c, i) => [c.index, o.groundingsPerCircuit[i]!]));
+  const under = new Map(o.perfectCircuits.map((c) => [c.index, groundingsUnderToggles(c, v.criteria)] as const));
   const more = shownCircuits.length > MAX_LISTED ? ` (the first ${MAX_LISTED} are listed)` : '';
   byId('circuit-count').textContent = `${groupDigits(shownCircuits.length)} of ${groupDigits(o.perfectCircuits.length)} perfect circuits${more}.`;
   renderCircuitList(byId<HTMLOListElement>('circuit-list'), shownCircuits, counts, v.circuit, (index) =>
     setView({ circuit: index, groundingPage: 0, grounding: null, network: 'circuit' }, { circuits: true, groundings: true }),
+    under,
   );
 }
 
@@ -291,6 +307,7 @@ function renderFormulasPanel(): void {
   const v = app.state.view;
   renderFormulas(byId('formulas'), o.formulas, v.allFormulas, v, (formula, mapping) =>
     setView({ formula, mapping, network: 'mapping' }, { formulas: true }),
+    (f, j) => mappingPasses(o.formulas[f]!, j, v.criteria),
   );
 }
 

@@ -5,7 +5,7 @@
  *
  * Pure functions, no DOM: the Node tests check the round trip and the handling of bad links.
  */
-import { GATES } from './lib.ts';
+import { GATES, resolveCriteria } from './lib.ts';
 
 /** Where the model comes from. */
 export type Source = 'pretrained' | 'train' | 'file';
@@ -65,6 +65,8 @@ export interface ViewState {
   mapping: number | null;
   /** List every formula, not only those with a minimal mapping. */
   allFormulas: boolean;
+  /** Active criteria toggles (docs/criteria.md ids, table order): they filter circuits, groundings and mappings. */
+  criteria: string[];
 }
 
 export interface ExplorerState {
@@ -92,7 +94,7 @@ export function defaultState(): ExplorerState {
 }
 
 export function defaultView(): ViewState {
-  return { output: 0, network: 'heat', sort: 'sparsity', filter: 'all', circuit: null, groundingPage: 0, grounding: null, formula: null, mapping: null, allFormulas: false };
+  return { output: 0, network: 'heat', sort: 'sparsity', filter: 'all', circuit: null, groundingPage: 0, grounding: null, formula: null, mapping: null, allFormulas: false, criteria: [] };
 }
 
 /** Limits of the training form (wider networks have far too many circuits for a page). */
@@ -139,6 +141,7 @@ export function encodeState(state: ExplorerState): string {
   if (view.formula !== null) p.set('f', String(view.formula));
   if (view.mapping !== null) p.set('m', String(view.mapping));
   if (view.allFormulas) p.set('formulas', 'all');
+  if (view.criteria.length) p.set('crit', view.criteria.join(','));
   return p.toString().replace(/%2C/g, ','); // commas are fine in a fragment and easier to read
 }
 
@@ -221,6 +224,14 @@ export function decodeState(fragment: string): { state: ExplorerState; problems:
   view.formula = optionalIndex('f');
   view.mapping = optionalIndex('m');
   view.allFormulas = pick('formulas', ['mapped', 'all'] as const, 'mapped') === 'all';
+  const crit = p.get('crit');
+  if (crit !== null) {
+    const known = resolveCriteria('all').ids as readonly string[];
+    const ids = crit.split(',').map((id) => id.trim()).filter(Boolean);
+    const unknown = ids.filter((id) => !known.includes(id));
+    if (unknown.length) problems.push(`unknown criteria "${unknown.join(',')}" (criteria: ${known.join(', ')}); ignored`);
+    view.criteria = known.filter((id) => ids.includes(id)); // table order, each once
+  }
   return { state, problems };
 }
 

@@ -3,7 +3,7 @@
 // read-only). Each run must stop with a message naming the folder and the unit, leave nothing
 // torn (whole JSONL lines, no temporary file, config.json intact), and a rerun after space is
 // freed or writing restored must end with exactly the rows of an uninterrupted run: none lost,
-// none duplicated. One trial runs the CLI (the message as printed, exit code 2), the others
+// none duplicated. One more trial fills the disk after the last unit, before results.csv. One trial runs the CLI (the message as printed, exit code 2), the others
 // runExperiment on two worker threads, the fault set off from its onRecord callback after the
 // third stored unit, so that it lands mid-run on every machine, with no timing involved.
 //
@@ -180,8 +180,9 @@ async function runWithFault(out: string, fault: () => void): Promise<Error | nul
   }
 }
 
-function report(trial: string, stoppedAfter: number, unit: string, counts: { units: number; rows: number; lost: number; duplicated: number }) {
-  console.log(`  disk faults, ${trial}: stopped at unit ${unit} with ${stoppedAfter} of ${UNITS} units stored; rerun: ${counts.units} units, ${counts.rows} rows, ${counts.lost} lost, ${counts.duplicated} duplicated`);
+/** Prints a trial's figures (docs/reliability.md quotes them); `at` is where the run stopped. */
+function report(trial: string, stoppedAfter: number, at: string, counts: { units: number; rows: number; lost: number; duplicated: number }) {
+  console.log(`  disk faults, ${trial}: stopped at ${at} with ${stoppedAfter} of ${UNITS} units stored; rerun: ${counts.units} units, ${counts.rows} rows, ${counts.lost} lost, ${counts.duplicated} duplicated`);
 }
 
 diskTest('ENOSPC, the CLI: a 1 MiB tmpfs that fills up mid-run stops the run with the folder and unit named; after freeing space the rerun completes it', async () => {
@@ -199,7 +200,7 @@ diskTest('ENOSPC, the CLI: a 1 MiB tmpfs that fills up mid-run stops the run wit
     unlinkSync(filler);
     const again = await cli(['--out', out, ...GRID, '--workers', '1', '--quiet']);
     assert.is(again.code, 0, again.err);
-    report('a 1 MiB tmpfs filling up (CLI, 1 worker)', stored, unit, await checkComplete(out));
+    report('a 1 MiB tmpfs filling up (CLI, 1 worker)', stored, `unit ${unit}`, await checkComplete(out));
   });
 });
 
@@ -215,7 +216,28 @@ diskTest('ENOSPC, two worker threads: the disk filled after the third unit; reru
     assert.ok(stored >= 3 && stored < UNITS, `it stopped mid-run (${stored} stored)`);
     unlinkSync(filler);
     assert.is(await runWithFault(out, () => {}), null, 'the rerun succeeds');
-    report('a 1 MiB tmpfs filled after unit 3 (2 workers)', stored, unit, await checkComplete(out));
+    report('a 1 MiB tmpfs filled after unit 3 (2 workers)', stored, `unit ${unit}`, await checkComplete(out));
+  });
+});
+
+diskTest('ENOSPC after the last unit: results.csv cannot be written; no temporary file is left, and the rerun writes it', async () => {
+  await onTmpfs(async (disk) => {
+    const out = join(disk, 'results');
+    let stored = 0;
+    let filler = '';
+    let error: Error | null = null;
+    try {
+      await runExperiment(CONFIG, { out, workers: 1, onRecord: () => ++stored === UNITS && (filler = fill(disk, 'filler')) });
+    } catch (e) {
+      error = e as Error;
+    }
+    assert.ok(error, 'the run failed');
+    assert.is(error!.message, `cannot write ${join(out, 'results.csv')}: no space left on device (ENOSPC)`);
+    assert.is(checkNothingTorn(out, false), UNITS, 'every unit stored');
+    unlinkSync(filler);
+    const again = await runExperiment(CONFIG, { out, workers: 1 });
+    assert.equal([again.resumed, again.ran], [UNITS, 0]);
+    report('a 1 MiB tmpfs filled before results.csv (1 thread)', UNITS, 'results.csv', await checkComplete(out));
   });
 });
 
@@ -240,7 +262,7 @@ diskTest('EROFS, a bind mount made read-only after the third unit: a rerun while
     sh('mount', '-o', 'remount,bind,rw', at);
     assert.is(await runWithFault(out, () => {}), null, 'the rerun succeeds');
     assert.ok(!existsSync(join(out, '.lock')), 'the lock is released');
-    report('a bind mount made read-only after unit 3 (2 workers)', stored, unit, await checkComplete(out));
+    report('a bind mount made read-only after unit 3 (2 workers)', stored, `unit ${unit}`, await checkComplete(out));
   } finally {
     unmount(at);
   }
@@ -262,7 +284,7 @@ diskTest('EROFS, a tmpfs remounted read-only after the third unit (one thread); 
     assert.is(kept, 3, 'the three units stored before the remount');
     sh('mount', '-o', 'remount,rw', disk);
     await runExperiment(CONFIG, { out, workers: 1 });
-    report('a tmpfs remounted read-only after unit 3 (1 thread)', kept, unit, await checkComplete(out));
+    report('a tmpfs remounted read-only after unit 3 (1 thread)', kept, `unit ${unit}`, await checkComplete(out));
   });
 });
 

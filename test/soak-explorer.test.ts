@@ -168,7 +168,9 @@ interface Snapshot {
   run: number;
   pageHeap: number;
   workerHeap: number;
-  /** The worker's heap snapshot without compiled code, and its compiled code. */
+  /** The page's and the worker's heap snapshots without compiled code, and their compiled code. */
+  pageObjects: number;
+  pageCode: number;
   workerObjects: number;
   workerCode: number;
   gpuBuffers: number;
@@ -233,6 +235,7 @@ browserTest(`${RUNS} consecutive runs in one explorer page: memory, GPU buffers 
     const pageHeap = await page.evaluate(() => (performance as Performance & { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize);
     const workerHeap = ((await inWorker.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
     const worker = await heapBytes(inWorker);
+    const inPage = await heapBytes(pageSession as unknown as Session);
     const buffers = await analysisWorker.evaluate(() => {
       const { created, live } = (globalThis as unknown as { soakBuffers: { created: number; live: Set<GPUBuffer> } }).soakBuffers;
       return { created, live: live.size };
@@ -241,7 +244,7 @@ browserTest(`${RUNS} consecutive runs in one explorer page: memory, GPU buffers 
     const domNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
     const rss = await processRss(cdp);
     return {
-      run, pageHeap, workerHeap, workerObjects: worker.rest, workerCode: worker.code, gpuBuffers: buffers.live, gpuBuffersCreated: buffers.created, workers: targetInfos.filter((t) => t.type === 'worker').length, domNodes,
+      run, pageHeap, workerHeap, pageObjects: inPage.rest, pageCode: inPage.code, workerObjects: worker.rest, workerCode: worker.code, gpuBuffers: buffers.live, gpuBuffersCreated: buffers.created, workers: targetInfos.filter((t) => t.type === 'worker').length, domNodes,
       rendererRss: rss.renderer, gpuRss: rss.gpu,
     };
   };
@@ -273,7 +276,9 @@ browserTest(`${RUNS} consecutive runs in one explorer page: memory, GPU buffers 
   console.log(`    page JS heap (performance.memory) ${mib(base.pageHeap)} -> ${mib(end.pageHeap)} (${change(base.pageHeap, end.pageHeap)}); analysis worker JS heap ${mib(base.workerHeap)} -> ${mib(end.workerHeap)} (${change(base.workerHeap, end.workerHeap)})`);
   console.log(`    analysis worker heap snapshot: objects ${mib(base.workerObjects)} -> ${mib(end.workerObjects)} (${change(base.workerObjects, end.workerObjects)}), compiled code ${mib(base.workerCode)} -> ${mib(end.workerCode)} (${change(base.workerCode, end.workerCode)})`);
   console.log(`    live GPU buffers ${base.gpuBuffers} -> ${end.gpuBuffers} (${end.gpuBuffersCreated} created in all); workers ${base.workers} -> ${end.workers}; DOM nodes ${base.domNodes} -> ${end.domNodes}`);
-  console.log(`    along the way (page heap, worker heap): ${snapshots.map((s) => `run ${s.run} ${mib(s.pageHeap)}, ${mib(s.workerHeap)}`).join('; ')}`);
+  console.log(`    page heap snapshot: objects ${mib(base.pageObjects)} -> ${mib(end.pageObjects)} (${change(base.pageObjects, end.pageObjects)}), compiled code ${mib(base.pageCode)} -> ${mib(end.pageCode)} (${change(base.pageCode, end.pageCode)})`);
+  console.log('    along the way (page heap; objects, code | worker heap; objects, code):');
+  for (const s of snapshots) console.log(`      run ${s.run}: ${mib(s.pageHeap)}; ${mib(s.pageObjects)}, ${mib(s.pageCode)} | ${mib(s.workerHeap)}; ${mib(s.workerObjects)}, ${mib(s.workerCode)}`);
   console.log(`    renderer RSS ${mib(base.rendererRss)} -> ${mib(end.rendererRss)} (${change(base.rendererRss, end.rendererRss)}); GPU process RSS ${mib(base.gpuRss)} -> ${mib(end.gpuRss)} (${change(base.gpuRss, end.gpuRss)})`);
   assert.equal(errors, [], 'no uncaught error in the page');
   assert.ok(end.pageHeap <= base.pageHeap * 1.1, `the page's JS heap grew by more than 10 %: ${mib(base.pageHeap)} -> ${mib(end.pageHeap)}`);

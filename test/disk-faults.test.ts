@@ -232,7 +232,7 @@ diskTest('ENOSPC after the last unit: results.csv cannot be written; no temporar
       error = e as Error;
     }
     assert.ok(error, 'the run failed');
-    assert.is(error!.message, `cannot write ${join(out, 'results.csv')}: no space left on device (ENOSPC)`);
+    assert.is(error!.message, `cannot write ${join(out, 'results.csv')}: no space left on device (ENOSPC). Every finished unit is stored in results.jsonl; run the same command again to write the CSV`);
     assert.is(checkNothingTorn(out, false), UNITS, 'every unit stored');
     unlinkSync(filler);
     const again = await runExperiment(CONFIG, { out, workers: 1 });

@@ -174,7 +174,12 @@ export class ResultStore {
   /** Rewrites results.csv (atomically) from every finished unit. */
   writeCsv(): string {
     const path = join(this.dir, CSV_FILE);
-    writeFileAtomic(path, recordsToCsv(this.records.values(), this.stored.config.criteria ?? []));
+    try {
+      writeFileAtomic(path, recordsToCsv(this.records.values(), this.stored.config.criteria ?? []));
+    } catch (e) {
+      const cause = e instanceof InputError ? e.message : `cannot write ${path}: ${writeProblem(e)}`;
+      throw new InputError(`${cause}. Every finished unit is stored in ${RESULTS_FILE}; run the same command again to write the CSV`);
+    }
     return path;
   }
 

@@ -73,10 +73,11 @@ export function writeProblem(e: unknown): string {
     EACCES: 'permission denied',
     EPERM: 'the operation is not permitted',
     EIO: 'an input/output error',
-    ENOENT: 'the folder no longer exists',
+    ENOENT: 'its folder does not exist',
   };
   if (code && words[code]) return `${words[code]} (${code})`;
-  return code ? `${(e as Error).message.split(',')[0]} (${code})` : (e as Error).message;
+  // Node's own wording otherwise, without the code in front and the call after it: `too many open files (EMFILE)`.
+  return code ? `${(e as Error).message.replace(/^[A-Z0-9_]+: /, '').split(',')[0]} (${code})` : (e as Error).message;
 }
 
 /**

@@ -25,6 +25,12 @@ export interface GpuContext {
   readonly lost: Promise<never>;
   /** Why the device was lost, or null while it is usable. */
   lostReason(): string | null;
+  /**
+   * Calls `listener` once with a {@link GpuLostError} when the device is lost (at once, in a
+   * microtask, if it already is); the returned function unregisters it. Unlike a reaction on
+   * `lost`, which stays attached as long as the device lives, it holds nothing once removed.
+   */
+  onLost(listener: (error: GpuLostError) => void): () => void;
 }
 
 /** The device was lost (driver reset, destroy(), out of memory...). */
@@ -55,12 +61,24 @@ export function adapterName(a: AdapterSummary): string {
 /** Wraps a device: loss tracking and the adapter summary. */
 export function gpuContext(device: GPUDevice, owned: boolean, info?: GPUAdapterInfo): GpuContext {
   let reason: string | null = null;
+  const listeners = new Set<(error: GpuLostError) => void>();
   const lost = device.lost.then((l) => {
     reason = `the WebGPU device was lost (${l.reason}${l.message ? `: ${l.message}` : ''})`;
+    for (const listener of listeners) listener(new GpuLostError(reason));
+    listeners.clear();
     throw new GpuLostError(reason);
   });
   lost.catch(() => {}); // observed by operations, not an unhandled rejection
-  return { device, adapter: summarizeAdapter(info ?? device.adapterInfo), owned, lost, lostReason: () => reason };
+  const onLost = (listener: (error: GpuLostError) => void) => {
+    if (reason !== null) {
+      const why = reason;
+      queueMicrotask(() => listener(new GpuLostError(why)));
+      return () => {};
+    }
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
+  return { device, adapter: summarizeAdapter(info ?? device.adapterInfo), owned, lost, lostReason: () => reason, onLost };
 }
 
 /** Options of {@link acquireGpu}. */

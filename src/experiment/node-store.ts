@@ -6,12 +6,19 @@
  * Crash safety: a line is either wholly in the file or not at all as far as a reader is concerned.
  * A run killed mid-write can leave a partial last line; opening the folder again cuts it off,
  * so that unit simply runs again. Units are deduplicated by key, so nothing is counted twice.
+ *
+ * Full and failing disks: a line that cannot be stored whole (ENOSPC after part of it, a folder
+ * made read-only) is cut off again at once where the disk allows, and the run stops with an
+ * error naming the folder and the unit; the next run resumes from the units stored before it.
+ * The JSONL is opened for each append and closed after it, so between units the run holds no
+ * file of the folder open for writing (a file system can then be remounted read-only, and a
+ * closed file is where a network file system reports its write errors).
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
-import { writeFileAtomic } from '../node/files.ts';
+import { writeAll, writeFileAtomic, writeProblem } from '../node/files.ts';
 import { canonicalConfig, configDifferences, type ExperimentConfig } from './config.ts';
 import { WHOLE_GRID, type Shard } from './grid.ts';
 import { recordsToCsv, type UnitRecord } from './rows.ts';
@@ -56,13 +63,12 @@ export function readStoredConfig(dir: string): StoredConfig | null {
 export class ResultStore {
   /** Finished units by key. */
   readonly records = new Map<string, UnitRecord>();
-  private fd: number;
+  /** Set when a unit could not be stored: the folder takes no more appends in this run. */
+  private failure: InputError | null = null;
   /** Releases the lock when the process exits with the folder open (process.exit on a signal). */
   private readonly unlockOnExit = () => this.unlock();
 
-  private constructor(readonly dir: string, readonly stored: StoredConfig) {
-    this.fd = -1;
-  }
+  private constructor(readonly dir: string, readonly stored: StoredConfig) {}
 
   /**
    * Opens (creating it if needed) the folder `dir` for `config` and `shard`. Refuses a folder that
@@ -116,25 +122,69 @@ export class ResultStore {
     return this.records.has(key);
   }
 
-  /** Appends a finished unit: one line, one write, then fsync. */
+  /**
+   * Appends a finished unit: one line, written whole, then fsync. When the disk refuses it (full,
+   * read-only, failing), the part written is cut off again (where the disk allows; otherwise the
+   * next open cuts it, as after a crash) and an {@link InputError} names the folder, the unit and
+   * the reason; later appends of this store are refused with the same error.
+   */
   append(record: UnitRecord): void {
     if (this.records.has(record.key)) return;
-    writeSync(this.fd, JSON.stringify(record) + '\n');
-    fsyncSync(this.fd);
+    if (this.failure) throw this.failure;
+    const path = join(this.dir, RESULTS_FILE);
+    let fd = -1;
+    let size = -1;
+    try {
+      fd = openSync(path, 'a');
+      size = fstatSync(fd).size;
+      writeAll(fd, JSON.stringify(record) + '\n');
+      fsyncSync(fd);
+      const done = fd;
+      fd = -1;
+      closeSync(done);
+    } catch (e) {
+      this.failure = new InputError(
+        `cannot store unit ${record.key} in the results folder ${this.dir}: ${writeProblem(e)}. ` +
+          `The ${this.records.size} unit(s) stored before it are kept and nothing of this one; ` +
+          `${advice(e)}, then run the same command again to resume.`,
+      );
+      this.cutBack(fd, path, size);
+      throw this.failure;
+    }
     this.records.set(record.key, record);
+  }
+
+  /** Removes a partly written line (from `size` on), closing `fd`; best effort on a failing disk. */
+  private cutBack(fd: number, path: string, size: number): void {
+    try {
+      if (size >= 0) {
+        if (fd >= 0) ftruncateSync(fd, size);
+        else truncateSync(path, size);
+      }
+    } catch {
+      // a read-only or failing disk: the next open cuts the partial line off
+    }
+    try {
+      if (fd >= 0) closeSync(fd);
+    } catch {
+      // already reported
+    }
   }
 
   /** Rewrites results.csv (atomically) from every finished unit. */
   writeCsv(): string {
     const path = join(this.dir, CSV_FILE);
-    writeFileAtomic(path, recordsToCsv(this.records.values(), this.stored.config.criteria ?? []));
+    try {
+      writeFileAtomic(path, recordsToCsv(this.records.values(), this.stored.config.criteria ?? []));
+    } catch (e) {
+      const cause = e instanceof InputError ? e.message : `cannot write ${path}: ${writeProblem(e)}`;
+      throw new InputError(`${cause}. Every finished unit is stored in ${RESULTS_FILE}; run the same command again to write the CSV`);
+    }
     return path;
   }
 
   /** Closes the JSONL and releases the folder. */
   close(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
     this.unlock();
   }
 
@@ -154,20 +204,29 @@ export class ResultStore {
     }
   }
 
-  /** Reads the JSONL, cutting off a partial last line, and opens it for appending. */
+  /** Reads the JSONL (creating it), cutting off a partial last line. */
   private load(): void {
     const path = join(this.dir, RESULTS_FILE);
+    let fd: number;
     try {
-      this.fd = openSync(path, 'a+');
+      fd = openSync(path, 'a+');
     } catch (e) {
-      throw new InputError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new InputError(`cannot write ${path}: ${writeProblem(e)}`);
     }
-    const { records, validBytes, totalBytes } = parseLines(readFileSync(path, 'utf8'), path);
-    if (validBytes < totalBytes) {
-      ftruncateSync(this.fd, validBytes);
-      fsyncSync(this.fd);
+    try {
+      const { records, validBytes, totalBytes } = parseLines(readFileSync(path, 'utf8'), path);
+      if (validBytes < totalBytes) {
+        try {
+          ftruncateSync(fd, validBytes);
+          fsyncSync(fd);
+        } catch (e) {
+          throw new InputError(`cannot write ${path} (to cut off its partial last line): ${writeProblem(e)}`);
+        }
+      }
+      for (const [k, r] of records) this.records.set(k, r);
+    } finally {
+      closeSync(fd);
     }
-    for (const [k, r] of records) this.records.set(k, r);
   }
 
   /**
@@ -178,14 +237,26 @@ export class ResultStore {
     const path = join(this.dir, LOCK_FILE);
     const me = JSON.stringify({ pid: process.pid, host: hostname() });
     for (let attempt = 0; attempt < 2; attempt++) {
+      let fd = -1;
       try {
-        const fd = openSync(path, 'wx');
-        writeSync(fd, me);
+        fd = openSync(path, 'wx');
+        writeAll(fd, me);
         closeSync(fd);
         process.on('exit', this.unlockOnExit);
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new InputError(`cannot write to ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          if (fd >= 0) {
+            // created but not written (a full disk): leave no empty lock behind
+            try {
+              closeSync(fd);
+              unlinkSync(path);
+            } catch {
+              // the next run takes over a lock without an owner
+            }
+          }
+          throw new InputError(`cannot write to the results folder ${this.dir}: ${writeProblem(e)}; ${advice(e)}, then run the same command again`);
+        }
       }
       let owner: { pid?: number; host?: string } = {};
       try {
@@ -199,7 +270,11 @@ export class ResultStore {
       if (owner.pid && owner.pid !== process.pid && isAlive(owner.pid)) {
         throw new InputError(`${this.dir} is in use by another mi-ident run (pid ${owner.pid}); wait for it or use another --out folder`);
       }
-      unlinkSync(path); // stale: its process is gone
+      try {
+        unlinkSync(path); // stale: its process is gone
+      } catch (e) {
+        throw new InputError(`cannot write to the results folder ${this.dir}: ${writeProblem(e)}; ${advice(e)}, then run the same command again`);
+      }
     }
     throw new InputError(`cannot lock ${this.dir}: another run keeps taking it`);
   }
@@ -228,6 +303,22 @@ function checkFolder(dir: string, wanted: StoredConfig): StoredConfig | null {
   const others = readdirSync(dir).filter((f) => f !== LOCK_FILE && !f.startsWith(`.${CONFIG_FILE}.`));
   if (others.length) throw new InputError(`${dir} is not empty and holds no mi-ident results (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}); choose an empty or new --out folder`);
   return null;
+}
+
+/** What to do about a failed write, by its cause. */
+function advice(e: unknown): string {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'free space there';
+    case 'EROFS':
+      return 'make it writable again';
+    case 'EACCES':
+    case 'EPERM':
+      return 'make it writable for this user';
+    default:
+      return 'fix the disk';
+  }
 }
 
 function isAlive(pid: number): boolean {

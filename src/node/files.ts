@@ -63,22 +63,51 @@ export function checkWritableFile(path: string, flag: string): void {
   if (problem) throw new InputError(`cannot write ${path} (${flag}): ${problem}`);
 }
 
+/** Why a write failed, in words a researcher can act on, with the system's code: `no space left on device (ENOSPC)`. */
+export function writeProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'the disk quota is exceeded',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'the operation is not permitted',
+    EIO: 'an input/output error',
+    ENOENT: 'its folder does not exist',
+  };
+  if (code && words[code]) return `${words[code]} (${code})`;
+  // Node's own wording otherwise, without the code in front and the call after it: `too many open files (EMFILE)`.
+  return code ? `${(e as Error).message.replace(/^[A-Z0-9_]+: /, '').split(',')[0]} (${code})` : (e as Error).message;
+}
+
+/**
+ * Writes all of `data` at the file's current end or position: a write to a nearly full disk may
+ * store only part of it and report how much (a short write), so this writes the rest until done,
+ * and a full disk then throws ENOSPC instead of losing the tail silently.
+ */
+export function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
 /** Writes pieces of text in chunks of about a megabyte. */
 function writePieces(fd: number, pieces: Iterable<string>): void {
   let chunk = '';
   for (const piece of pieces) {
     chunk += piece;
     if (chunk.length >= 1 << 20) {
-      writeSync(fd, chunk);
+      writeAll(fd, chunk);
       chunk = '';
     }
   }
-  if (chunk) writeSync(fd, chunk);
+  if (chunk) writeAll(fd, chunk);
 }
 
 /**
  * Writes a file atomically: a temporary file in the same folder, fsync'd, then renamed over the
- * target, so a reader never sees a half-written file and a crash leaves the old one intact.
+ * target, so a reader never sees a half-written file and a crash leaves the old one intact. When
+ * a write fails (a full or read-only disk), the temporary file is removed and the error names
+ * the file and the reason; the target is as it was.
  */
 export function writeFileAtomic(path: string, text: string | Uint8Array | Iterable<string>): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
@@ -86,20 +115,27 @@ export function writeFileAtomic(path: string, text: string | Uint8Array | Iterab
   try {
     fd = openSync(tmp, 'w');
   } catch (e) {
-    throw new InputError(`cannot write ${path}: ${(e as Error).message}`);
+    throw new InputError(`cannot write ${path}: ${writeProblem(e)}`);
   }
   try {
-    if (typeof text === 'string') writeSync(fd, text);
-    else if (text instanceof Uint8Array) for (let at = 0; at < text.length; ) at += writeSync(fd, text, at);
+    if (typeof text === 'string' || text instanceof Uint8Array) writeAll(fd, text);
     else writePieces(fd, text);
     fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    const done = fd;
+    fd = -1;
+    closeSync(done);
     renameSync(tmp, path);
   } catch (e) {
-    unlinkSync(tmp);
-    throw new InputError(`cannot write ${path}: ${(e as Error).message}`);
+    try {
+      if (fd >= 0) closeSync(fd);
+    } catch {
+      // the write's error is the one to report
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // not created, or the file system no longer lets us remove it
+    }
+    throw new InputError(`cannot write ${path}: ${writeProblem(e)}`);
   }
 }

@@ -35,8 +35,12 @@ export type NodeAdapterResult = { adapter: GPUAdapter } | { adapter: null; reaso
 type Dawn = typeof import('webgpu');
 
 let dawn: Promise<Dawn> | undefined;
-/** Dawn instances stay referenced while their devices may be in use. */
-const instances: GPU[] = [];
+/**
+ * One Dawn instance per Vulkan driver setting, kept while its devices may be in use and reused
+ * for every later adapter request: an instance per request leaked about 1 MB each time `auto`
+ * asked for a GPU and was given only SwiftShader (the soak test, test/soak.test.ts).
+ */
+const instances = new Map<string, GPU>();
 
 function loadDawn(): Promise<Dawn> {
   // An optional peer dependency: a light install has no Dawn, and says what to install.
@@ -66,8 +70,10 @@ function systemDriverFiles(): string[] {
 }
 
 async function requestWith(create: Dawn['create']): Promise<GPUAdapter | null> {
-  const gpu = create([]);
-  instances.push(gpu);
+  // Dawn reads the driver variables when an instance first enumerates adapters: they are its key.
+  const drivers = `${process.env.VK_ICD_FILENAMES ?? ''}\n${process.env.VK_DRIVER_FILES ?? ''}`;
+  let gpu = instances.get(drivers);
+  if (!gpu) instances.set(drivers, (gpu = create([])));
   return gpu.requestAdapter({ powerPreference: 'high-performance' });
 }
 

@@ -94,6 +94,16 @@ test('presets are the authors\' README settings', () => {
   assert.equal(resolveConfig(PRESETS['loss-target']!.config).lossTargets, [0.1, 0.01, 0.001, 0.0001, 0.00001, 0.000001]);
 });
 
+test('presets beyond the paper: size-plus (width 7 only on a real GPU) and depth', () => {
+  const plus = PRESETS['size-plus']!;
+  const clean = resolveConfig(plus.config);
+  assert.equal([clean.targetLogicGates, clean.noiseStd, clean.nExperiments, clean.sizes, clean.depths], [['XOR'], 0, 100, [2, 3, 4, 5, 6], [2]]);
+  assert.equal(resolveConfig({ ...plus.config, ...plus.onRealGpu }).sizes, [2, 3, 4, 5, 6, 7]);
+  const depth = resolveConfig(PRESETS.depth!.config);
+  assert.equal([depth.targetLogicGates, depth.noiseStd, depth.sizes, depth.depths], [['XOR'], 0, [3], [1, 2, 3]]);
+  assert.equal(gridUnits(depth).map((u) => u.depth).filter((d, i, a) => a.indexOf(d) === i), [1, 2, 3]);
+});
+
 test('a unit is a function of (config, unit): gates, data, weights and every count', async () => {
   const unit = gridUnits(tiny)[4]!; // two gates, seed offset 1
   const a = await runUnit(tiny, unit);
@@ -228,6 +238,16 @@ test('report: HTML with the summary statistics and one SVG figure per metric and
   assert.match(html, /perfect circuits per network by number of gates/);
   assert.match(html, /exactly one minimal mapping/);
   assert.match(html, /networks with no formula mapped: \d+ of \d+/);
+});
+
+test('report: depth is a factor of its own (the depth preset), with a table and four figures', async () => {
+  const dir = folder();
+  await runExperiment(resolveConfig({ targetLogicGates: ['XOR'], noiseStd: 0, nExperiments: 2, nSamplesTrain: 250, sizes: [3], depths: [1, 2], rng: 'fast' }), { out: dir, workers: 1 });
+  const { path, figures } = await writeReport([dir]);
+  const html = readFileSync(path, 'utf8');
+  assert.is(figures, 4); // only depth varies
+  assert.match(html, /<h2>By depth \(hidden layers\)<\/h2>/);
+  assert.match(html, /perfect circuits per network by depth \(hidden layers\)/);
 });
 
 test.run();

@@ -1,0 +1,99 @@
+/**
+ * `npm run bench:train-speed` (part of `npm run bench`): issue 14 item 6, training throughput, as
+ * (previous, now, target). "Previous" is a checkout of BENCH_TRAIN_BASE (default 05aaf50, the
+ * commit before the fused trainer; 5049a02 predates the reference trainer), built once in the temp
+ * folder (bench/checkouts.ts).
+ *
+ * - One epoch of the noisy setting (XOR 2-3-3-1, noise 0.1: 4,000,000 samples, 40,000 steps), both
+ *   rng modes: BENCH_RUNS rounds (default 3), each a fresh process per checkout running
+ *   bench/train-probe.ts (3 epochs after a warm-up), base and current alternating so that the
+ *   load of the machine falls on both alike. Best and median of all epochs, CPU and wall.
+ * - With BENCH_REPRODUCE=1 also `reproduce noise` and the seven paper presets, end to end, each
+ *   checkout's CLI with its default workers (minutes: off by default).
+ *
+ * The target is per epoch on one core; the machine's load average is printed beside the numbers,
+ * and the ratio of medians measured side by side is the figure that survives the load. Printed,
+ * never asserted.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { baseCheckout, currentCheckout, type Checkout } from './checkouts.ts';
+
+const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
+const BASE = process.env.BENCH_TRAIN_BASE ?? '05aaf50';
+const EPOCH_TARGET_MS = 250;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Sample {
+  cpu: number;
+  wall: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const ms = (t: number) => (t < 1000 ? `${t.toFixed(0)} ms` : `${(t / 1000).toFixed(2)} s`);
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+function probe(dir: string, rng: 'reference' | 'fast'): { dataGen: Sample; epochs: Sample[] } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'train-probe.ts'), dir, rng, '3'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`the probe in ${dir} failed (exit ${r.status ?? r.signal}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+function summary(samples: Sample[]): string {
+  const cpu = samples.map((s) => s.cpu);
+  const wall = samples.map((s) => s.wall);
+  return `best ${ms(Math.min(...wall))} wall / ${ms(Math.min(...cpu))} CPU, median ${ms(median(wall))} wall / ${ms(median(cpu))} CPU`;
+}
+
+const current = currentCheckout(root);
+const base = baseCheckout(current, BASE);
+console.log(`training throughput (issue 14 item 6): ${cpus()[0]?.model ?? 'cpu'} x ${cpus().length}, Node ${process.version}; previous = ${base.sha.slice(0, 7)}, now = ${current.sha.slice(0, 7)}${current.dirty ? ' + changes' : ''}`);
+console.log(`  load average at start: ${load()} (other jobs share the machine: compare the ratios)`);
+
+for (const rng of ['reference', 'fast'] as const) {
+  const sides: Record<'base' | 'now', { epochs: Sample[]; data: Sample[] }> = { base: { epochs: [], data: [] }, now: { epochs: [], data: [] } };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [side, c] of [['base', base], ['now', current]] as [keyof typeof sides, Checkout][]) {
+      const p = probe(c.dir, rng);
+      sides[side].epochs.push(...p.epochs);
+      sides[side].data.push(p.dataGen);
+    }
+  }
+  const ratio = median(sides.base.epochs.map((s) => s.wall)) / median(sides.now.epochs.map((s) => s.wall));
+  const best = Math.min(...sides.now.epochs.map((s) => s.wall));
+  const target = rng === 'reference' ? ` (target <= ${ms(EPOCH_TARGET_MS)} on one core: ${best <= EPOCH_TARGET_MS ? 'met by the best' : 'NOT met by the best'}, median ${median(sides.now.epochs.map((s) => s.wall)) <= EPOCH_TARGET_MS ? 'met' : 'not met'})` : '';
+  console.log(`\nnoisy epoch, rng ${rng} (${sides.now.epochs.length} epochs per side):`);
+  console.log(`  previous: ${summary(sides.base.epochs)}`);
+  console.log(`  now:      ${summary(sides.now.epochs)}${target}`);
+  console.log(`  now is ${ratio.toFixed(2)}x faster (median wall, side by side); data generation: previous ${summary(sides.base.data)}; now ${summary(sides.now.data)}`);
+  console.log(`  load average now: ${load()}`);
+}
+
+if (process.env.BENCH_REPRODUCE === '1') {
+  const presets = ['basic', 'multitask', 'gates', 'size', 'noise', 'skew', 'loss-target'];
+  const targets: Record<string, number> = { noise: 40_000, all: 60_000 };
+  console.log('\nreproduce, end to end (each checkout\'s CLI, default workers):');
+  const totals = { base: 0, now: 0 };
+  for (const preset of presets) {
+    const t: Record<string, number> = {};
+    for (const [side, c] of [['base', base], ['now', current]] as const) {
+      const out = mkdtempSync(join(tmpdir(), `mi-ident-train-speed-${preset}-`));
+      const started = performance.now();
+      const r = spawnSync(process.execPath, [join(c.dir, 'bin', 'mi-ident.js'), 'reproduce', preset, '--out', out], { cwd: c.dir, encoding: 'utf8', maxBuffer: 1 << 26 });
+      t[side] = performance.now() - started;
+      rmSync(out, { recursive: true, force: true });
+      if (r.status !== 0) throw new Error(`reproduce ${preset} in ${c.dir} failed: ${r.stderr}`);
+      totals[side] += t[side]!;
+    }
+    const target = targets[preset] === undefined ? '' : `, target <= ${ms(targets[preset]!)}`;
+    console.log(`  ${preset.padEnd(12)} previous ${ms(t.base!)}, now ${ms(t.now!)} (${(t.base! / t.now!).toFixed(2)}x${target}); load ${load()}`);
+  }
+  console.log(`  all seven    previous ${ms(totals.base)}, now ${ms(totals.now)} (${(totals.base / totals.now).toFixed(2)}x, target <= ${ms(targets.all!)})`);
+}

@@ -6,10 +6,12 @@
 //   [neuron][row] blocks), so torch's fused multiply-add (a float64 product, exact, and sum, then
 //   one rounding to float32) needs no conversions, and a float32 add or multiply is the f64 one
 //   rounded to float32 (exact: a double has more than 2 x 24 + 2 bits);
-// - every sum over the rows of the batch (weight gradients) advances all its chains row by row,
-//   so the chains of every layer are independent work instead of one latency-bound chain each;
+// - every sum over the rows of the batch (weight gradients) is a chain of its own, and four chains
+//   advance together with their accumulators in registers, so that they are independent work
+//   instead of one latency-bound chain each;
 // - a multiply-add whose float64 sum might round twice (a float32 tie or float32's subnormal
-//   range, as train-torch.ts's fma32 tests) is redone lane by lane with fma32.
+//   range, as train-torch.ts's fma32 tests) is redone lane by lane with fma32 (a weight-gradient
+//   group, tested once at its end, is redone whole).
 //
 // Scratch layout (one block from JS, torchFusedScratchBytes bytes; B2 = the batch rounded up to
 // even, rs_l = size_l rounded up to even; every region 16-byte aligned):
@@ -20,7 +22,8 @@
 //   pair two inputs of one row), l = 0..L-1, pad columns zero;
 // - acc_l: f64[size_{l+1}][rs_l] the weight-gradient chains of layer l;
 // - ytab: f64[nOut][B2] the batch's labels; sq: f32[B2 * nOut] squared errors, row-major;
-// - wd: f64[nParams] the parameters as f64 (refreshed after every step).
+// - wd: f64[nParams] the parameters as f64 (refreshed after every step);
+// - cells: the weight-gradient chains (see chainTable), CELL_BYTES each.
 import { contiguousSum, fma32 } from './train-torch';
 
 const MAX_LAYERS = 64;
@@ -32,6 +35,11 @@ const HDR_ARM = 3;
 const HDR_ACC = 4;
 const HDR_SLOTS = 5;
 const HEADER_BYTES = HDR_SLOTS * MAX_LAYERS * 4 + 32;
+// A weight-gradient chain: i32 address of its activations in row 0, their row stride in bytes,
+// the address of its gradient in row 0, the address of its accumulator, whether its high lane counts.
+const CELL_BYTES = 32;
+// Chains advanced together, their accumulators in registers (enough to hide an fma's latency).
+const CHAINS = 4;
 
 const TIE_BITS: i64 = 0x1fffffff;
 const TIE_VALUE: i64 = 0x10000000;
@@ -70,14 +78,6 @@ const MIN_NORMAL_F32: f64 = 1.1754943508222875e-38;
 @inline function fma2(a: v128, b: v128, c: v128): v128 {
   const s = f64x2.add(f64x2.mul(a, b), c);
   if (v128.any_true(risky2(s))) return fma2Slow(a, b, c);
-  return round2(s);
-}
-
-/** {@link fma2} where only the lanes in `mask` count (the others are padding). */
-// @ts-ignore: decorator
-@inline function fma2m(a: v128, b: v128, c: v128, mask: v128): v128 {
-  const s = f64x2.add(f64x2.mul(a, b), c);
-  if (v128.any_true(v128.and(risky2(s), mask))) return fma2Slow(a, b, c);
   return round2(s);
 }
 
@@ -192,6 +192,8 @@ function layout(L: i32, sizes: usize, batch: i32, nParams: i32, scratch: usize):
   at = put(scratch, HDR_ACT, MAX_LAYERS - 1, nOut * b2 * 8, at);
   at = put(scratch, HDR_Z, MAX_LAYERS - 1, nOut * b2 * 4 + 32, at);
   at = put(scratch, HDR_GZ, MAX_LAYERS - 1, nParams * 8, at);
+  // The weight-gradient chains' table (CELL_BYTES each; fewer chains than parameters).
+  at = put(scratch, HDR_ARM, MAX_LAYERS - 1, nParams * CELL_BYTES, at);
   return at;
 }
 
@@ -337,43 +339,117 @@ function backward(L: i32, sizes: usize, wd: usize, rows: i32, scratch: usize, b2
   }
 }
 
-/**
- * Weight gradients dW[o, k] = fl(gz[0,o] a[0,k]), then fma(gz[r,o], a[r,k], .) for r = 1, 2, ...:
- * every chain of every layer advances one row at a time. Then the gradients out in torch's
- * parameter order: per layer the weights, then the bias (torch's column sums).
- */
-function weightGradients(L: i32, sizes: usize, grads: usize, rows: i32, scratch: usize, b2: i32): void {
+/** Writes the table of weight-gradient chains (two inputs of one output each) and returns their number. */
+function chainTable(L: i32, sizes: usize, scratch: usize, b2: i32): i32 {
   const col = <usize>b2 << 3;
+  const table = hdr(scratch, HDR_ARM, MAX_LAYERS - 1);
+  let c = 0;
   for (let l = 0; l < L; l++) {
     const nI = sizeAt(sizes, l);
     const nO = sizeAt(sizes, l + 1);
     const kp = even(nI) >> 1;
-    const A = hdr(scratch, HDR_ARM, l);
-    const G = hdr(scratch, HDR_GZ, l + 1);
-    const ACC = hdr(scratch, HDR_ACC, l);
     for (let o = 0; o < nO; o++) {
-      const g = v128.load64_splat(G + <usize>o * col);
-      for (let j = 0; j < kp; j++) v128.store(ACC + (<usize>(o * kp + j) << 4), round2(f64x2.mul(g, v128.load(A + (<usize>j << 4)))));
+      for (let j = 0; j < kp; j++, c++) {
+        const cell = table + <usize>c * CELL_BYTES;
+        store<i32>(cell, <i32>(hdr(scratch, HDR_ARM, l) + (<usize>j << 4)));
+        store<i32>(cell, kp << 4, 4);
+        store<i32>(cell, <i32>(hdr(scratch, HDR_GZ, l + 1) + <usize>o * col), 8);
+        store<i32>(cell, <i32>(hdr(scratch, HDR_ACC, l) + (<usize>(o * kp + j) << 4)), 12);
+        store<i32>(cell, j + 1 < kp || (nI & 1) == 0 ? -1 : 0, 16);
+      }
     }
   }
+  return c;
+}
+
+/** The lanes of a chain that count: both, or the low one (an odd layer's last input). */
+// @ts-ignore: decorator
+@inline function laneMask(cell: usize): v128 {
+  return i64x2.replace_lane(i64x2.splat(-1), 1, <i64>load<i32>(cell, 16));
+}
+
+/**
+ * Chains first .. first + CHAINS - 1 of the table (fewer at the end: the last one repeats and is
+ * not stored), their accumulators in registers: dW = fl(g_0 a_0), then fma(g_r, a_r, .) for
+ * r = 1, 2, .... Returns whether a lane that counts might have rounded twice.
+ */
+function chainGroup(table: usize, first: i32, n: i32, rows: i32): bool {
+  const c0 = table + <usize>first * CELL_BYTES;
+  const c1 = table + <usize>min(first + 1, n - 1) * CELL_BYTES;
+  const c2 = table + <usize>min(first + 2, n - 1) * CELL_BYTES;
+  const c3 = table + <usize>min(first + 3, n - 1) * CELL_BYTES;
+  let a0 = <usize>load<i32>(c0);
+  let a1 = <usize>load<i32>(c1);
+  let a2 = <usize>load<i32>(c2);
+  let a3 = <usize>load<i32>(c3);
+  const st0 = <usize>load<i32>(c0, 4);
+  const st1 = <usize>load<i32>(c1, 4);
+  const st2 = <usize>load<i32>(c2, 4);
+  const st3 = <usize>load<i32>(c3, 4);
+  let g0 = <usize>load<i32>(c0, 8);
+  let g1 = <usize>load<i32>(c1, 8);
+  let g2 = <usize>load<i32>(c2, 8);
+  let g3 = <usize>load<i32>(c3, 8);
+  const m0 = laneMask(c0);
+  const m1 = laneMask(c1);
+  const m2 = laneMask(c2);
+  const m3 = laneMask(c3);
+  let s0 = round2(f64x2.mul(v128.load64_splat(g0), v128.load(a0)));
+  let s1 = round2(f64x2.mul(v128.load64_splat(g1), v128.load(a1)));
+  let s2 = round2(f64x2.mul(v128.load64_splat(g2), v128.load(a2)));
+  let s3 = round2(f64x2.mul(v128.load64_splat(g3), v128.load(a3)));
+  let risk = i64x2.splat(0);
   for (let r = 1; r < rows; r++) {
-    for (let l = 0; l < L; l++) {
-      const nI = sizeAt(sizes, l);
-      const nO = sizeAt(sizes, l + 1);
-      const kp = even(nI) >> 1;
-      const lastMask = nI & 1 ? i64x2(-1, 0) : i64x2(-1, -1);
-      const all = i64x2(-1, -1);
-      const A = hdr(scratch, HDR_ARM, l) + <usize>r * (<usize>kp << 4);
-      const G = hdr(scratch, HDR_GZ, l + 1) + (<usize>r << 3);
-      const ACC = hdr(scratch, HDR_ACC, l);
-      for (let o = 0; o < nO; o++) {
-        const g = v128.load64_splat(G + <usize>o * col);
-        const acc = ACC + (<usize>(o * kp) << 4);
-        for (let j = 0; j < kp; j++) {
-          const cell = acc + (<usize>j << 4);
-          v128.store(cell, fma2m(g, v128.load(A + (<usize>j << 4)), v128.load(cell), j + 1 < kp ? all : lastMask));
-        }
-      }
+    a0 += st0;
+    a1 += st1;
+    a2 += st2;
+    a3 += st3;
+    g0 += 8;
+    g1 += 8;
+    g2 += 8;
+    g3 += 8;
+    const t0 = f64x2.add(f64x2.mul(v128.load64_splat(g0), v128.load(a0)), s0);
+    const t1 = f64x2.add(f64x2.mul(v128.load64_splat(g1), v128.load(a1)), s1);
+    const t2 = f64x2.add(f64x2.mul(v128.load64_splat(g2), v128.load(a2)), s2);
+    const t3 = f64x2.add(f64x2.mul(v128.load64_splat(g3), v128.load(a3)), s3);
+    risk = v128.or(risk, v128.or(v128.or(v128.and(risky2(t0), m0), v128.and(risky2(t1), m1)), v128.or(v128.and(risky2(t2), m2), v128.and(risky2(t3), m3))));
+    s0 = round2(t0);
+    s1 = round2(t1);
+    s2 = round2(t2);
+    s3 = round2(t3);
+  }
+  v128.store(<usize>load<i32>(c0, 12), s0);
+  if (first + 1 < n) v128.store(<usize>load<i32>(c1, 12), s1);
+  if (first + 2 < n) v128.store(<usize>load<i32>(c2, 12), s2);
+  if (first + 3 < n) v128.store(<usize>load<i32>(c3, 12), s3);
+  return v128.any_true(risk);
+}
+
+/** One chain of the table lane by lane with fma32 (the exact redo when a group was at risk). */
+function chainExact(cell: usize, rows: i32): void {
+  let a = <usize>load<i32>(cell);
+  const st = <usize>load<i32>(cell, 4);
+  let g = <usize>load<i32>(cell, 8);
+  let s = round2(f64x2.mul(v128.load64_splat(g), v128.load(a)));
+  for (let r = 1; r < rows; r++) {
+    a += st;
+    g += 8;
+    s = fma2Slow(v128.load64_splat(g), v128.load(a), s);
+  }
+  v128.store(<usize>load<i32>(cell, 12), s);
+}
+
+/**
+ * Weight gradients dW[o, k] = fl(gz[0,o] a[0,k]), then fma(gz[r,o], a[r,k], .) for r = 1, 2, ...:
+ * CHAINS chains at a time in registers, without a branch per fma; a group where a lane might have
+ * rounded twice is redone exactly. Then the gradients out in torch's parameter order: per layer
+ * the weights, then the bias (torch's column sums).
+ */
+function weightGradients(L: i32, sizes: usize, grads: usize, rows: i32, scratch: usize, b2: i32, nChains: i32): void {
+  const table = hdr(scratch, HDR_ARM, MAX_LAYERS - 1);
+  for (let c = 0; c < nChains; c += CHAINS) {
+    if (chainGroup(table, c, nChains, rows)) {
+      for (let k = c; k < min(c + CHAINS, nChains); k++) chainExact(table + <usize>k * CELL_BYTES, rows);
     }
   }
   let gOff: usize = 0;
@@ -439,6 +515,7 @@ export function torchFusedBatches(
   const b2 = even(batch);
   const wd = hdr(scratch, HDR_GZ, MAX_LAYERS - 1);
   refreshWeights(params, wd, nParams);
+  const nChains = chainTable(L, sizes, scratch, b2);
   for (let c0 = 0; c0 < count; c0 += stageBatches) {
     const cn = min(stageBatches, count - c0);
     const s0 = (first + c0) * batch;
@@ -451,7 +528,7 @@ export function torchFusedBatches(
       forward(L, sizes, wd, scratch, (rows + 1) >> 1, b2, slope);
       store<f32>(losses + (<usize>b << 2), lossAndOutputGradient(L, rows, nOut, scratch, b2, slope));
       backward(L, sizes, wd, rows, scratch, b2, slope);
-      weightGradients(L, sizes, grads, rows, scratch, b2);
+      weightGradients(L, sizes, grads, rows, scratch, b2, nChains);
       adamw(params, grads, m, v, nParams, consts, load<f32>(steps + (<usize>(2 * bi) << 2)), load<f32>(steps + (<usize>(2 * bi + 1) << 2)), wd);
     }
   }

@@ -9,7 +9,8 @@
  *   bench/train-probe.ts (3 epochs after a warm-up), base and current alternating so that the
  *   load of the machine falls on both alike. Best and median of all epochs, CPU and wall.
  * - With BENCH_REPRODUCE=1 also `reproduce noise` and the seven paper presets, end to end, each
- *   checkout's CLI with its default workers (minutes: off by default).
+ *   checkout's CLI with its default workers (minutes: off by default); BENCH_REPRODUCE_SEEDS=N
+ *   passes --n-experiments N (a shorter run on a loaded machine; the targets are for 100).
  *
  * The target is per epoch on one core; the machine's load average is printed beside the numbers,
  * and the ratio of medians measured side by side is the figure that survives the load. Printed,
@@ -57,7 +58,8 @@ const base = baseCheckout(current, BASE);
 console.log(`training throughput (issue 14 item 6): ${cpus()[0]?.model ?? 'cpu'} x ${cpus().length}, Node ${process.version}; previous = ${base.sha.slice(0, 7)}, now = ${current.sha.slice(0, 7)}${current.dirty ? ' + changes' : ''}`);
 console.log(`  load average at start: ${load()} (other jobs share the machine: compare the ratios)`);
 
-for (const rng of ['reference', 'fast'] as const) {
+// BENCH_TRAIN_EPOCHS=0: only the reproduce runs.
+for (const rng of process.env.BENCH_TRAIN_EPOCHS === '0' ? [] : (['reference', 'fast'] as const)) {
   const sides: Record<'base' | 'now', { epochs: Sample[]; data: Sample[] }> = { base: { epochs: [], data: [] }, now: { epochs: [], data: [] } };
   for (let round = 0; round < ROUNDS; round++) {
     for (const [side, c] of [['base', base], ['now', current]] as [keyof typeof sides, Checkout][]) {
@@ -77,16 +79,17 @@ for (const rng of ['reference', 'fast'] as const) {
 }
 
 if (process.env.BENCH_REPRODUCE === '1') {
-  const presets = ['basic', 'multitask', 'gates', 'size', 'noise', 'skew', 'loss-target'];
+  const presets = (process.env.BENCH_REPRODUCE_PRESETS ?? 'basic,multitask,gates,size,noise,skew,loss-target').split(',');
+  const seeds = process.env.BENCH_REPRODUCE_SEEDS ? ['--n-experiments', process.env.BENCH_REPRODUCE_SEEDS] : [];
   const targets: Record<string, number> = { noise: 40_000, all: 60_000 };
-  console.log('\nreproduce, end to end (each checkout\'s CLI, default workers):');
+  console.log(`\nreproduce, end to end (each checkout's CLI, default workers${seeds.length ? `, --n-experiments ${seeds[1]}: the targets are for 100` : ''}):`);
   const totals = { base: 0, now: 0 };
   for (const preset of presets) {
     const t: Record<string, number> = {};
     for (const [side, c] of [['base', base], ['now', current]] as const) {
       const out = mkdtempSync(join(tmpdir(), `mi-ident-train-speed-${preset}-`));
       const started = performance.now();
-      const r = spawnSync(process.execPath, [join(c.dir, 'bin', 'mi-ident.js'), 'reproduce', preset, '--out', out], { cwd: c.dir, encoding: 'utf8', maxBuffer: 1 << 26 });
+      const r = spawnSync(process.execPath, [join(c.dir, 'bin', 'mi-ident.js'), 'reproduce', preset, '--out', out, '--quiet', ...seeds], { cwd: c.dir, encoding: 'utf8', maxBuffer: 1 << 26 });
       t[side] = performance.now() - started;
       rmSync(out, { recursive: true, force: true });
       if (r.status !== 0) throw new Error(`reproduce ${preset} in ${c.dir} failed: ${r.stderr}`);
@@ -95,5 +98,5 @@ if (process.env.BENCH_REPRODUCE === '1') {
     const target = targets[preset] === undefined ? '' : `, target <= ${ms(targets[preset]!)}`;
     console.log(`  ${preset.padEnd(12)} previous ${ms(t.base!)}, now ${ms(t.now!)} (${(t.base! / t.now!).toFixed(2)}x${target}); load ${load()}`);
   }
-  console.log(`  all seven    previous ${ms(totals.base)}, now ${ms(totals.now)} (${(totals.base / totals.now).toFixed(2)}x, target <= ${ms(targets.all!)})`);
+  if (presets.length === 7) console.log(`  all seven    previous ${ms(totals.base)}, now ${ms(totals.now)} (${(totals.base / totals.now).toFixed(2)}x, target <= ${ms(targets.all!)})`);
 }

@@ -25,7 +25,9 @@ function twist(mt: usize): void {
 /**
  * out[0 .. n-1] = torch.randperm(n) from an MT19937 seeded with init_genrand(seed): from the
  * identity, for i = 0 .. n-2 swap out[i] with out[i + (random32() mod (n - i))]. `mt` is scratch
- * of 624 words (2496 bytes).
+ * of 1248 words (4992 bytes): the generator's 624, then the swap targets of one twist's outputs,
+ * computed before those swaps so that the swaps' cache misses overlap instead of waiting on the
+ * divisions.
  */
 export function torchRandperm(seed: u32, n: i32, out: usize, mt: usize): void {
   store<u32>(mt, seed);
@@ -34,21 +36,24 @@ export function torchRandperm(seed: u32, n: i32, out: usize, mt: usize): void {
     store<u32>(mt + (<usize>i << 2), 1812433253 * (prev ^ (prev >>> 30)) + <u32>i);
   }
   for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), i);
-  let index = N;
-  for (let i = 0; i < n - 1; i++) {
-    if (index >= N) {
-      twist(mt);
-      index = 0;
+  const targets = mt + (<usize>N << 2);
+  for (let i0 = 0; i0 < n - 1; i0 += N) {
+    twist(mt);
+    const count = min(N, n - 1 - i0);
+    for (let j = 0; j < count; j++) {
+      let y = word(mt, j);
+      y ^= y >>> 11;
+      y ^= (y << 7) & 0x9d2c5680;
+      y ^= (y << 15) & 0xefc60000;
+      y ^= y >>> 18;
+      store<i32>(targets + (<usize>j << 2), i0 + j + <i32>(y % <u32>(n - i0 - j)));
     }
-    let y = word(mt, index++);
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    const z = out + (<usize>(i + <i32>(y % <u32>(n - i))) << 2);
-    const at = out + (<usize>i << 2);
-    const t = load<i32>(at);
-    store<i32>(at, load<i32>(z));
-    store<i32>(z, t);
+    for (let j = 0; j < count; j++) {
+      const at = out + (<usize>(i0 + j) << 2);
+      const z = out + (<usize>load<i32>(targets + (<usize>j << 2)) << 2);
+      const t = load<i32>(at);
+      store<i32>(at, load<i32>(z));
+      store<i32>(z, t);
+    }
   }
 }

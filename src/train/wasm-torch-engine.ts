@@ -70,7 +70,7 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
   const y = kernel === 'classic' ? allocF32(data.y) : 0;
   const rec = kernel === 'fused' ? allocF32(records(data)) : 0;
   const perm = k.alloc(data.n * 4) >>> 0;
-  const mtState = k.alloc(624 * 4) >>> 0; // torchRandperm's MT19937 words
+  const mtState = k.alloc(2 * 624 * 4) >>> 0; // torchRandperm's MT19937 words and swap targets
   const act = allocF32(B * sumSizes + 4);
   const pre = allocF32(B * sumSizes + 4);
   const gzA = allocF32(B * maxSize + 4);

@@ -30,6 +30,8 @@ export const RUN_FLAGS_USAGE = `Grid (main.py's flags and defaults; lists as --s
   --accuracy-threshold X     a circuit must beat this accuracy (default 0.99)
   --min-sparsity X           for sizes <= 3 (main.py forces 0.2 for sizes > 3, 0.3 for sizes > 4)
   --max-circuits N           ground only the N sparsest perfect circuits (default: all)
+  --max-enumerated N         enumerate at most N circuits per model (default 5,000,000; 2-6-6-1
+                             at main.py's min sparsity has 1,336,281,766)
   --pair-order BA|AB|all     interchange sample pairs of the mapping search (default BA)
   --rng reference|fast       reference (default): main.py's own random numbers (Python, numpy,
                              torch) in its order and torch's arithmetic, so every seed trains the
@@ -96,7 +98,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
 
 /** The preset settings a real GPU changes, as flags (e.g. `--size 2 3 4 5 6`). */
 function describe(settings: Partial<ExperimentConfig>): string {
-  return settings.sizes ? `--size ${settings.sizes.join(' ')}` : JSON.stringify(settings);
+  return settings.sizes ? `--size ${settings.sizes.join(' ')}${settings.maxEnumerated ? ` --max-enumerated ${settings.maxEnumerated}` : ''}` : JSON.stringify(settings);
 }
 
 /** The name of a real (not software) WebGPU adapter of this machine, or why there is none. */

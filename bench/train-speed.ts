@@ -74,6 +74,7 @@ for (const rng of process.env.BENCH_TRAIN_EPOCHS === '0' ? [] : (['reference', '
   console.log(`\nnoisy epoch, rng ${rng} (${ROUNDS} rounds; per side ${sides.now.later.length} steady epochs, ${sides.now.first.length} first epochs):`);
   for (const kind of ['later', 'first'] as const) {
     const ratio = median(wall(sides.base[kind])) / median(wall(sides.now[kind]));
+    const cpuRatio = median(sides.base[kind].map((x) => x.cpu)) / median(sides.now[kind].map((x) => x.cpu));
     const best = Math.min(...wall(sides.now[kind]));
     const target = rng === 'reference' && kind === 'later'
       ? ` (target <= ${ms(EPOCH_TARGET_MS)} on one core: ${best <= EPOCH_TARGET_MS ? 'met by the best' : 'NOT met by the best'}, ${median(wall(sides.now[kind])) <= EPOCH_TARGET_MS ? 'met' : 'not met'} by the median)`
@@ -81,7 +82,7 @@ for (const rng of process.env.BENCH_TRAIN_EPOCHS === '0' ? [] : (['reference', '
     console.log(`  ${kind === 'later' ? 'steady epoch (2nd, 3rd)' : 'first epoch (engine setup included)'}:`);
     console.log(`    previous: ${summary(sides.base[kind])}`);
     console.log(`    now:      ${summary(sides.now[kind])}${target}`);
-    console.log(`    now is ${ratio.toFixed(2)}x faster (median wall, side by side)`);
+    console.log(`    previous / now: ${ratio.toFixed(2)} in median wall time, ${cpuRatio.toFixed(2)} in median CPU time (side by side; above 1: now is faster)`);
   }
   console.log(`  data generation: previous ${summary(sides.base.data)}; now ${summary(sides.now.data)}`);
   console.log(`  load average now: ${load()}`);

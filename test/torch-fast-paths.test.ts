@@ -78,6 +78,23 @@ test('the fused kernel on 129 batches of 2-3-3-1 noisy data (more than one stage
   assert.equal(Array.from(fused.parameters()), Array.from(twin.parameters()));
 });
 
+test('wide inputs (a stage of 13 batches, not 128) match the twin', async () => {
+  const sizes = [300, 4, 2];
+  const gen = new TorchGenerator(11);
+  const params = packParameters(initModelTorch(gen, sizes));
+  const data = dataset(gen, 64 * 20 - 5, 300, 2, false);
+  const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: 64, adamw: ADAMW, slope: 0.01 };
+  const fused = await createWasmTorchEngine(setup);
+  const twin = createTorchEngine(setup);
+  const perm = gen.epochPermutation(data.n);
+  const a = new Float32Array(20);
+  const b = new Float32Array(20);
+  fused.batches(perm, 0, 20, a);
+  twin.batches(perm, 0, 20, b);
+  assert.equal(Array.from(a), Array.from(b));
+  assert.equal(Array.from(fused.parameters()), Array.from(twin.parameters()));
+});
+
 test("the engine's randperm is TorchGenerator's, for any seed and length", async () => {
   const data: TrainingSet = { nInputs: 1, nOutputs: 1, n: 1, x: new Float32Array(1), y: new Float32Array(1) };
   await fc.assert(

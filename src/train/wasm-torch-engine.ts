@@ -10,8 +10,13 @@ import { adamwScalars, adamwStepScalars, checkTorchSetup, type TorchEngine, type
 
 const f = Math.fround;
 
-/** Batches whose samples the fused kernel copies out of the dataset at a time (128 x 100 rows of 2-3-3-1: 150 KB). */
-const STAGE_BATCHES = 128;
+/**
+ * Batches whose samples the fused kernel copies out of the dataset at a time: up to 128 (100 rows
+ * of 2-3-3-1 each: 150 KB), fewer for wide inputs, so that the stage stays within about 1 MiB.
+ */
+function stageBatches(batch: number, width: number): number {
+  return Math.max(1, Math.min(128, Math.floor(2 ** 20 / (batch * width * 4))));
+}
 
 /** The samples as records: per sample its inputs, then its labels. */
 function records(data: TrainingSet): Float32Array {
@@ -85,12 +90,13 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
   const losses = allocF32(nBatches);
   let scratch = 0;
   let stage = 0;
+  const stageCount = stageBatches(B, sizes[0]! + sizes[L]!);
   if (kernel === 'fused') {
     const bytes = k.torchFusedScratchBytes(L, sizesPtr, B, nParams);
     if (bytes <= 0) throw new Error(`the fused trainer takes at most 62 layers, got ${L}`);
     scratch = k.alloc(bytes) >>> 0;
     new Uint8Array(k.memory.buffer, scratch, bytes).fill(0);
-    stage = k.alloc(k.torchFusedStageBytes(L, sizesPtr, B, STAGE_BATCHES)) >>> 0;
+    stage = k.alloc(k.torchFusedStageBytes(L, sizesPtr, B, stageCount)) >>> 0;
   }
   let stepT = 0; // float32, as torch's step tensor
   let permSet: Int32Array | null = null;
@@ -115,7 +121,7 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
           s[2 * i] = a.negStepSize;
           s[2 * i + 1] = a.bc2Sqrt;
         }
-        if (kernel === 'fused') k.torchFusedBatches(L, sizesPtr, params, grads, m, v, nParams, rec, data.n, perm, B, firstBatch + done, c, losses, consts, steps, scratch, stage, STAGE_BATCHES);
+        if (kernel === 'fused') k.torchFusedBatches(L, sizesPtr, params, grads, m, v, nParams, rec, data.n, perm, B, firstBatch + done, c, losses, consts, steps, scratch, stage, stageCount);
         else k.torchBatches(L, sizesPtr, params, grads, m, v, nParams, x, y, data.n, perm, B, firstBatch + done, c, losses, act, pre, gzA, gzB, sq, consts, steps, wt);
         done += c;
       }

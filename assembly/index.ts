@@ -37,3 +37,9 @@ export { trainEpoch, countCorrect } from './train';
 
 // The reference trainer: torch 1.13's arithmetic (src/train/wasm-torch-engine.ts, its own instance).
 export { torchBatches, torchCountCorrect } from './train-torch';
+
+// The reference trainer's fused kernel (the same bits, laid out for throughput).
+export { torchFusedBatches, torchFusedScratchBytes, torchFusedStageBytes } from './train-torch-fused';
+
+// torch.randperm for the reference trainer's epochs (src/train/wasm-torch-engine.ts).
+export { torchRandperm } from './torch-randperm';

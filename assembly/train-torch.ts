@@ -35,7 +35,7 @@
  * (its 29 low mantissa bits 1 followed by zeros) or in float32's subnormal range.
  */
 // @ts-ignore: decorator
-@inline function fma32(a: f32, b: f32, c: f32): f32 {
+@inline export function fma32(a: f32, b: f32, c: f32): f32 {
   const p = <f64>a * <f64>b;
   const s = p + <f64>c;
   if ((reinterpret<u64>(s) & 0x1fffffff) != 0x10000000 && abs<f64>(s) >= 1.1754943508222875e-38) return <f32>s;
@@ -153,7 +153,7 @@ function rowSum(v: usize, stride: i32, size: i32): f32 {
 }
 
 /** A contiguous float32 sum as torch's AVX2 kernel computes it (8 lanes, then tail and lanes). */
-function contiguousSum(v: usize, n: i32): f32 {
+export function contiguousSum(v: usize, n: i32): f32 {
   if (n < 8) return rowSum(v, 1, n);
   const vectors = n >> 3;
   let s: f32 = 0;

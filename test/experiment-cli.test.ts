@@ -34,7 +34,7 @@ const bad: [string, string[], RegExp][] = [
   ['unwritable --out', ['run', '--out', '/proc/version/results', ...TINY], /cannot create the results folder \/proc\/version\/results/],
   ['bad list value', ['run', '--out', join(root, 'a'), ...TINY, '--size', '2', 'x'], /--size must be integers, got "x"/],
   ['unknown flag', ['run', '--out', join(root, 'a'), '--frobnicate'], /Unknown option '--frobnicate'/],
-  ['unknown experiment', ['reproduce', 'everything'], /unknown experiment "everything" \(experiments: basic, multitask, gates, size, noise, skew, loss-target\)/],
+  ['unknown experiment', ['reproduce', 'everything'], /unknown experiment "everything" \(experiments: basic, multitask, gates, size, noise, skew, loss-target, size-plus, depth\)/],
   ['merge without sources', ['merge', '--out', join(root, 'm')], /merge needs the results folders/],
   ['merge of a non-results folder', ['merge', '--out', join(root, 'm'), root], /is not an mi-ident results folder/],
   ['train without gates', ['train', '--out', join(root, 'model.json')], /train needs --gates/],

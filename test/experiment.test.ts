@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { analyzeModel } from '../src/analyze.ts';
 import { normalizeArgs } from '../src/cli/commands/options.ts';
 import { DEFAULT_CONFIG, minSparsityFor, resolveConfig, type ExperimentConfig } from '../src/experiment/config.ts';
+import { checkGridLimits } from '../src/experiment/limits.ts';
 import { gridUnits, parseShard, shardUnits, slurmShard, unitKey } from '../src/experiment/grid.ts';
 import { mergeResults } from '../src/experiment/node-merge.ts';
 import { writeReport } from '../src/experiment/node-report.ts';
@@ -33,7 +34,7 @@ test('defaults are main.py\'s', () => {
   assert.equal(DEFAULT_CONFIG, {
     targetLogicGates: ['AND', 'OR', 'IMP', 'NAND', 'NOR', 'NIMP', 'XOR'], nGates: [1], sizes: [3], depths: [2], nExperiments: 100,
     seed: 0, noiseStd: 0.1, skewedDistribution: false, lossTargets: [0.01], learningRates: [0.001], batchSize: 100, epochs: 1000,
-    nSamplesTrain: 1000, nSamplesVal: 50, nRepeats: 10, accuracyThreshold: 0.99, minSparsity: 0, maxCircuits: null, pairOrder: 'BA',
+    nSamplesTrain: 1000, nSamplesVal: 50, nRepeats: 10, accuracyThreshold: 0.99, minSparsity: 0, maxCircuits: null, maxEnumerated: null, pairOrder: 'BA',
     rng: 'reference',
     criteria: [], // mi-ident's (docs/criteria.md): none unless asked for
   });
@@ -92,6 +93,19 @@ test('presets are the authors\' README settings', () => {
   assert.is(resolveConfig(PRESETS.noise!.config).noiseStd, 0.1);
   assert.is(resolveConfig(PRESETS.skew!.config).skewedDistribution, true);
   assert.equal(resolveConfig(PRESETS['loss-target']!.config).lossTargets, [0.1, 0.01, 0.001, 0.0001, 0.00001, 0.000001]);
+});
+
+test('presets beyond the paper: size-plus (width 7 only on a real GPU) and depth', () => {
+  const plus = PRESETS['size-plus']!;
+  const clean = resolveConfig(plus.config);
+  assert.equal([clean.targetLogicGates, clean.noiseStd, clean.nExperiments, clean.sizes, clean.depths], [['XOR'], 0, 100, [2, 3, 4, 5, 6], [2]]);
+  assert.equal(clean.maxEnumerated, 1_500_000_000); // 2-6-6-1 at min sparsity 0.3: 1,336,281,766 circuits
+  assert.equal(resolveConfig({ ...plus.config, ...plus.onRealGpu }).sizes, [2, 3, 4, 5, 6, 7]);
+  assert.not.throws(() => checkGridLimits(clean));
+  assert.throws(() => checkGridLimits({ ...clean, maxEnumerated: null }), /--size 6 --depth 2: .*1,336,281,766 circuits each, more than the 5,000,000 .*--max-enumerated/);
+  const depth = resolveConfig(PRESETS.depth!.config);
+  assert.equal([depth.targetLogicGates, depth.noiseStd, depth.sizes, depth.depths], [['XOR'], 0, [3], [1, 2, 3]]);
+  assert.equal(gridUnits(depth).map((u) => u.depth).filter((d, i, a) => a.indexOf(d) === i), [1, 2, 3]);
 });
 
 test('a unit is a function of (config, unit): gates, data, weights and every count', async () => {
@@ -228,6 +242,16 @@ test('report: HTML with the summary statistics and one SVG figure per metric and
   assert.match(html, /perfect circuits per network by number of gates/);
   assert.match(html, /exactly one minimal mapping/);
   assert.match(html, /networks with no formula mapped: \d+ of \d+/);
+});
+
+test('report: depth is a factor of its own (the depth preset), with a table and four figures', async () => {
+  const dir = folder();
+  await runExperiment(resolveConfig({ targetLogicGates: ['XOR'], noiseStd: 0, nExperiments: 2, nSamplesTrain: 250, sizes: [3], depths: [1, 2], rng: 'fast' }), { out: dir, workers: 1 });
+  const { path, figures } = await writeReport([dir]);
+  const html = readFileSync(path, 'utf8');
+  assert.is(figures, 4); // only depth varies
+  assert.match(html, /<h2>By depth \(hidden layers\)<\/h2>/);
+  assert.match(html, /perfect circuits per network by depth \(hidden layers\)/);
 });
 
 test.run();

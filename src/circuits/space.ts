@@ -90,6 +90,7 @@ export class CircuitSpace {
     const edgeCache = options.edgeLists ? unpackEdgeLists(options.edgeLists) : new Map<string, Uint32Array>();
     const keyOf = (inMask: number[], outMask: number[]) => `${inMask.join('')}|${outMask.join('')}`;
     const active = (mask: readonly number[]) => mask.reduce((a, b) => a + b, 0);
+    if (!options.edgeLists) checkEdgeLists(layerSizes, this.minSparsity, active);
     // Where each list goes when they are built shared: one buffer of their exact sizes.
     const shared = !options.edgeLists && options.shared && typeof SharedArrayBuffer !== 'undefined'
       ? sharedSlots(layerSizes, this.minSparsity, keyOf, active)
@@ -304,6 +305,33 @@ export function hiddenSparsity(nodeMasks: readonly (readonly number[])[]): numbe
   return total === 0 ? 0 : dropped / total;
 }
 
+function edgeListTooLong(cols: number, rows: number, valid: bigint): LimitError {
+  return new LimitError(
+    `a ${cols} x ${rows} block of active nodes has ${valid.toLocaleString('en-US')} valid edge masks ` +
+      `(${(Number(valid) * 8 / 2 ** 30).toFixed(1)} GiB as a list), more than the ${MAX_EDGE_LIST.toLocaleString('en-US')} kept in memory: raise the min sparsity`,
+  );
+}
+
+/**
+ * Refuses, before any list is built, a space with an edge list longer than {@link MAX_EDGE_LIST}:
+ * the first such block in the walk's order, with the message building it would give.
+ */
+function checkEdgeLists(layerSizes: readonly number[], minSparsity: number, active: (mask: readonly number[]) => number): void {
+  const counts = new Map<string, bigint>();
+  const count = (rows: number, cols: number) => {
+    const key = `${rows}x${cols}`;
+    let n = counts.get(key);
+    if (n === undefined) counts.set(key, (n = validEdgeCount(rows, cols)));
+    return n;
+  };
+  for (const nodeMasks of nodeMaskCombinations(layerSizes)) {
+    if (minSparsity && hiddenSparsity(nodeMasks) <= minSparsity) continue;
+    const blocks = nodeMasks.slice(1).map((out, l) => [active(out), active(nodeMasks[l]!)] as const);
+    if (blocks.some(([rows, cols]) => count(rows, cols) === 0n)) continue;
+    for (const [rows, cols] of blocks) if (rows > 0 && cols > 0 && count(rows, cols) > BigInt(MAX_EDGE_LIST)) throw edgeListTooLong(cols, rows, count(rows, cols));
+  }
+}
+
 /** The lists a shared space builds (the constructor's walk, without building): key -> [word offset, words]. */
 function sharedSlots(
   layerSizes: readonly number[], minSparsity: number,
@@ -352,12 +380,7 @@ export function validEdgeWords(inMask: readonly number[], outMask: readonly numb
     return rows.length === cols.length ? (into ?? new Uint32Array(2)).fill(0) : new Uint32Array(0);
   }
   const valid = validEdgeCount(rows.length, cols.length);
-  if (valid > BigInt(MAX_EDGE_LIST)) {
-    throw new LimitError(
-      `a ${cols.length} x ${rows.length} block of active nodes has ${valid.toLocaleString('en-US')} valid edge masks ` +
-        `(${(Number(valid) * 8 / 2 ** 30).toFixed(1)} GiB as a list), more than the ${MAX_EDGE_LIST.toLocaleString('en-US')} kept in memory: raise the min sparsity`,
-    );
-  }
+  if (valid > BigInt(MAX_EDGE_LIST)) throw edgeListTooLong(cols.length, rows.length, valid);
   const full = (1 << cols.length) - 1;
   // low[r][p], high[r][p]: the packed words of active row r holding column pattern p.
   const word = (row: number, p: number, high: boolean) =>

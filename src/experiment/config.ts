@@ -42,6 +42,11 @@ export interface ExperimentConfig {
   minSparsity: number;
   /** `--max-circuits`: ground only this many perfect circuits, the sparsest first (null: all). */
   maxCircuits: number | null;
+  /**
+   * `--max-enumerated`: the most circuits the search enumerates per model (null: the analysis'
+   * default, `DEFAULT_MAX_CIRCUITS`); a grid whose models have more is refused before training.
+   */
+  maxEnumerated: number | null;
   /** Sample-pair order of the mapping search (BA: the reference under PYTHONHASHSEED=0). */
   pairOrder: PairOrder;
   /**
@@ -74,6 +79,7 @@ export const DEFAULT_CONFIG: Readonly<ExperimentConfig> = Object.freeze({
   accuracyThreshold: 0.99,
   minSparsity: 0,
   maxCircuits: null,
+  maxEnumerated: null,
   pairOrder: 'BA',
   rng: 'reference',
   criteria: [],
@@ -121,6 +127,7 @@ export function resolveConfig(partial: Partial<ExperimentConfig> = {}): Experime
   if (!(c.accuracyThreshold >= 0 && c.accuracyThreshold <= 1)) fail('--accuracy-threshold', 'must be between 0 and 1', c.accuracyThreshold);
   if (!(c.minSparsity >= 0 && c.minSparsity <= 1)) fail('--min-sparsity', 'must be between 0 and 1', c.minSparsity);
   if (c.maxCircuits !== null && (!Number.isInteger(c.maxCircuits) || c.maxCircuits < 1)) fail('--max-circuits', 'must be a positive integer', c.maxCircuits);
+  if (c.maxEnumerated !== null && (!Number.isSafeInteger(c.maxEnumerated) || c.maxEnumerated < 1)) fail('--max-enumerated', 'must be a positive integer', c.maxEnumerated);
   if (!['BA', 'AB', 'all'].includes(c.pairOrder)) fail('--pair-order', 'must be BA, AB or all', c.pairOrder);
   if (!['reference', 'fast'].includes(c.rng)) fail('--rng', 'must be reference or fast', c.rng);
   if (c.rng === 'reference') {

@@ -52,12 +52,13 @@ function layoutProblem(config: ExperimentConfig, layerSizes: number[], size: num
   const shape = problem(() => checkShape(layerSizes));
   if (shape) return shape;
   const { circuits } = countCircuits(layerSizes, minSparsity);
-  if (circuits > BigInt(DEFAULT_MAX_CIRCUITS)) {
+  const cap = config.maxEnumerated ?? DEFAULT_MAX_CIRCUITS;
+  if (circuits > BigInt(cap)) {
     const rule = size > 3 ? `main.py's min sparsity ${minSparsity} for sizes above ${size > 4 ? 4 : 3}` : `--min-sparsity ${minSparsity}`;
-    const fix = size > 3 ? 'use a smaller --size or --depth' : 'raise --min-sparsity, or use a smaller --size or --depth';
+    const fix = size > 3 ? 'raise --max-enumerated, or use a smaller --size or --depth' : 'raise --min-sparsity or --max-enumerated, or use a smaller --size or --depth';
     return (
       `${name} models (${rule}) have ${circuits.toLocaleString('en-US')} circuits each, more than the ` +
-      `${DEFAULT_MAX_CIRCUITS.toLocaleString('en-US')} the circuit search enumerates per model: ${fix}`
+      `${cap.toLocaleString('en-US')} the circuit search enumerates per model (--max-enumerated): ${fix}`
     );
   }
   // The remaining hard limits (32-bit indices, node combinations: 25 neurons past the inputs

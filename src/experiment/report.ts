@@ -21,13 +21,14 @@ export interface ReportSource {
 
 /** A factor the figures can be drawn against. */
 export interface Factor {
-  key: 'sizes' | 'gate' | 'n_gates' | 'noise_std' | 'skewed_distribution' | 'loss_target';
+  key: 'sizes' | 'depth' | 'gate' | 'n_gates' | 'noise_std' | 'skewed_distribution' | 'loss_target';
   title: string;
 }
 
 /** Every factor of the paper's experiments, in the report's order. */
 export const FACTORS: readonly Factor[] = [
   { key: 'sizes', title: 'hidden width' },
+  { key: 'depth', title: 'depth (hidden layers)' },
   { key: 'gate', title: 'gate' },
   { key: 'n_gates', title: 'number of gates' },
   { key: 'noise_std', title: 'input noise (std)' },
@@ -165,6 +166,7 @@ export function figureRequests(sources: readonly ReportSource[]): FigureRequest[
 function unitLabel(r: UnitRecord, config: ExperimentConfig, factor: Factor): string | null {
   switch (factor.key) {
     case 'sizes': return String(r.unit.size);
+    case 'depth': return String(r.unit.depth);
     case 'n_gates': return String(r.unit.nGates);
     case 'loss_target': return String(r.unit.lossTarget);
     case 'noise_std': return String(config.noiseStd);

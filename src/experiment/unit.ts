@@ -164,6 +164,7 @@ async function analyzeUnit(
     groundData: { x: groundX },
     backend: options.backend,
     ...(config.maxCircuits !== null ? { maxGroundedCircuits: config.maxCircuits } : {}),
+    ...(config.maxEnumerated ? { maxCircuits: config.maxEnumerated } : {}),
     // noisy-iia reads the run's own validation rows when they are noisy, else the ood-0.1 probe set (K5).
     ...(config.criteria?.length ? { criteria: config.criteria, noisyIiaData: config.noiseStd > 0 ? toRows(data.val) : 'probe' } : {}),
     signal: options.signal,

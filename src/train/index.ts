@@ -22,4 +22,4 @@ export { fma32 } from './fma.ts';
 export { referenceGateData, rowProbabilities, type ReferenceDataOptions } from './reference-data.ts';
 export { initModelTorch } from './params.ts';
 export { createTorchEngine, adamwScalars, type TorchEngine, type TorchEngineSetup, type AdamWScalars } from './torch-engine.ts';
-export { createWasmTorchEngine } from './wasm-torch-engine.ts';
+export { createWasmTorchEngine, type TorchKernel } from './wasm-torch-engine.ts';

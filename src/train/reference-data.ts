@@ -47,10 +47,13 @@ export function referenceGateData(np: NumpyRandomState, gates: readonly Gate[], 
   const nOutputs = gates.length;
   const x = new Float32Array(n * nInputs);
   const y = new Float32Array(n * nOutputs);
-  for (let s = 0; s < n; s++) {
-    const row = drawn[Math.floor(s / repeat)]!;
-    for (let j = 0; j < nInputs; j++) x[s * nInputs + j] = table[row]![j]!;
-    for (let o = 0; o < nOutputs; o++) y[s * nOutputs + o] = gates[o]!.truthTable[row]!;
+  for (let d = 0, s = 0; d < drawn.length; d++) {
+    const inputs = table[drawn[d]!]!;
+    const row = drawn[d]!;
+    for (let r = 0; r < repeat; r++, s++) {
+      for (let j = 0; j < nInputs; j++) x[s * nInputs + j] = inputs[j]!;
+      for (let o = 0; o < nOutputs; o++) y[s * nOutputs + o] = gates[o]!.truthTable[row]!;
+    }
   }
   if (options.noiseStd > 0) {
     // One normal(0, std, x.shape) call in C order: float64 draws, cast to float32, added in float32.

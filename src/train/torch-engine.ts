@@ -37,6 +37,13 @@ export interface TorchEngine {
    * only when a call starts at batch 0.
    */
   batches(perm: Int32Array, first: number, count: number, losses: Float32Array): void;
+  /**
+   * Optional: `torch.randperm(n)` of the training set from a generator seeded with `seed` (what
+   * `new TorchGenerator(seed).randperm(n)` gives, see `TorchGenerator.epochSeed`), computed
+   * by the engine into its own memory. The array is the engine's and valid until the next call of
+   * any method; {@link batches} reads it without copying.
+   */
+  permutation?(seed: number): Int32Array;
   /** The current parameters (a copy, torch's order). */
   parameters(): Float32Array;
   /** `do_eval`'s count: samples whose `torch.round(model(x))` equals y in every output. */
@@ -63,6 +70,32 @@ export interface AdamWScalars {
 function oneMinusPow(b: number, t: number): number {
   if (t * Math.log2(b) < -60) return 1; // b^t below 2^-60: 1 - b^t rounds to 1
   return 1 - crPowInt(b, t);
+}
+
+/** Per AdamW setting, the step scalars of steps 1, 2, ... computed so far (one training after another share them). */
+const stepCache = new Map<string, { negStepSize: number[]; bc2Sqrt: number[] }>();
+/** Steps whose scalars are kept (2 x 64 Ki numbers per setting); later steps are computed each time. */
+const STEP_CACHE_MAX = 65536;
+
+/**
+ * The two per-step scalars of {@link adamwScalars} for step `t`, `negStepSize` and `bc2Sqrt`,
+ * remembered per setting for the first {@link STEP_CACHE_MAX} steps: every training of an
+ * experiment needs the same ones, and each costs two correctly rounded powers.
+ */
+export function adamwStepScalars(o: AdamWOptions, t: number): { negStepSize: number; bc2Sqrt: number } {
+  if (!(Number.isInteger(t) && t >= 1 && t <= STEP_CACHE_MAX)) {
+    const a = adamwScalars(o, t);
+    return { negStepSize: a.negStepSize, bc2Sqrt: a.bc2Sqrt };
+  }
+  const key = `${o.learningRate} ${o.beta1} ${o.beta2} ${o.eps} ${o.weightDecay}`;
+  let c = stepCache.get(key);
+  if (!c) stepCache.set(key, (c = { negStepSize: [], bc2Sqrt: [] }));
+  for (let s = c.negStepSize.length + 1; s <= t; s++) {
+    const a = adamwScalars(o, s);
+    c.negStepSize.push(a.negStepSize);
+    c.bc2Sqrt.push(a.bc2Sqrt);
+  }
+  return { negStepSize: c.negStepSize[t - 1]!, bc2Sqrt: c.bc2Sqrt[t - 1]! };
 }
 
 /** The step's AdamW scalars for step count `t` (float32 step_t, as torch keeps it). */

@@ -234,7 +234,7 @@ async function trainReference(initial: Model, data: TrainingSet, gen: TorchGener
   });
   try {
     const nBatches = Math.ceil(data.n / batchSize);
-    const perm = new Int32Array(data.n);
+    const perm = engine.permutation ? new Int32Array(0) : new Int32Array(data.n);
     const losses = new Float32Array(nBatches);
     let best = Infinity;
     let bad = 0;
@@ -244,11 +244,12 @@ async function trainReference(initial: Model, data: TrainingSet, gen: TorchGener
     let lastYield = performance.now();
     while (epoch < epochs) {
       checkAborted(options.signal);
-      gen.epochPermutation(data.n, perm);
+      // The same draws and permutation either way; an engine that permutes in its own memory saves a copy.
+      const order = engine.permutation ? engine.permutation(gen.epochSeed()) : gen.epochPermutation(data.n, perm);
       // Long epochs in slices, so that progress and aborts get through.
       for (let b = 0; b < nBatches; ) {
         const count = Math.min(nBatches - b, 2000);
-        engine.batches(perm, b, count, losses);
+        engine.batches(order, b, count, losses);
         b += count;
         if (performance.now() - lastYield > 50) {
           checkAborted(options.signal);

@@ -4,14 +4,42 @@
  * computed here for each call's steps.
  */
 import { instantiateWasmModule } from '../backends/wasm-module.ts';
+import { InputError } from '../errors.ts';
 import type { TrainingSet } from './data.ts';
-import { adamwScalars, checkTorchSetup, type TorchEngine, type TorchEngineSetup } from './torch-engine.ts';
+import { adamwScalars, adamwStepScalars, checkTorchSetup, type TorchEngine, type TorchEngineSetup } from './torch-engine.ts';
 
 const f = Math.fround;
 
+/**
+ * Batches whose samples the fused kernel copies out of the dataset at a time: up to 128 (100 rows
+ * of 2-3-3-1 each: 150 KB), fewer for wide inputs, so that the stage stays within about 1 MiB.
+ */
+function stageBatches(batch: number, width: number): number {
+  return Math.max(1, Math.min(128, Math.floor(2 ** 20 / (batch * width * 4))));
+}
+
+/** The samples as records: per sample its inputs, then its labels. */
+function records(data: TrainingSet): Float32Array {
+  const { nInputs: nIn, nOutputs: nOut, x, y } = data;
+  const w = nIn + nOut;
+  const out = new Float32Array(data.n * w);
+  for (let s = 0, at = 0; s < data.n; s++) {
+    for (let k = 0; k < nIn; k++) out[at++] = x[s * nIn + k]!;
+    for (let o = 0; o < nOut; o++) out[at++] = y[s * nOut + o]!;
+  }
+  return out;
+}
+
+/**
+ * Which kernel steps: `fused` (assembly/train-torch-fused.ts, the default) or `classic`
+ * (assembly/train-torch.ts's torchBatches, kept as the fused kernel's reference). Same bits.
+ */
+export type TorchKernel = 'fused' | 'classic';
+
 /** Creates the Wasm reference trainer (rejects when WebAssembly is unavailable). */
-export async function createWasmTorchEngine(setup: TorchEngineSetup): Promise<TorchEngine> {
+export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { kernel?: TorchKernel } = {}): Promise<TorchEngine> {
   checkTorchSetup(setup);
+  const kernel = options.kernel ?? 'fused';
   const k = (await instantiateWasmModule()).exports;
   const sizes = setup.layerSizes;
   const L = sizes.length - 1;
@@ -41,9 +69,13 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup): Promise<To
   const grads = allocF32(nParams);
   const m = allocF32(nParams);
   const v = allocF32(nParams);
-  const x = allocF32(data.x);
-  const y = allocF32(data.y);
+  // The classic kernel reads inputs and labels from two arrays; the fused one from one record per
+  // sample (inputs, then labels), so that a sample in a random order costs one cache miss, not two.
+  const x = kernel === 'classic' ? allocF32(data.x) : 0;
+  const y = kernel === 'classic' ? allocF32(data.y) : 0;
+  const rec = kernel === 'fused' ? allocF32(records(data)) : 0;
   const perm = k.alloc(data.n * 4) >>> 0;
+  const mtState = k.alloc(2 * 624 * 4) >>> 0; // torchRandperm's MT19937 words and swap targets
   const act = allocF32(B * sumSizes + 4);
   const pre = allocF32(B * sumSizes + 4);
   const gzA = allocF32(B * maxSize + 4);
@@ -56,6 +88,16 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup): Promise<To
   const chunk = Math.min(nBatches, 4096);
   const steps = allocF32(2 * chunk);
   const losses = allocF32(nBatches);
+  let scratch = 0;
+  let stage = 0;
+  const stageCount = stageBatches(B, sizes[0]! + sizes[L]!);
+  if (kernel === 'fused') {
+    const bytes = k.torchFusedScratchBytes(L, sizesPtr, B, nParams);
+    if (bytes <= 0) throw new Error(`the fused trainer takes at most 62 layers, got ${L}`);
+    scratch = k.alloc(bytes) >>> 0;
+    new Uint8Array(k.memory.buffer, scratch, bytes).fill(0);
+    stage = k.alloc(k.torchFusedStageBytes(L, sizesPtr, B, stageCount)) >>> 0;
+  }
   let stepT = 0; // float32, as torch's step tensor
   let permSet: Int32Array | null = null;
   const evalSets = new Map<TrainingSet, { x: number; y: number; act: number; pre: number }>();
@@ -64,7 +106,9 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup): Promise<To
     name: 'wasm',
     batches(order, firstBatch, count, out) {
       // An epoch's order is copied in when it starts (or comes as a new array).
-      if (permSet !== order || firstBatch === 0) {
+      if (order.length !== data.n) throw new InputError(`the permutation has ${order.length} entries; the training set has ${data.n} samples`);
+      const own = order.buffer === k.memory.buffer && order.byteOffset === perm; // from permutation()
+      if (!own && (permSet !== order || firstBatch === 0)) {
         new Int32Array(k.memory.buffer, perm, data.n).set(order);
         permSet = order;
       }
@@ -73,14 +117,20 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup): Promise<To
         const s = new Float32Array(k.memory.buffer, steps, 2 * c);
         for (let i = 0; i < c; i++) {
           stepT = f(stepT + 1);
-          const a = adamwScalars(setup.adamw, stepT);
+          const a = adamwStepScalars(setup.adamw, stepT);
           s[2 * i] = a.negStepSize;
           s[2 * i + 1] = a.bc2Sqrt;
         }
-        k.torchBatches(L, sizesPtr, params, grads, m, v, nParams, x, y, data.n, perm, B, firstBatch + done, c, losses, act, pre, gzA, gzB, sq, consts, steps, wt);
+        if (kernel === 'fused') k.torchFusedBatches(L, sizesPtr, params, grads, m, v, nParams, rec, data.n, perm, B, firstBatch + done, c, losses, consts, steps, scratch, stage, stageCount);
+        else k.torchBatches(L, sizesPtr, params, grads, m, v, nParams, x, y, data.n, perm, B, firstBatch + done, c, losses, act, pre, gzA, gzB, sq, consts, steps, wt);
         done += c;
       }
       out.set(new Float32Array(k.memory.buffer, losses + firstBatch * 4, count), firstBatch);
+    },
+    permutation(seed) {
+      k.torchRandperm(seed >>> 0, data.n, perm, mtState);
+      permSet = null;
+      return new Int32Array(k.memory.buffer, perm, data.n);
     },
     parameters: () => new Float32Array(k.memory.buffer, params, nParams).slice(),
     countCorrect(set) {

@@ -48,6 +48,9 @@ async function messageOf(row: BadInput, argv: string[] | undefined): Promise<str
   throw new assert.Assertion({ message: 'no error', expects: row.error!.name, actual: 'a result', operator: 'throws' });
 }
 
+/** Past this a refusal is a hang (work attempted), not a slow machine. */
+const HANG_MS = 120_000;
+
 for (const row of CATALOGUE) {
   test(`${row.surface}: ${row.name}`, async () => {
     const argv = row.argv?.(); // writes the row's input files
@@ -58,7 +61,10 @@ for (const row of CATALOGUE) {
     assert.match(message, row.what);
     if (row.fix) assert.match(message, row.fix);
     assert.not.match(message, /\n\s+at /, 'no stack trace');
-    if (row.withinMs !== undefined) assert.ok(ms < row.withinMs, `refused in ${ms.toFixed(0)} ms, expected under ${row.withinMs}`);
+    // Not a timing test: a refusal made from an estimate takes milliseconds, an attempt minutes or
+    // hours. Only a run past HANG_MS (whatever the machine's load) fails; a slow one is printed.
+    if (row.withinMs !== undefined && ms > row.withinMs) console.log(`  note: "${row.name}" refused in ${ms.toFixed(0)} ms (estimate ${row.withinMs} ms; loaded machine?)`);
+    assert.ok(ms < HANG_MS, `refused only after ${ms.toFixed(0)} ms: the work was attempted, not estimated`);
     for (const path of row.absent?.() ?? []) assert.not.ok(existsSync(path), `${path} must not exist`);
     assert.equal((row.unchanged?.() ?? []).map(snapshot), before, 'folders left as they were');
   });

@@ -43,6 +43,7 @@ export const RUN_OPTIONS = {
   'accuracy-threshold': { type: 'string' },
   'min-sparsity': { type: 'string' },
   'max-circuits': { type: 'string' },
+  'max-enumerated': { type: 'string' },
   'pair-order': { type: 'string' },
   criteria: { type: 'string' },
   backend: { type: 'string' },
@@ -136,6 +137,7 @@ export function configFromValues(values: Partial<RunValues>): Partial<Experiment
   if (values['accuracy-threshold'] !== undefined) c.accuracyThreshold = one(values['accuracy-threshold'], '--accuracy-threshold', false);
   if (values['min-sparsity'] !== undefined) c.minSparsity = one(values['min-sparsity'], '--min-sparsity', false);
   if (values['max-circuits'] !== undefined) c.maxCircuits = one(values['max-circuits'], '--max-circuits', true);
+  if (values['max-enumerated'] !== undefined) c.maxEnumerated = one(values['max-enumerated'], '--max-enumerated', true);
   if (values['pair-order'] !== undefined) c.pairOrder = values['pair-order'] as PairOrder;
   if (values.rng !== undefined) c.rng = values.rng as RngMode;
   if (values.criteria !== undefined) {

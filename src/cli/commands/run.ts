@@ -8,6 +8,8 @@ import { runExperiment, type RunReport } from '../../experiment/node-runner.ts';
 import { getPreset, PRESETS } from '../../experiment/presets.ts';
 import { formatStats, resultStats } from '../../experiment/stats.ts';
 import { progressBar } from '../../node/progress-bar.ts';
+import { requestNodeAdapter } from '../../node/webgpu-node.ts';
+import { adapterName, summarizeAdapter } from '../../backends/webgpu-device.ts';
 import { criteriaFindings, findingsByGate, findingsTable, gateFindingsTable } from '../../criteria/findings.ts';
 import { backendFromValues, configFromValues, parseCommandArgs, RUN_OPTIONS, shardFromValues, workersFromValues, type RunValues } from './options.ts';
 
@@ -28,6 +30,8 @@ export const RUN_FLAGS_USAGE = `Grid (main.py's flags and defaults; lists as --s
   --accuracy-threshold X     a circuit must beat this accuracy (default 0.99)
   --min-sparsity X           for sizes <= 3 (main.py forces 0.2 for sizes > 3, 0.3 for sizes > 4)
   --max-circuits N           ground only the N sparsest perfect circuits (default: all)
+  --max-enumerated N         enumerate at most N circuits per model (default 5,000,000; 2-6-6-1
+                             at main.py's min sparsity has 1,336,281,766)
   --pair-order BA|AB|all     interchange sample pairs of the mapping search (default BA)
   --rng reference|fast       reference (default): main.py's own random numbers (Python, numpy,
                              torch) in its order and torch's arithmetic, so every seed trains the
@@ -79,8 +83,30 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError(`reproduce needs one experiment name (${[...Object.keys(PRESETS), 'criteria'].join(', ')})`);
   if (positionals[0] === 'criteria') return reproduceCriteria(values);
   const preset = getPreset(positionals[0]!);
-  const config = resolveConfig({ ...preset.config, ...configFromValues(values) });
+  const given = configFromValues(values);
+  let settings = preset.config;
+  // A preset with settings for a real GPU (size-plus's width 7) asks for one unless the flags
+  // given already set what those settings would.
+  if (preset.onRealGpu && !Object.keys(preset.onRealGpu).every((k) => k in given)) {
+    const gpu = await realGpuAdapter();
+    if (gpu.name) settings = { ...settings, ...preset.onRealGpu };
+    if (!values.quiet) console.log(`${preset.name}: ${gpu.name ? `a real GPU adapter (${gpu.name}): ` : `no real GPU adapter (${gpu.reason}): `}${describe(settings)}`);
+  }
+  const config = resolveConfig({ ...settings, ...given });
   return execute(config, values, values.out ?? `results/${preset.name}`);
+}
+
+/** The preset settings a real GPU changes, as flags (e.g. `--size 2 3 4 5 6`). */
+function describe(settings: Partial<ExperimentConfig>): string {
+  return settings.sizes ? `--size ${settings.sizes.join(' ')}${settings.maxEnumerated ? ` --max-enumerated ${settings.maxEnumerated}` : ''}` : JSON.stringify(settings);
+}
+
+/** The name of a real (not software) WebGPU adapter of this machine, or why there is none. */
+async function realGpuAdapter(): Promise<{ name: string | null; reason: string }> {
+  const found = await requestNodeAdapter({ allowSoftware: false });
+  if (!found.adapter) return { name: null, reason: found.reason };
+  const summary = summarizeAdapter(found.adapter.info);
+  return summary.isFallback ? { name: null, reason: `only ${adapterName(summary)}` } : { name: adapterName(summary), reason: '' };
 }
 
 /**

@@ -74,9 +74,17 @@ export class TorchGenerator {
    * permutes with a fresh generator seeded with it. Advances this generator by 4 outputs.
    */
   epochPermutation(n: number, out?: Int32Array): Int32Array {
+    return new TorchGenerator(this.epochSeed()).randperm(n, out);
+  }
+
+  /**
+   * The draws of {@link epochPermutation} without the permutation: advances this generator by 4
+   * outputs and returns the 32-bit seed of the generator that permutes (its `manual_seed` mod
+   * 2^32), for an engine that computes `randperm` itself.
+   */
+  epochSeed(): number {
     this.randomInt64(); // _BaseDataLoaderIter._base_seed
-    const seed = this.randomInt64();
-    return new TorchGenerator(seed).randperm(n, out);
+    return Number(BigInt.asUintN(32, this.randomInt64()));
   }
 }
 

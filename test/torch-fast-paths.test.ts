@@ -1,0 +1,139 @@
+/**
+ * The reference trainer's fast paths against what they replace, bit for bit (seeded fast-check):
+ * the fused Wasm kernel against the classic one (and the TypeScript twin), the engine's own
+ * `randperm` against TorchGenerator's, and the cached AdamW step scalars against adamwScalars.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { initModelTorch, packParameters } from '../src/train/params.ts';
+import { TorchGenerator } from '../src/train/reference-rng/torch-random.ts';
+import { adamwScalars, adamwStepScalars, createTorchEngine, type TorchEngineSetup } from '../src/train/torch-engine.ts';
+import { createWasmTorchEngine } from '../src/train/wasm-torch-engine.ts';
+import type { TrainingSet } from '../src/train/data.ts';
+
+const ADAMW = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+
+/** A random training set: inputs near 0/1 with noise (or exactly 0/1), labels 0/1 or arbitrary floats. */
+function dataset(gen: TorchGenerator, n: number, nIn: number, nOut: number, clean: boolean): TrainingSet {
+  const u = new Float32Array(1);
+  const x = new Float32Array(n * nIn);
+  const y = new Float32Array(n * nOut);
+  for (let i = 0; i < x.length; i++) x[i] = (gen.random32() & 1) + (clean ? 0 : gen.uniform(u, -0.3, 0.3)[0]!);
+  for (let i = 0; i < y.length; i++) y[i] = clean ? gen.random32() & 1 : gen.uniform(u, -1, 2)[0]!;
+  return { nInputs: nIn, nOutputs: nOut, n, x, y };
+}
+
+const shape = fc.record({
+  sizes: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 2, maxLength: 5 }),
+  n: fc.integer({ min: 1, max: 400 }),
+  batch: fc.integer({ min: 1, max: 64 }),
+  seed: fc.integer({ min: 0, max: 0xffffffff }),
+  clean: fc.boolean(),
+  epochs: fc.integer({ min: 1, max: 3 }),
+});
+
+test('the fused kernel gives the classic kernel\'s and the TypeScript twin\'s losses and weights, bit for bit', async () => {
+  await fc.assert(
+    fc.asyncProperty(shape, async ({ sizes, n, batch, seed, clean, epochs }) => {
+      const gen = new TorchGenerator(seed);
+      const params = packParameters(initModelTorch(gen, sizes));
+      const data = dataset(gen, n, sizes[0]!, sizes[sizes.length - 1]!, clean);
+      const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: batch, adamw: ADAMW, slope: 0.01 };
+      const engines = [await createWasmTorchEngine(setup, { kernel: 'fused' }), await createWasmTorchEngine(setup, { kernel: 'classic' }), createTorchEngine(setup)];
+      const nb = Math.ceil(n / batch);
+      for (let e = 0; e < epochs; e++) {
+        const perm = gen.epochPermutation(n);
+        const losses = engines.map(() => new Float32Array(nb));
+        // The fused engine in uneven slices (the stage restarts in each call), the others in one call.
+        for (let b = 0, c = 1; b < nb; b += c, c = c * 3 + 1) engines[0]!.batches(perm, b, Math.min(c, nb - b), losses[0]!);
+        engines[1]!.batches(perm, 0, nb, losses[1]!);
+        engines[2]!.batches(perm, 0, nb, losses[2]!);
+        assert.equal(Array.from(losses[0]!), Array.from(losses[2]!), `losses, epoch ${e + 1}`);
+        assert.equal(Array.from(losses[1]!), Array.from(losses[2]!), `classic losses, epoch ${e + 1}`);
+        const want = Array.from(engines[2]!.parameters());
+        assert.equal(Array.from(engines[0]!.parameters()), want, `weights after epoch ${e + 1}`);
+        assert.equal(Array.from(engines[1]!.parameters()), want, `classic weights after epoch ${e + 1}`);
+      }
+    }),
+    { seed: 1402, numRuns: 40 },
+  );
+});
+
+test('the fused kernel on 129 batches of 2-3-3-1 noisy data (more than one stage) matches the twin', async () => {
+  const sizes = [2, 3, 3, 1];
+  const gen = new TorchGenerator(7);
+  const params = packParameters(initModelTorch(gen, sizes));
+  const data = dataset(gen, 12_899, 2, 1, false);
+  const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: 100, adamw: ADAMW, slope: 0.01 };
+  const fused = await createWasmTorchEngine(setup);
+  const twin = createTorchEngine(setup);
+  const perm = fused.permutation!(12345);
+  const copy = perm.slice();
+  const a = new Float32Array(129);
+  const b = new Float32Array(129);
+  fused.batches(perm, 0, 129, a);
+  twin.batches(copy, 0, 129, b);
+  assert.equal(Array.from(a), Array.from(b));
+  assert.equal(Array.from(fused.parameters()), Array.from(twin.parameters()));
+});
+
+test('wide inputs (a stage of 13 batches, not 128) match the twin', async () => {
+  const sizes = [300, 4, 2];
+  const gen = new TorchGenerator(11);
+  const params = packParameters(initModelTorch(gen, sizes));
+  const data = dataset(gen, 64 * 20 - 5, 300, 2, false);
+  const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: 64, adamw: ADAMW, slope: 0.01 };
+  const fused = await createWasmTorchEngine(setup);
+  const twin = createTorchEngine(setup);
+  const perm = gen.epochPermutation(data.n);
+  const a = new Float32Array(20);
+  const b = new Float32Array(20);
+  fused.batches(perm, 0, 20, a);
+  twin.batches(perm, 0, 20, b);
+  assert.equal(Array.from(a), Array.from(b));
+  assert.equal(Array.from(fused.parameters()), Array.from(twin.parameters()));
+});
+
+test("the engine's randperm is TorchGenerator's, for any seed and length", async () => {
+  const data: TrainingSet = { nInputs: 1, nOutputs: 1, n: 1, x: new Float32Array(1), y: new Float32Array(1) };
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 0xffffffff }), async (n, seed) => {
+      const set = { ...data, n, x: new Float32Array(n), y: new Float32Array(n) };
+      const engine = await createWasmTorchEngine({ layerSizes: [1, 1], parameters: new Float32Array(2), data: set, batchSize: 10, adamw: ADAMW, slope: 0.01 });
+      assert.equal(Array.from(engine.permutation!(seed)), Array.from(new TorchGenerator(seed).randperm(n)));
+    }),
+    { seed: 77, numRuns: 60 },
+  );
+  // One long one: several twists of the generator per call, indices past 2^16.
+  const n = 200_003;
+  const set = { ...data, n, x: new Float32Array(n), y: new Float32Array(n) };
+  const engine = await createWasmTorchEngine({ layerSizes: [1, 1], parameters: new Float32Array(2), data: set, batchSize: 10, adamw: ADAMW, slope: 0.01 });
+  assert.equal(Array.from(engine.permutation!(4_000_000_007 >>> 0)), Array.from(new TorchGenerator(4_000_000_007).randperm(n)));
+});
+
+test('epochSeed makes the same draws as epochPermutation', () => {
+  const a = new TorchGenerator(3);
+  const b = new TorchGenerator(3);
+  for (let e = 0; e < 5; e++) {
+    assert.equal(Array.from(new TorchGenerator(a.epochSeed()).randperm(1000)), Array.from(b.epochPermutation(1000)));
+  }
+  assert.is(a.random32(), b.random32());
+});
+
+test('a permutation of the wrong length is refused', async () => {
+  const set: TrainingSet = { nInputs: 1, nOutputs: 1, n: 4, x: new Float32Array(4), y: new Float32Array(4) };
+  const engine = await createWasmTorchEngine({ layerSizes: [1, 1], parameters: new Float32Array(2), data: set, batchSize: 2, adamw: ADAMW, slope: 0.01 });
+  assert.throws(() => engine.batches(new Int32Array(3), 0, 1, new Float32Array(2)), /3 entries; the training set has 4/);
+});
+
+test('the cached step scalars are adamwScalars, step for step', () => {
+  for (const o of [ADAMW, { ...ADAMW, learningRate: 0.001 }, { ...ADAMW, beta1: 0.8, beta2: 0.99 }]) {
+    for (const t of [1, 2, 3, 10, 394, 395, 396, 1000, 41_500, 41_700, 65_536, 65_537, 100_000]) {
+      const want = adamwScalars(o, t);
+      assert.equal(adamwStepScalars(o, t), { negStepSize: want.negStepSize, bc2Sqrt: want.bc2Sqrt }, `step ${t}`);
+    }
+  }
+});
+
+test.run();

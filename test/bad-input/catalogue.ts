@@ -148,6 +148,29 @@ export const CATALOGUE: BadInput[] = [
   { surface: 'loader', name: 'weights null', call: load(JSON.stringify({ ...pretrained(), weights: null })), error: ModelFormatError, what: /^weights must be an array, got null/ },
   { surface: 'loader', name: 'negativeSlope as a string', call: load(JSON.stringify({ ...pretrained(), negativeSlope: '0.01' })), error: ModelFormatError, what: /^negativeSlope must be a finite number, got "0.01"/ },
 
+  // ---- found by the fuzzers (test/fuzz/, docs/fuzzing.md) ----
+  {
+    surface: 'loader', name: 'fuzz: negativeSlope 1e308, finite but not a float32 (was read as an infinite slope)', call: load(JSON.stringify({ ...pretrained(), negativeSlope: 1e308 })),
+    error: ModelFormatError, what: /^negativeSlope is 1e\+308, beyond the float32 range \(at most 3\.4028234663852886e\+38 in size\): it would be read as Infinity/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a weight just past the largest float32 (was read as -Infinity)', call: load(JSON.stringify(pretrained()).replace('1.0496739149093628', '-3.4028235677973366e38')),
+    error: ModelFormatError, what: /^weights\[0\]\[0\]\[0\] is -3\.4028235677973366e\+38, beyond the float32 range .*it would be read as -Infinity/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: layerSizes[0] of 10^15 with 3-column rows (was a RangeError allocating the matrix)', call: load(JSON.stringify({ ...pretrained(), layerSizes: [1e15, 3, 3, 1] })),
+    error: ModelFormatError, what: /^weights\[0\]\[0\] has 2 columns, layerSizes says 1000000000000000/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a weight nested 100,000 arrays deep (its message was the whole value, or a stack overflow)',
+    call: load(JSON.stringify(pretrained()).replace('1.0496739149093628', '['.repeat(100_000) + ']'.repeat(100_000))),
+    error: ModelFormatError, what: /^weights\[0\]\[0\]\[0\] must be a finite number, got \[{7}\.\.\.\]{7}$/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a lookalike field name of 4,000 characters (quoted whole in the message)', call: load(JSON.stringify({ ...pretrained(), weights: undefined, [`weight${'['.repeat(4000)}`]: 1 })),
+    error: ModelFormatError, what: /^model field "weight\[{53}\.\.\. is not recognised: did you mean "weights"\?/,
+  },
+
   // ---- the loader on torch.save and safetensors files (test/fixtures/pytorch, see its README) ----
   { surface: 'loader', name: 'empty.pt (0 bytes)', call: loadFixture('empty.pt'), error: ModelFormatError, what: /^empty\.pt is empty \(0 bytes\)/ },
   { surface: 'loader', name: 'truncated.pt: the first half of a torch.save zip', call: loadFixture('truncated.pt'), error: ModelFormatError, what: /^truncated\.pt is truncated or corrupt: it starts like a zip archive .* but has no end-of-central-directory record/ },

@@ -25,7 +25,7 @@ import { loadModelFile } from '../../src/model-file.ts';
 import { readPickedModel } from '../../examples/explorer/src/model-file.ts';
 import { file, grid, layoutModel, liveLock, outPath, pretrained, resultsFolder, TINY } from './inputs.ts';
 import { strToU8, zipSync } from 'fflate';
-import { dictPickle, fixture, fixturePath, le, mlp231, op, safetensors, torchZip } from '../model-file-helpers.ts';
+import { dictPickle, fixture, fixturePath, le, mlp231, mlp231Zip, op, safetensors, tensorOps, torchZip } from '../model-file-helpers.ts';
 
 type ErrorClass = typeof InputError | typeof LimitError | typeof ModelFormatError;
 
@@ -82,6 +82,36 @@ const wideGroundingModel = parseModel({ layerSizes: [2, 6, 1], weights: [Array(6
 function fiveNeuronCircuit(space: CircuitSpace): number {
   const combo = space.combinations.find((c) => c.nodeMasks[1]!.filter(Boolean).length === 5 && c.nodeMasks[2]![0] === 1)!;
   return combo.offset + combo.count - 1;
+}
+
+/** {@link mlp231Zip} with a zip64 end-of-central-directory record (and its locator) that claims `entries` entries. */
+function zip64Claiming(entries: number): Uint8Array {
+  const z = mlp231Zip();
+  let e = z.length - 22;
+  while (!(z[e] === 0x50 && z[e + 1] === 0x4b && z[e + 2] === 5 && z[e + 3] === 6)) e--;
+  const record = new DataView(new ArrayBuffer(76));
+  record.setUint32(0, 0x06064b50, true);
+  record.setBigUint64(4, 44n, true);
+  record.setBigUint64(24, BigInt(entries), true);
+  record.setBigUint64(32, BigInt(entries), true);
+  record.setBigUint64(48, BigInt(new DataView(z.buffer, z.byteOffset).getUint32(e + 16, true)), true);
+  record.setUint32(56, 0x07064b50, true); // the locator: where the zip64 record is
+  record.setBigUint64(64, BigInt(e), true);
+  record.setUint32(72, 1, true);
+  const out = new Uint8Array(z.length + 76);
+  out.set(z.subarray(0, e));
+  out.set(new Uint8Array(record.buffer), e);
+  out.set(z.subarray(e), e + 76);
+  return out;
+}
+
+/** A safetensors file of any header (as JSON) and `dataBytes` zero bytes of data. */
+function rawSafetensors(header: unknown, dataBytes: number): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + dataBytes);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  return out;
 }
 
 export const CATALOGUE: BadInput[] = [
@@ -169,6 +199,36 @@ export const CATALOGUE: BadInput[] = [
   {
     surface: 'loader', name: 'fuzz: a lookalike field name of 4,000 characters (quoted whole in the message)', call: load(JSON.stringify({ ...pretrained(), weights: undefined, [`weight${'['.repeat(4000)}`]: 1 })),
     error: ModelFormatError, what: /^model field "weight\[{53}\.\.\. is not recognised: did you mean "weights"\?/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a zip64 end record that lists 2^32 - 1 entries (fflate looped over them for hours)', call: () => readPickedModel(zip64Claiming(0xffffffff), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt is truncated or corrupt: it starts like a zip archive \(as torch\.save writes\) but its central directory lists 4294967295 entries, and entry 4 is not where it says/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a byteorder record of 300,000 bytes (a stack overflow decoding it)', call: () => readPickedModel(torchZip(dictPickle([]), {}, { byteorder: 'x'.repeat(300_000) }), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt: model\/byteorder says 300000 bytes, neither little nor big$/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: APPENDS of 200,000 items (a stack overflow spreading them)', call: () => readPickedModel(torchZip(Uint8Array.from([...op.proto, 0x5d, ...op.mark, ...new Array<number>(200_000).fill(0x4e), 0x65, ...op.stop]), {}), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt: holds a list, not a state_dict/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a 4-byte storage expanded by zero strides to 65536 x 65536 (allocated whole: 16 GiB)',
+    call: () => readPickedModel(torchZip(dictPickle([['weight', tensorOps('0', 'FloatStorage', 1, 0, [65536, 65536], [0, 0])]]), { 0: new Uint8Array(4) }), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt: weight has size \(65536, 65536\): 4294967296 elements, more than mi-ident reads in one tensor \(16777216\)/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a parameter name of 4,000 characters with a newline (quoted whole and raw)',
+    call: () => readPickedModel(torchZip(dictPickle([[`x\n${'y'.repeat(4000)}`, tensorOps('0', 'FloatStorage', 1, 0, [1, 1], [1, 1])]]), { 0: new Uint8Array(4) }), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt: "x\\u000ay{58}\.\.\. \(4002 characters\)" is not the weight or bias of a layer/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: safetensors dtype "constructor" (a prototype key taken for a known dtype)', call: () => readPickedModel(rawSafetensors({ weight: { dtype: 'constructor', shape: [1, 1], data_offsets: [0, 4] } }, 4), 'model.safetensors'),
+    error: ModelFormatError, what: /^model\.safetensors: weight has dtype "constructor", which is not a safetensors dtype/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a safetensors entry without shape (told as "shape undefined")', call: () => readPickedModel(rawSafetensors({ weight: { dtype: 'F32', data_offsets: [0, 4] } }, 4), 'model.safetensors'),
+    error: ModelFormatError, what: /^model\.safetensors: weight: its header entry has no shape \(a corrupt file\?\)/,
   },
 
   // ---- the loader on torch.save and safetensors files (test/fixtures/pytorch, see its README) ----

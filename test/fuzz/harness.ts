@@ -115,7 +115,7 @@ export async function runSuite(suite: string, cases: string, env: Record<string,
 export function summarize(suite: string, reports: readonly PropertyReport[]): number {
   const total = reports.reduce((a, r) => a + r.cases, 0);
   const ms = reports.reduce((a, r) => a + r.ms, 0);
-  console.log(`  fuzz ${suite}: ${total} cases in ${(ms / 1000).toFixed(1)} s, seed ${FUZZ_SEED} (${reports.map((r) => `${r.property} ${r.cases}: ${r.endings.valid} valid, ${r.endings.refused} refused`).join('; ')})`);
+  console.log(`  fuzz ${suite}: ${total} cases in ${(ms / 1000).toFixed(1)} s, seed ${FUZZ_SEED} (${reports.map((r) => `${r.property} ${r.cases} in ${(r.ms / 1000).toFixed(1)} s: ${r.endings.valid} valid, ${r.endings.refused} refused`).join('; ')})`);
   const failed = reports.find((r) => r.failure !== null);
   if (failed) throw new Error(`fuzz ${suite}/${failed.property} failed (seed ${FUZZ_SEED}; rerun: ${rerun(suite)}):\n${failed.failure}`);
   return total;

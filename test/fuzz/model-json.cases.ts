@@ -25,7 +25,7 @@ const BASES: readonly unknown[] = [
 const NAMES = ['model.json', 'model.pt', 'model.safetensors', 'MODEL.PTH', 'weights.bin', 'x', '<img src=x onerror=alert(1)>.json'];
 
 /** Messages must stay short: a refused value is quoted in part, not whole. */
-export const MAX_MESSAGE = 1000;
+export const MAX_MESSAGE = 1500;
 
 /** Checks a ModelFormatError's message: short, and about something. */
 export function checkMessage(e: Error): void {

@@ -58,6 +58,10 @@ function checkMatrix(v: unknown, field: string, width: number): number[][] {
       if (typeof n !== 'number' || !Number.isFinite(n)) {
         throw new InputError(`${field}[${i}][${j}] must be a finite number, got ${preview(n)}`);
       }
+      // rows are float32 to the model (weightRows): a finite double past the float32 range would be Infinity
+      if (!Number.isFinite(Math.fround(n))) {
+        throw new InputError(`${field}[${i}][${j}] is ${n}, beyond the float32 range (at most 3.4028234663852886e+38 in size): it would be read as ${Math.fround(n)}`);
+      }
       return n;
     });
   });

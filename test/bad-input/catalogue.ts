@@ -13,6 +13,7 @@
 import { CircuitSpace } from '../../src/circuits/space.ts';
 import { analyzeModel } from '../../src/analyze.ts';
 import { InputError, LimitError, ModelFormatError } from '../../src/errors.ts';
+import { parseDataset } from '../../src/data.ts';
 import { distinctGateDicts, distinctGroundingRows, groundingProblem } from '../../src/grounding.ts';
 import type { Model } from '../../src/model.ts';
 import { createWasmBackend } from '../../src/backends/wasm.ts';
@@ -229,6 +230,10 @@ export const CATALOGUE: BadInput[] = [
   {
     surface: 'loader', name: 'fuzz: a safetensors entry without shape (told as "shape undefined")', call: () => readPickedModel(rawSafetensors({ weight: { dtype: 'F32', data_offsets: [0, 4] } }, 4), 'model.safetensors'),
     error: ModelFormatError, what: /^model\.safetensors: weight: its header entry has no shape \(a corrupt file\?\)/,
+  },
+  {
+    surface: 'api', name: 'fuzz: a --data input of 1e39, finite but past float32 (the model read it as Infinity)', call: () => parseDataset({ x: [[0, 0], [1e39, 1]], y: [[0], [1]] }, 2, 1, '--data'),
+    error: InputError, what: /^--data: x\[1\]\[0\] is 1e\+39, beyond the float32 range \(at most 3\.4028234663852886e\+38 in size\): it would be read as Infinity$/,
   },
 
   // ---- the loader on torch.save and safetensors files (test/fixtures/pytorch, see its README) ----

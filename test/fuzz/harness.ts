@@ -128,6 +128,13 @@ export function sandbox(suite: string): string {
   return dir;
 }
 
+/** In a suite's worker: the sandbox its test file made (FUZZ_SANDBOX), where its files go. */
+export function sandboxOf(suite: string): string {
+  const dir = process.env.FUZZ_SANDBOX;
+  if (!dir) throw new Error(`fuzz ${suite}: FUZZ_SANDBOX is not set (run the suite through its test file)`);
+  return dir;
+}
+
 /** Removes a sandbox. */
 export function removeSandbox(dir: string): void {
   rmSync(dir, { recursive: true, force: true });

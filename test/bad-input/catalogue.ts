@@ -22,6 +22,9 @@ import { parseModel } from '../../src/model.ts';
 import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
 import { parseShard, shardPlan, slurmShard, taskShard } from '../../src/experiment/grid.ts';
 import { mergeResults } from '../../src/experiment/node-merge.ts';
+import { ResultStore } from '../../src/experiment/node-store.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadModelFile } from '../../src/model-file.ts';
 import { readPickedModel } from '../../examples/explorer/src/model-file.ts';
 import { file, grid, layoutModel, liveLock, outPath, pretrained, resultsFolder, TINY } from './inputs.ts';
@@ -113,6 +116,25 @@ function rawSafetensors(header: unknown, dataBytes: number): Uint8Array {
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   return out;
+}
+
+/** {@link resultsFolder} whose stored config.json `change` edits (the parsed JSON, any field). */
+function storedWith(name: string, change: (stored: any) => void): string {
+  const dir = resultsFolder(name);
+  const stored = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  change(stored);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(stored));
+  return dir;
+}
+
+/** What {@link resultsFolder} stores. */
+const tinyStored = () => JSON.parse(readFileSync(join(resultsFolder(`tiny-${Math.random().toString(36).slice(2)}`), 'config.json'), 'utf8'));
+
+/** {@link resultsFolder} with a folder `sub` inside it. */
+function folderWith(name: string, sub: string): string {
+  const dir = resultsFolder(name);
+  mkdirSync(join(dir, sub));
+  return dir;
 }
 
 export const CATALOGUE: BadInput[] = [
@@ -234,6 +256,30 @@ export const CATALOGUE: BadInput[] = [
   {
     surface: 'api', name: 'fuzz: a --data input of 1e39, finite but past float32 (the model read it as Infinity)', call: () => parseDataset({ x: [[0, 0], [1e39, 1]], y: [[0], [1]] }, 2, 1, '--data'),
     error: InputError, what: /^--data: x\[1\]\[0\] is 1e\+39, beyond the float32 range \(at most 3\.4028234663852886e\+38 in size\): it would be read as Infinity$/,
+  },
+  {
+    surface: 'api', name: 'fuzz: config.json whose nSamplesVal is an object (told as [object Object])', call: () => mergeResults(outPath('fz-m1'), [storedWith('fz-obj', (s) => (s.config.nSamplesVal = {}))]),
+    error: InputError, what: /config\.json holds an invalid configuration: nSamplesVal is \{\}, not a number$/,
+  },
+  {
+    surface: 'api', name: 'fuzz: config.json with "config": null (a TypeError)', call: () => mergeResults(outPath('fz-m2'), [storedWith('fz-null', (s) => (s.config = null))]),
+    error: InputError, what: /config\.json holds an invalid configuration: its config is null, not an object$/,
+  },
+  {
+    surface: 'api', name: 'fuzz: config.json of 2^31 experiments (merge listed 2^31 units before reading any: out of memory)', call: () => mergeResults(outPath('fz-m3'), [storedWith('fz-huge', (s) => (s.config.nExperiments = 2 ** 31))]),
+    error: InputError, what: /config\.json holds an invalid configuration: --n-experiments makes a grid of 2147483648 units \(with the other lists\), more than one grid may hold \(1000000\)/,
+  },
+  {
+    surface: 'api', name: 'fuzz: config.json whose shard count is an object (told as shard 1/[object Object])', call: () => mergeResults(outPath('fz-m4'), [storedWith('fz-shard', (s) => (s.shard.count = {}))]),
+    error: InputError, what: /config\.json holds an invalid shard \{"index":1,"count":\{\}\}: it must be \{"index": i, "count": n\} with 1 <= i <= n$/,
+  },
+  {
+    surface: 'api', name: 'fuzz: a results.jsonl line whose unit is null (a TypeError in merge)', call: () => mergeResults(outPath('fz-m5'), [resultsFolder('fz-unit', { extra: { 'results.jsonl': '{"key":"g1/s0/k2/d1/t0.01/lr0.001","unit":null}\n{"key":"x"}\n' } })]),
+    error: InputError, what: /results\.jsonl: line 1 is not a valid result record; the file was edited or damaged/,
+  },
+  {
+    surface: 'api', name: 'fuzz: a folder named .lock in a results folder (EISDIR on resume)', call: () => ResultStore.open(folderWith('fz-lock', '.lock'), tinyStored().config),
+    error: InputError, what: /^cannot lock .*fz-lock: .*\.lock is not a lock file mi-ident can take over \(EISDIR\); if no run is active, delete it$/,
   },
 
   // ---- the loader on torch.save and safetensors files (test/fixtures/pytorch, see its README) ----

@@ -224,7 +224,7 @@ export const CATALOGUE: BadInput[] = [
     error: ModelFormatError, what: /^model field "weight\[{53}\.\.\. is not recognised: did you mean "weights"\?/,
   },
   {
-    surface: 'loader', name: 'fuzz: a zip64 end record that lists 2^32 - 1 entries (fflate looped over them for hours)', call: () => readPickedModel(zip64Claiming(0xffffffff), 'model.pt'),
+    surface: 'loader', name: 'fuzz: a zip64 end record that lists 2^32 - 1 entries (fflate looped over them: still running after 120 s)', call: () => readPickedModel(zip64Claiming(0xffffffff), 'model.pt'),
     error: ModelFormatError, what: /^model\.pt is truncated or corrupt: it starts like a zip archive \(as torch\.save writes\) but its central directory lists 4294967295 entries, and entry 4 is not where it says/,
   },
   {

@@ -18,6 +18,7 @@ import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
 import { sandboxOf } from './harness.ts';
 import { checkMessage } from './model-json.cases.ts';
 import { applyByteEdits, applyTextEdits, applyValueEdits, byteEdit, jsonText, textEdit, valueEdit } from './mutate.ts';
+import { RUNS } from './budget.ts';
 import { expect, outcome, property, type FuzzProperty } from './property.ts';
 
 /** The suite's sandbox (FUZZ_SANDBOX, from data-file.test.ts): the data files go here, and nothing else may appear. */
@@ -99,7 +100,7 @@ const before = () => readdirSync(DIR).filter((f) => !/^data-\d\.json$/.test(f)).
 const SANDBOX = before();
 
 export const PROPERTIES: Record<string, FuzzProperty<any>> = {
-  'data-file': property(3000, corruptedData, async ({ bytes, ground }) => {
+  'data-file': property(RUNS['data-file']['data-file'], corruptedData, async ({ bytes, ground }) => {
     const r = await outcome(() => readData(dataFile(bytes), ground), [InputError]);
     expect(before() === SANDBOX, `reading a data file wrote ${before()}`);
     if (!r.ok) {
@@ -109,7 +110,7 @@ export const PROPERTIES: Record<string, FuzzProperty<any>> = {
     checkDataset(r.value, ground ? null : 1);
     return 'valid';
   }),
-  'data-search': property(600, fc.oneof(nearlyValid, generatedData), async (value) => {
+  'data-search': property(RUNS['data-file']['data-search'], fc.oneof(nearlyValid, generatedData), async (value) => {
     const r = await outcome(() => readData(dataFile(new TextEncoder().encode(JSON.stringify(value) ?? '')), false), [InputError]);
     if (!r.ok) {
       checkMessage(r.error);

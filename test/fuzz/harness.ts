@@ -36,12 +36,6 @@ export const FUZZ_SCALE: number = (() => {
  */
 export const CASE_LIMIT_MS = Number(process.env.FUZZ_CASE_LIMIT_S ?? '120') * 1000;
 
-/** One property of a suite, as its worker module lists it. */
-export interface FuzzPropertyInfo {
-  /** Generated cases per CI run (before FUZZ_SCALE). */
-  runs: number;
-}
-
 /** What a suite's worker reports for one property. */
 export interface PropertyReport {
   property: string;
@@ -58,9 +52,6 @@ export type WorkerMessage =
   | { type: 'case'; property: string; n: number }
   | { type: 'done'; report: PropertyReport }
   | { type: 'finished' };
-
-/** The case counts of every suite (test/fuzz/<suite>.cases.ts), summed by budget.test.ts. */
-export const SUITE_CASES: Record<string, Record<string, number>> = {};
 
 /** The command that reruns a suite with this run's seed. */
 export const rerun = (suite: string) => `FUZZ_SEED=${FUZZ_SEED} node scripts/uvu-ci.mjs fuzz/${suite}`;

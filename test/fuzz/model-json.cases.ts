@@ -11,6 +11,7 @@ import { modelToJson, parseModel, type Model } from '../../src/model.ts';
 import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
 import { readPickedModel } from '../../examples/explorer/src/model-file.ts';
 import { applyByteEdits, applyTextEdits, applyValueEdits, byteEdit, jsonText, textEdit, valueEdit } from './mutate.ts';
+import { RUNS } from './budget.ts';
 import { expect, outcome, property, type FuzzProperty } from './property.ts';
 
 /** Valid models to start from: the pretrained XOR, and others of other shapes and fields. */
@@ -73,14 +74,14 @@ const valueOnly = fc.record({ base: fc.nat({ max: BASES.length - 1 }), values: f
 
 export const PROPERTIES: Record<string, FuzzProperty<any>> = {
   // The CLI (readModelPath) and the explorer read files through readModelFile.
-  'read-model-file': property(3000, corruptedFile, async ({ bytes, name }) => {
+  'read-model-file': property(RUNS['model-json']['read-model-file'], corruptedFile, async ({ bytes, name }) => {
     const r = await outcome(() => readModelFile(bytes, name), [ModelFormatError]);
     if (!r.ok) return refused(r.error);
     checkModel(r.value.model);
     return 'valid';
   }),
   // The API on text: the same verdict as the file reader on the same text.
-  'parse-model-text': property(3000, valueOnly, async (text) => {
+  'parse-model-text': property(RUNS['model-json']['parse-model-text'], valueOnly, async (text) => {
     const r = await outcome(() => parseModel(text), [ModelFormatError]);
     if (r.ok) checkModel(r.value);
     else checkMessage(r.error);
@@ -89,7 +90,7 @@ export const PROPERTIES: Record<string, FuzzProperty<any>> = {
     return r.ok ? 'valid' : 'refused';
   }),
   // The explorer's loader: a model it accepts runs in the page, from the JSON text it keeps.
-  'explorer-loader': property(1500, corruptedFile, async ({ bytes, name }) => {
+  'explorer-loader': property(RUNS['model-json']['explorer-loader'], corruptedFile, async ({ bytes, name }) => {
     const r = await outcome(() => readPickedModel(bytes, name), [ModelFormatError]);
     if (!r.ok) return refused(r.error);
     checkModel(parseModel(r.value.modelJson));

@@ -18,6 +18,7 @@ import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
 import { FIXTURES, MANIFEST, mlp231, mlp231Zip, safetensors, tensorOps, dictPickle, op } from '../model-file-helpers.ts';
 import { checkModel, refused } from './model-json.cases.ts';
 import { applyByteEdits, applyValueEdits, byteEdit, concat, valueEdit } from './mutate.ts';
+import { RUNS } from './budget.ts';
 import { expect, outcome, property, type FuzzProperty } from './property.ts';
 
 /** Where the malicious fixture's pickle would leave its mark, were it ever run. */
@@ -199,18 +200,18 @@ const safetensorsEdit = fc.record({
 });
 
 export const PROPERTIES: Record<string, FuzzProperty<any>> = {
-  'file-bytes': property(2500, fc.record({ file: fc.nat({ max: FILES.length - 1 }), edits: fc.array(byteEdit, { minLength: 1, maxLength: 4 }), name: fc.constantFrom(...NAMES) }),
+  'file-bytes': property(RUNS['model-pytorch']['file-bytes'], fc.record({ file: fc.nat({ max: FILES.length - 1 }), edits: fc.array(byteEdit, { minLength: 1, maxLength: 4 }), name: fc.constantFrom(...NAMES) }),
     ({ file, edits, name }) => verdict(applyByteEdits(FILES[file]!, edits), name)()),
-  'zip-entries': property(1500, zipEdit, (bytes) => verdict(bytes, 'model.pt')()),
-  'pickle-opcodes': property(1500, torchZipOf(randomPickle), (bytes) => verdict(bytes, 'model.pt')()),
-  'pickle-tensors': property(1000, torchZipOf(tensorDict), (bytes) => verdict(bytes, 'model.pt')()),
-  'legacy-pickle': property(500, fc.record({ pkl: fc.oneof(randomPickle, tensorDict), cut: fc.nat() }), ({ pkl, cut }) => {
+  'zip-entries': property(RUNS['model-pytorch']['zip-entries'], zipEdit, (bytes) => verdict(bytes, 'model.pt')()),
+  'pickle-opcodes': property(RUNS['model-pytorch']['pickle-opcodes'], torchZipOf(randomPickle), (bytes) => verdict(bytes, 'model.pt')()),
+  'pickle-tensors': property(RUNS['model-pytorch']['pickle-tensors'], torchZipOf(tensorDict), (bytes) => verdict(bytes, 'model.pt')()),
+  'legacy-pickle': property(RUNS['model-pytorch']['legacy-pickle'], fc.record({ pkl: fc.oneof(randomPickle, tensorDict), cut: fc.nat() }), ({ pkl, cut }) => {
     // the legacy format's header (magic number, protocol 1001, sys_info) before a generated object pickle
     const legacy = FILES.find((b) => b[0] === 0x80 && b[2] === 0x8a)!;
     const header = legacy.subarray(0, legacyHeaderEnd(legacy));
     return verdict(concat(header, pkl, legacy.subarray(header.length + (cut % 200))), 'legacy.pt')();
   }),
-  'safetensors-header': property(1500, safetensorsEdit, (bytes) => verdict(bytes, 'model.safetensors')()),
+  'safetensors-header': property(RUNS['model-pytorch']['safetensors-header'], safetensorsEdit, (bytes) => verdict(bytes, 'model.safetensors')()),
 };
 
 function headerLength(bytes: Uint8Array): number {

@@ -18,6 +18,7 @@ import { CONFIG_FILE, RESULTS_FILE, ResultStore } from '../../src/experiment/nod
 import { sandboxOf, tree } from './harness.ts';
 import { checkMessage } from './model-json.cases.ts';
 import { applyByteEdits, applyTextEdits, applyValueEdits, byteEdit, HOSTILE_STRINGS, jsonText, nastyValue, textEdit, valueEdit } from './mutate.ts';
+import { RUNS } from './budget.ts';
 import { expect, outcome, property, type FuzzProperty } from './property.ts';
 
 const DIR = sandboxOf('results-folder');
@@ -121,7 +122,7 @@ function checkRecords(records: readonly { key: string }[], what: string): void {
 const outside = (...except: string[]) => tree(DIR, (rel) => except.some((e) => rel === e || rel.startsWith(`${e}/`)));
 
 export const PROPERTIES: Record<string, FuzzProperty<any>> = {
-  folder: property(1500, corruptedFolder, async (f: Folder) => {
+  folder: property(RUNS['results-folder']['folder'], corruptedFolder, async (f: Folder) => {
     writeFolder(f);
     rmSync(OUT, { recursive: true, force: true });
     const caseBefore = tree(CASE);

@@ -34,28 +34,37 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves the files under `root`, and `routes` (by URL path) from memory, on a free port. */
-export async function serveStatic(root: string, routes: Readonly<Record<string, StaticRoute>> = {}): Promise<StaticServer> {
+/**
+ * Serves the files under `root`, and `routes` (by URL path) from memory, on a free port; every
+ * response carries `headers` too (the explorer's Content-Security-Policy, examples/explorer/csp.ts).
+ */
+export async function serveStatic(root: string, routes: Readonly<Record<string, StaticRoute>> = {}, headers: Readonly<Record<string, string>> = {}): Promise<StaticServer> {
   const base = normalize(root + sep);
   const server: Server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      res.writeHead(400, headers).end(); // a malformed escape (/%ff) is the client's error, not the server's crash
+      return;
+    }
     const route = routes[path];
     if (route) {
-      res.writeHead(200, { 'content-type': route.type ?? TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { ...headers, 'content-type': route.type ?? TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(route.body);
       return;
     }
     const file = normalize(join(base, path));
     if (!file.startsWith(base)) {
-      res.writeHead(403).end();
+      res.writeHead(403, headers).end();
       return;
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(body);
     } catch {
-      res.writeHead(404).end();
+      res.writeHead(404, headers).end();
     }
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));

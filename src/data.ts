@@ -4,6 +4,7 @@
  */
 import { InputError } from './errors.ts';
 import { inputRows, type Gate } from './gates.ts';
+import { preview } from './json-text.ts';
 
 /** Inputs and labels, one row per sample (`{ "x": number[][], "y": number[][] }` in files). */
 export interface Dataset {
@@ -55,7 +56,11 @@ function checkMatrix(v: unknown, field: string, width: number): number[][] {
     if (row.length !== width) throw new InputError(`${field}[${i}] has ${row.length} values, expected ${width}`);
     return row.map((n, j) => {
       if (typeof n !== 'number' || !Number.isFinite(n)) {
-        throw new InputError(`${field}[${i}][${j}] must be a finite number, got ${JSON.stringify(n)}`);
+        throw new InputError(`${field}[${i}][${j}] must be a finite number, got ${preview(n)}`);
+      }
+      // rows are float32 to the model (weightRows): a finite double past the float32 range would be Infinity
+      if (!Number.isFinite(Math.fround(n))) {
+        throw new InputError(`${field}[${i}][${j}] is ${n}, beyond the float32 range (at most 3.4028234663852886e+38 in size): it would be read as ${Math.fround(n)}`);
       }
       return n;
     });

@@ -99,3 +99,36 @@ export function* jsonPieces(value: unknown, depth = 0): Generator<string> {
   }
   yield first ? (isArray ? ']' : '}') : close + (isArray ? ']' : '}');
 }
+
+/**
+ * A value as a message quotes it: JSON (numbers as `String` gives them, so NaN and Infinity read
+ * as such), cut after `max` characters. Walked with a budget, never whole: a refused value may be
+ * a string of megabytes or an array nested 100,000 deep, which `JSON.stringify` cannot write.
+ */
+export function preview(value: unknown, max = 60): string {
+  let out = '';
+  const walk = (v: unknown, depth: number): boolean => {
+    if (out.length > max) return false;
+    if (Array.isArray(v) || (v !== null && typeof v === 'object')) {
+      const array = Array.isArray(v);
+      if (depth >= 6) {
+        out += array ? '[...]' : '{...}';
+        return true;
+      }
+      out += array ? '[' : '{';
+      const keys = array ? null : Object.keys(v as object);
+      const n = array ? (v as unknown[]).length : keys!.length;
+      for (let i = 0; i < n; i++) {
+        if (i > 0) out += ',';
+        if (keys) out += `${JSON.stringify(keys[i]!.slice(0, max))}:`;
+        if (!walk(array ? (v as unknown[])[i] : (v as Record<string, unknown>)[keys![i]!], depth + 1)) return false;
+      }
+      out += array ? ']' : '}';
+      return out.length <= max;
+    }
+    if (typeof v === 'string') out += JSON.stringify(v.length > max ? v.slice(0, max + 1) : v);
+    else out += typeof v === 'number' || typeof v === 'bigint' || v === undefined ? String(v) : (JSON.stringify(v) ?? String(v));
+    return out.length <= max;
+  };
+  return walk(value, 0) ? out : `${out.slice(0, max)}...`;
+}

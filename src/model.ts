@@ -6,7 +6,7 @@
  * summation order of torch's CPU `Linear` (first product, then fused multiply-adds, bias last).
  */
 import { ModelFormatError } from './errors.ts';
-import { parseJsonText, type JsonProblemKind } from './json-text.ts';
+import { parseJsonText, preview, type JsonProblemKind } from './json-text.ts';
 
 /** The JSON shape of a model file (docs/semantics.md, N7). */
 export interface ModelJson {
@@ -54,16 +54,16 @@ export function parseModel(input: string | unknown): Model {
   }
   sizes.forEach((s, i) => {
     if (typeof s !== 'number' || !Number.isInteger(s) || s < 1) {
-      throw new ModelFormatError(`layerSizes[${i}] must be a positive integer, got ${JSON.stringify(s)}`);
+      throw new ModelFormatError(`layerSizes[${i}] must be a positive integer, got ${preview(s)}`);
     }
   });
   const activation = obj.activation ?? 'leaky_relu';
   if (typeof activation !== 'string' || !SUPPORTED_ACTIVATIONS.includes(activation)) {
     throw new ModelFormatError(
-      `activation ${JSON.stringify(activation)} is not supported (supported: ${SUPPORTED_ACTIVATIONS.join(', ')})`,
+      `activation ${preview(activation)} is not supported (supported: ${SUPPORTED_ACTIVATIONS.join(', ')})`,
     );
   }
-  const slope = checkNumber(obj.negativeSlope ?? 0.01, 'negativeSlope');
+  const slope = checkFloat32(obj.negativeSlope ?? 0.01, 'negativeSlope');
   const nLayers = sizes.length - 1;
   const weights = checkArray(obj.weights, 'weights', nLayers, 'weight matrices');
   const biases = checkArray(obj.biases, 'biases', nLayers, 'bias vectors');
@@ -73,17 +73,28 @@ export function parseModel(input: string | unknown): Model {
     const out = sizes[l + 1] as number;
     const inp = sizes[l] as number;
     const rows = checkArray(weights[l], `weights[${l}]`, out, 'rows');
+    // Every row's length first: the matrix is allocated for what the file holds, not what layerSizes claims.
+    const cols = rows.map((row, r) => checkArray(row, `weights[${l}][${r}]`, inp, 'columns'));
     const flat = new Float32Array(out * inp);
-    rows.forEach((row, r) => {
-      const cols = checkArray(row, `weights[${l}][${r}]`, inp, 'columns');
-      cols.forEach((v, c) => (flat[r * inp + c] = checkNumber(v, `weights[${l}][${r}][${c}]`)));
-    });
+    cols.forEach((row, r) => row.forEach((v, c) => (flat[r * inp + c] = checkFloat32(v, `weights[${l}][${r}][${c}]`))));
     w.push(flat);
     const bias = checkArray(biases[l], `biases[${l}]`, out, 'entries');
-    b.push(Float32Array.from(bias, (v, i) => checkNumber(v, `biases[${l}][${i}]`)));
+    b.push(Float32Array.from(bias, (v, i) => checkFloat32(v, `biases[${l}][${i}]`)));
   }
   return { layerSizes: [...(sizes as number[])], weights: w, biases: b, negativeSlope: Math.fround(slope) };
 }
+
+/** A finite number that stays finite as a float32 (the model's parameters are float32, N8). */
+function checkFloat32(v: unknown, field: string): number {
+  const n = checkNumber(v, field);
+  if (!Number.isFinite(Math.fround(n))) {
+    throw new ModelFormatError(`${field} is ${n}, beyond the float32 range (at most ${FLOAT32_MAX} in size): it would be read as ${Math.fround(n)}`);
+  }
+  return n;
+}
+
+/** The largest float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** What to do about model text that is not JSON, by {@link JsonProblemKind}. */
 export const MODEL_TEXT_ADVICE: Record<JsonProblemKind, string> = {
@@ -109,7 +120,7 @@ function checkFieldNames(obj: Record<string, unknown>): void {
   for (const field of MODEL_FIELDS) {
     const near = has(field) ? undefined : lookalike(field);
     if (near !== undefined) {
-      throw new ModelFormatError(`model field "${near}" is not recognised: did you mean "${field}"? (field names are camelCase, as in the README)`);
+      throw new ModelFormatError(`model field ${preview(near)} is not recognised: did you mean "${field}"? (field names are camelCase, as in the README)`);
     }
   }
   for (const field of MODEL_FIELDS.slice(0, 3)) {
@@ -134,8 +145,7 @@ function checkArray(v: unknown, field: string, expected: number, what: string): 
 
 function checkNumber(v: unknown, field: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    const shown = typeof v === 'number' ? String(v) : JSON.stringify(v);
-    throw new ModelFormatError(`${field} must be a finite number, got ${shown}`);
+    throw new ModelFormatError(`${field} must be a finite number, got ${preview(v)}`);
   }
   return v;
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildExplorer } from '../scripts/build-explorer.mjs';
 import { serveStatic, type StaticServer } from '../examples/webgpu-serve.ts';
+import { EXPLORER_HEADERS } from '../examples/explorer/csp.ts';
 import { runJob } from '../examples/explorer/src/analyze-job.ts';
 import { defaultState, type RunSettings } from '../examples/explorer/src/state.ts';
 import { groupDigits } from '../examples/explorer/src/format.ts';
@@ -33,7 +34,7 @@ const pageErrors: string[] = [];
 if (!browserReason) {
   try {
     const { outdir } = await buildExplorer({ outdir: join(temp, 'site') });
-    server = await serveStatic(outdir, { '/': { body: readFileSync(join(outdir, 'index.html')), type: 'text/html; charset=utf-8' } });
+    server = await serveStatic(outdir, { '/': { body: readFileSync(join(outdir, 'index.html')), type: 'text/html; charset=utf-8' } }, EXPLORER_HEADERS);
     const { chromium } = await import('playwright-core');
     context = await chromium.launchPersistentContext(join(temp, 'profile'), {
       executablePath: CHROMIUM,

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Locator, type Page } from 'playwright-core';
 import { buildExplorer } from '../../scripts/build-explorer.mjs';
 import { serveStatic } from '../webgpu-serve.ts';
+import { EXPLORER_HEADERS } from './csp.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const at = process.argv.indexOf('--out');
@@ -21,7 +22,7 @@ mkdirSync(out, { recursive: true });
 
 const temp = mkdtempSync(join(tmpdir(), 'mi-ident-shots-'));
 const { outdir } = await buildExplorer({ outdir: join(temp, 'site') });
-const server = await serveStatic(outdir, { '/': { body: readFileSync(join(outdir, 'index.html')), type: 'text/html; charset=utf-8' } });
+const server = await serveStatic(outdir, { '/': { body: readFileSync(join(outdir, 'index.html')), type: 'text/html; charset=utf-8' } }, EXPLORER_HEADERS);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,

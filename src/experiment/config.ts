@@ -3,6 +3,7 @@
  * researcher understands, and the canonical form stored with results (to refuse mixing).
  */
 import { InputError } from '../errors.ts';
+import { preview } from '../json-text.ts';
 import { getGate, TWO_INPUT_GATES } from '../gates.ts';
 import type { PairOrder } from '../mappings.ts';
 import type { RngMode } from '../train/train.ts';
@@ -96,11 +97,50 @@ export function minSparsityFor(config: Pick<ExperimentConfig, 'minSparsity'>, si
 const positiveInts = (v: readonly number[]) => v.length > 0 && v.every((n) => Number.isInteger(n) && n >= 1);
 const positiveNumbers = (v: readonly number[]) => v.length > 0 && v.every((n) => Number.isFinite(n) && n > 0);
 
+/**
+ * The most units a grid may hold. Far past any study (each unit trains a model; main.py runs 100
+ * experiments), and what keeps listing the units cheap: a corrupt config.json of 2^31
+ * experiments would otherwise take hours to list before anything reads it.
+ */
+export const MAX_GRID_UNITS = 1_000_000;
+
+/**
+ * A stored configuration (a results folder's config.json) checked as the flags are: each field
+ * present has its JSON type, then {@link resolveConfig} checks the values. `where` names the file.
+ */
+export function configFromJson(value: unknown, where: string): ExperimentConfig {
+  const fail = (what: string): never => {
+    throw new InputError(`${where} holds an invalid configuration: ${what}`);
+  };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`its config is ${preview(value)}, not an object`);
+  const given = value as Record<string, unknown>;
+  const partial: Record<string, unknown> = {};
+  for (const k of CONFIG_FIELDS) {
+    const v = given[k];
+    if (v === undefined) continue; // written before the field existed: its default
+    const d = DEFAULT_CONFIG[k];
+    const type = Array.isArray(d) ? (k === 'targetLogicGates' || k === 'criteria' ? 'strings' : 'numbers') : d === null ? 'number or null' : typeof d;
+    const ok = type === 'strings' ? Array.isArray(v) && v.every((x) => typeof x === 'string')
+      : type === 'numbers' ? Array.isArray(v) && v.every((x) => typeof x === 'number')
+        : type === 'number or null' ? v === null || typeof v === 'number'
+          : typeof v === type;
+    if (!ok) fail(`${k} is ${preview(v)}, not ${type === 'strings' || type === 'numbers' ? `a list of ${type}` : `a ${type}`}`);
+    partial[k] = v;
+  }
+  try {
+    return resolveConfig(partial as Partial<ExperimentConfig>);
+  } catch (e) {
+    if (e instanceof InputError) fail(e.message);
+    throw e;
+  }
+  return fail('unreachable');
+}
+
 /** Fills defaults and checks every field; throws an {@link InputError} naming the flag. */
 export function resolveConfig(partial: Partial<ExperimentConfig> = {}): ExperimentConfig {
   const c: ExperimentConfig = { ...DEFAULT_CONFIG, ...definedOnly(partial) } as ExperimentConfig;
   const fail = (flag: string, what: string, got: unknown) => {
-    throw new InputError(`${flag} ${what}, got ${Array.isArray(got) ? got.join(' ') : String(got)}`);
+    throw new InputError(`${flag} ${what}, got ${Array.isArray(got) ? got.slice(0, 8).join(' ') + (got.length > 8 ? ` ... (${got.length} values)` : '') : typeof got === 'string' ? got.slice(0, 60) : String(got)}`);
   };
   if (c.targetLogicGates.length === 0) fail('--target-logic-gates', 'needs at least one gate', '');
   const gates = c.targetLogicGates.map((g) => getGate(g)); // unknown names throw, listing the known ones
@@ -132,6 +172,10 @@ export function resolveConfig(partial: Partial<ExperimentConfig> = {}): Experime
   if (!['reference', 'fast'].includes(c.rng)) fail('--rng', 'must be reference or fast', c.rng);
   if (c.rng === 'reference') {
     if (c.seed + c.nExperiments - 1 > 0xffffffff) fail('--seed', "plus the seed offsets must stay below 2^32 with --rng reference (numpy's seed range)", c.seed);
+  }
+  const units = c.nGates.length * c.nExperiments * c.sizes.length * c.depths.length * c.lossTargets.length * c.learningRates.length;
+  if (units > MAX_GRID_UNITS) {
+    fail('--n-experiments', `makes a grid of ${units} units (with the other lists), more than one grid may hold (${MAX_GRID_UNITS}): split it into several grids`, c.nExperiments);
   }
   if (!Array.isArray(c.criteria)) fail('--criteria', 'must be a list of criterion ids', c.criteria);
   if (c.criteria.length) c.criteria = [...resolveCriteria(c.criteria, '--criteria').ids];

@@ -19,8 +19,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { writeAll, writeFileAtomic, writeProblem } from '../node/files.ts';
-import { canonicalConfig, configDifferences, type ExperimentConfig } from './config.ts';
-import { WHOLE_GRID, type Shard } from './grid.ts';
+import { preview } from '../json-text.ts';
+import { canonicalConfig, configDifferences, configFromJson, type ExperimentConfig } from './config.ts';
+import { unitKey, WHOLE_GRID, type Shard, type Unit } from './grid.ts';
 import { recordsToCsv, type UnitRecord } from './rows.ts';
 
 /** Bump when the meaning of stored results changes: older folders are then refused. */
@@ -50,13 +51,22 @@ export function readStoredConfig(dir: string): StoredConfig | null {
   } catch (e) {
     throw new InputError(`${path} is not valid JSON (${(e as Error).message}); is ${dir} an mi-ident results folder?`);
   }
-  if (stored?.tool !== 'mi-ident' || typeof stored.config !== 'object') throw new InputError(`${path} is not an mi-ident results configuration`);
+  if (stored === null || typeof stored !== 'object' || stored.tool !== 'mi-ident') throw new InputError(`${path} is not an mi-ident results configuration`);
   if (stored.format !== RESULTS_FORMAT) {
-    throw new InputError(`${dir} holds results of format ${stored.format}; this version of mi-ident writes format ${RESULTS_FORMAT}: use a new --out folder`);
+    throw new InputError(`${dir} holds results of format ${preview(stored.format)}; this version of mi-ident writes format ${RESULTS_FORMAT}: use a new --out folder`);
   }
+  // Checked as the flags are: a hand-edited or damaged file is refused here, not deep in a merge.
+  const raw = stored.config as unknown;
   // Folders written before --rng existed hold fast-mode results.
-  if (stored.config.rng === undefined) stored.config = { ...stored.config, rng: 'fast' };
-  return stored;
+  const dated = raw !== null && typeof raw === 'object' && !Array.isArray(raw) && (raw as { rng?: unknown }).rng === undefined ? { ...raw, rng: 'fast' } : raw;
+  const config = configFromJson(dated, path);
+  const shard = stored.shard as unknown as Record<string, unknown> | null;
+  const index = shard?.index;
+  const count = shard?.count;
+  if (!Number.isSafeInteger(count) || !Number.isSafeInteger(index) || (index as number) < 1 || (index as number) > (count as number)) {
+    throw new InputError(`${path} holds an invalid shard ${preview(shard)}: it must be {"index": i, "count": n} with 1 <= i <= n`);
+  }
+  return { tool: 'mi-ident', format: RESULTS_FORMAT, config, shard: { index: index as number, count: count as number } };
 }
 
 /** An open results folder. */
@@ -200,7 +210,8 @@ export class ResultStore {
   /** Temporary files of atomic writes that a killed run left behind (we hold the lock: nobody else writes). */
   private removeStaleTemporaries(): void {
     for (const f of readdirSync(this.dir)) {
-      if (/^\.(config\.json|results\.csv)\.\d+\.tmp$/.test(f)) unlinkSync(join(this.dir, f));
+      // a folder of that name is nobody's temporary: left alone
+      if (/^\.(config\.json|results\.csv)\.\d+\.tmp$/.test(f) && statSync(join(this.dir, f)).isFile()) unlinkSync(join(this.dir, f));
     }
   }
 
@@ -273,6 +284,11 @@ export class ResultStore {
       try {
         unlinkSync(path); // stale: its process is gone
       } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // e.g. a folder named .lock: not a lock this run can take over
+        if (code === 'EISDIR' || code === 'EPERM') {
+          throw new InputError(`cannot lock ${this.dir}: ${path} is not a lock file mi-ident can take over (${code}); if no run is active, delete it`);
+        }
         throw new InputError(`cannot write to the results folder ${this.dir}: ${writeProblem(e)}; ${advice(e)}, then run the same command again`);
       }
     }
@@ -331,6 +347,22 @@ function isAlive(pid: number): boolean {
 }
 
 /**
+ * Whether a parsed line has a result record's shape: what merge, report and the CSV read of it.
+ * Its key must be its unit's, so that a line edited to another unit is not counted as that one.
+ */
+function isRecord(r: unknown): r is UnitRecord {
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) return false;
+  const { key, unit, gates, converged, rows, model } = r as Record<string, unknown>;
+  if (typeof key !== 'string' || unit === null || typeof unit !== 'object' || Array.isArray(unit)) return false;
+  const u = unit as Record<string, unknown>;
+  const numbers = ['index', 'nGates', 'seedOffset', 'size', 'depth', 'lossTarget', 'learningRate'].every((f) => typeof u[f] === 'number' && Number.isFinite(u[f]));
+  if (!numbers || !Number.isSafeInteger(u.index) || (u.index as number) < 0 || unitKey(u as unknown as Unit) !== key) return false;
+  if (!Array.isArray(gates) || !gates.every((g) => typeof g === 'string') || typeof converged !== 'boolean') return false;
+  if (!Array.isArray(rows) || !rows.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row))) return false;
+  return model === null || (typeof model === 'object' && !Array.isArray(model));
+}
+
+/**
  * Parses JSONL text. Complete lines must parse, except the last one, which a crash may have cut
  * (it is then dropped). Returns the records by key (first occurrence wins) and the byte length of
  * the valid prefix.
@@ -352,7 +384,7 @@ function parseLines(text: string, path: string): { records: Map<string, UnitReco
       record = null;
     }
     const isLast = end < 0 || end === text.length - 1;
-    if (end < 0 || !record || typeof record.key !== 'string') {
+    if (end < 0 || !isRecord(record)) {
       if (isLast) break; // a torn last line: the unit runs again
       throw new InputError(
         `${path}: line ${lineNo} is not a valid result record; the file was edited or damaged: restore it, or delete that line (its unit then runs again)`,

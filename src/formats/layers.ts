@@ -6,6 +6,7 @@
  */
 import { ModelFormatError } from '../errors.ts';
 import type { Model } from '../model.ts';
+import { shownName, shownNames, shownSizes } from './names.ts';
 import { float32Values, type Tensor } from './tensors.ts';
 
 /** Hyper-parameters a file states, each with where it says so (for messages). */
@@ -31,7 +32,10 @@ export interface LayerKeys {
 export const DEFAULT_NEGATIVE_SLOPE = 0.01;
 
 /** Shows at most 12 keys. */
-const keyList = (keys: readonly string[]) => (keys.length > 12 ? `${keys.slice(0, 12).join(', ')}, ... (${keys.length} keys)` : keys.join(', '));
+const keyList = (keys: readonly string[]) => shownNames(keys, 12);
+/** Names in quotes, at most 6. */
+const quotedNames = (names: readonly string[]) =>
+  names.slice(0, 6).map((n) => `"${shownName(n)}"`).join(', ') + (names.length > 6 ? `, ... (${names.length} in all)` : '');
 
 /** A layer name cut into words and numbers: `layers.2.0` -> pattern `layers.#.#`, numbers [2, 0]. */
 function nameParts(name: string): { pattern: string; numbers: number[] } {
@@ -71,16 +75,16 @@ export function orderLayers(keys: readonly string[], where: string): LayerKeys[]
     layers.set(name, layer);
   }
   if (other.length) {
-    fail(`${other.map((k) => `"${k}"`).join(', ')} ${other.length > 1 ? 'are' : 'is'} not the weight or bias of a layer: mi-ident reads MLPs of nn.Linear layers only ` +
+    fail(`${quotedNames(other)} ${other.length > 1 ? 'are' : 'is'} not the weight or bias of a layer: mi-ident reads MLPs of nn.Linear layers only ` +
       `(keys NAME.weight and NAME.bias; docs/semantics.md N9). Keys: ${keyList(keys)}`);
   }
-  for (const [name, l] of layers) if (!l.weight) fail(`"${l.bias}" has no weight beside it ("${name ? `${name}.` : ''}weight" is missing). Keys: ${keyList(keys)}`);
+  for (const [name, l] of layers) if (!l.weight) fail(`"${shownName(l.bias!)}" has no weight beside it ("${shownName(name ? `${name}.` : '')}weight" is missing). Keys: ${keyList(keys)}`);
   const named = [...layers].map(([name, l]) => ({ name, weight: l.weight!, bias: l.bias ?? null, ...nameParts(name) }));
   if (named.length > 1) {
     const patterns = [...new Set(named.map((l) => l.pattern))];
     const noNumbers = named[0]!.numbers.length === 0;
     if (patterns.length > 1 || noNumbers) {
-      fail(`cannot tell the order of the layers ${named.map((l) => `"${l.name}"`).join(', ')} from their names: ` +
+      fail(`cannot tell the order of the layers ${quotedNames(named.map((l) => l.name))} from their names: ` +
         `${noNumbers && patterns.length === 1 ? 'they have no numbers' : 'they do not follow one pattern of words and numbers'} ` +
         `(names like layers.0, layers.1 or fc1, fc2 are ordered by their numbers; docs/semantics.md N9). ` +
         `Rename the keys, e.g. to layers.0.weight, layers.0.bias, layers.1.weight, ... in forward order. Keys: ${keyList(keys)}`);
@@ -91,7 +95,7 @@ export function orderLayers(keys: readonly string[], where: string): LayerKeys[]
     });
     for (let i = 1; i < named.length; i++) {
       if (named[i]!.numbers.every((n, k) => n === named[i - 1]!.numbers[k])) {
-        fail(`cannot tell the order of the layers "${named[i - 1]!.name}" and "${named[i]!.name}": their numbers are equal (docs/semantics.md N9). Keys: ${keyList(keys)}`);
+        fail(`cannot tell the order of the layers "${shownName(named[i - 1]!.name)}" and "${shownName(named[i]!.name)}": their numbers are equal (docs/semantics.md N9). Keys: ${keyList(keys)}`);
       }
     }
   }
@@ -129,15 +133,15 @@ export function modelFromStateDict(tensors: ReadonlyMap<string, Tensor>, hp: Hyp
   const sizes: number[] = [];
   const weights: Float32Array[] = [];
   const biases: Float32Array[] = [];
-  const shapeText = (t: Tensor) => `(${t.shape.join(', ')})`;
+  const shapeText = (t: Tensor) => shownSizes(t.shape);
   layers.forEach((l, i) => {
     const w = tensors.get(l.weight)!;
-    if (w.shape.length !== 2) fail(`${l.weight} has shape ${shapeText(w)}; a Linear layer's weight is 2-D (out, in)`);
+    if (w.shape.length !== 2) fail(`${shownName(l.weight)} has shape ${shapeText(w)}; a Linear layer's weight is 2-D (out, in)`);
     const [out, inp] = w.shape as [number, number];
-    if (out < 1 || inp < 1) fail(`${l.weight} has shape ${shapeText(w)}: a layer needs at least one input and one output`);
+    if (out < 1 || inp < 1) fail(`${shownName(l.weight)} has shape ${shapeText(w)}: a layer needs at least one input and one output`);
     if (i === 0) sizes.push(inp);
     else if (inp !== sizes[i]) {
-      fail(`${l.weight} has shape ${shapeText(w)}: it takes ${inp} inputs, but the layer before it in name order (${layers[i - 1]!.name || 'weight'}) has ${sizes[i]} outputs (docs/semantics.md N9)`);
+      fail(`${shownName(l.weight)} has shape ${shapeText(w)}: it takes ${inp} inputs, but the layer before it in name order (${shownName(layers[i - 1]!.name) || 'weight'}) has ${sizes[i]} outputs (docs/semantics.md N9)`);
     }
     sizes.push(out);
     weights.push(float32Values(w, l.weight, where));
@@ -145,7 +149,7 @@ export function modelFromStateDict(tensors: ReadonlyMap<string, Tensor>, hp: Hyp
       biases.push(new Float32Array(out)); // nn.Linear(bias=False) adds nothing: a zero bias is exact
     } else {
       const b = tensors.get(l.bias)!;
-      if (b.shape.length !== 1 || b.shape[0] !== out) fail(`${l.bias} has shape ${shapeText(b)}; the layer has ${out} outputs, so its bias is (${out})`);
+      if (b.shape.length !== 1 || b.shape[0] !== out) fail(`${shownName(l.bias)} has shape ${shapeText(b)}; the layer has ${out} outputs, so its bias is (${out})`);
       biases.push(float32Values(b, l.bias, where));
     }
   });

@@ -215,30 +215,32 @@ export function readPickle(bytes: Uint8Array, start: number, where: string, hook
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
   const memo = new Map<number, unknown>();
+  // The opcode being run; the helpers below are made once, not per opcode (a pickle may hold millions).
+  let o!: Op;
+  const fail = (what: string): never => {
+    throw new ModelFormatError(`${where}: ${o.name} at byte ${o.at} ${what}`);
+  };
+  const pop = (): unknown => {
+    if (stack.length === 0) fail('finds an empty stack (a corrupt file?)');
+    return stack.pop();
+  };
+  const top = (): unknown => {
+    if (stack.length === 0) fail('finds an empty stack (a corrupt file?)');
+    return stack[stack.length - 1];
+  };
+  const popMark = (): unknown[] => {
+    const items = stack;
+    if (marks.length === 0) fail('has no MARK before it (a corrupt file?)');
+    stack = marks.pop()!;
+    return items;
+  };
+  const setItems = (dict: unknown, items: unknown[]) => {
+    if (!(dict instanceof Map)) fail('adds items to something that is not a dict');
+    if (items.length % 2) fail('has a key without a value (a corrupt file?)');
+    for (let i = 0; i < items.length; i += 2) (dict as Map<unknown, unknown>).set(dictKey(items[i], fail), items[i + 1]);
+  };
   for (let at = start; ; ) {
-    const o = decode(bytes, view, at, where);
-    const fail = (what: string): never => {
-      throw new ModelFormatError(`${where}: ${o.name} at byte ${o.at} ${what}`);
-    };
-    const pop = (): unknown => {
-      if (stack.length === 0) fail('finds an empty stack (a corrupt file?)');
-      return stack.pop();
-    };
-    const top = (): unknown => {
-      if (stack.length === 0) fail('finds an empty stack (a corrupt file?)');
-      return stack[stack.length - 1];
-    };
-    const popMark = (): unknown[] => {
-      const items = stack;
-      if (marks.length === 0) fail('has no MARK before it (a corrupt file?)');
-      stack = marks.pop()!;
-      return items;
-    };
-    const setItems = (dict: unknown, items: unknown[]) => {
-      if (!(dict instanceof Map)) fail('adds items to something that is not a dict');
-      if (items.length % 2) fail('has a key without a value (a corrupt file?)');
-      for (let i = 0; i < items.length; i += 2) (dict as Map<unknown, unknown>).set(dictKey(items[i], fail), items[i + 1]);
-    };
+    o = decode(bytes, view, at, where);
     if (!o.read) fail(`is not read by mi-ident (torch.save writes protocol 2 pickles of tensors and plain containers)`);
     switch (o.name) {
       case 'PROTO':
@@ -269,7 +271,7 @@ export function readPickle(bytes: Uint8Array, start: number, where: string, hook
       case 'EMPTY_LIST': stack.push([]); break;
       case 'LIST': { const items = popMark(); stack.push(items); break; }
       case 'APPEND': { const v = pop(); const list = top(); if (!Array.isArray(list)) fail('appends to something that is not a list'); (list as unknown[]).push(v); break; }
-      case 'APPENDS': { const items = popMark(); const list = top(); if (!Array.isArray(list)) fail('appends to something that is not a list'); (list as unknown[]).push(...items); break; }
+      case 'APPENDS': { const items = popMark(); const list = top(); if (!Array.isArray(list)) fail('appends to something that is not a list'); for (const item of items) (list as unknown[]).push(item); break; } // not push(...items): a long run overflows the stack
       case 'EMPTY_DICT': stack.push(new Map()); break;
       case 'DICT': { const items = popMark(); const d = new Map(); setItems(d, items); stack.push(d); break; }
       case 'SETITEM': { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; }

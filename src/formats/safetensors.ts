@@ -6,8 +6,10 @@
  * `mi-ident convert --to safetensors`. Browser-safe.
  */
 import { ModelFormatError } from '../errors.ts';
+import { preview } from '../json-text.ts';
 import type { Model } from '../model.ts';
 import type { HyperParameters } from './layers.ts';
+import { shownName, shownSizes } from './names.ts';
 import { contiguousStrides, DTYPE_BYTES, numelOf, type DType, type Tensor } from './tensors.ts';
 
 /** safetensors dtype codes and their element types (the others are known and refused by name). */
@@ -56,22 +58,25 @@ export function readSafetensors(bytes: Uint8Array, where: string): SafetensorsCo
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (e === null || typeof e !== 'object') fail(`${name}: its header entry is not an object`);
+    const shown = shownName(name);
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) fail(`${shown}: its header entry is not an object`);
+    // a field a corrupt header lacks is named as missing, not shown as "undefined"
+    for (const field of ['dtype', 'shape', 'data_offsets'] as const) if (e[field] === undefined) fail(`${shown}: its header entry has no ${field} (a corrupt file?)`);
     const code = e.dtype;
-    if (typeof code !== 'string' || (!(code in DTYPES) && !OTHER_DTYPES.includes(code))) fail(`${name} has dtype ${JSON.stringify(code)}, which is not a safetensors dtype`);
+    if (typeof code !== 'string' || (!Object.hasOwn(DTYPES, code) && !OTHER_DTYPES.includes(code))) fail(`${shown} has dtype ${preview(code)}, which is not a safetensors dtype`);
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) fail(`${name}: shape ${JSON.stringify(shape)} is not a list of sizes`);
+    if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) fail(`${shown}: shape ${preview(shape)} is not a list of sizes`);
     const offsets = e.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
-      fail(`${name}: data_offsets ${JSON.stringify(offsets)} are not [begin, end]`);
+      fail(`${shown}: data_offsets ${preview(offsets)} are not [begin, end]`);
     }
     const [begin, end] = offsets as [number, number];
-    if (end > data.length) fail(`${name}: data_offsets [${begin}, ${end}] run past the end of the ${data.length}-byte data section (a truncated file?)`);
+    if (end > data.length) fail(`${shown}: data_offsets [${begin}, ${end}] run past the end of the ${data.length}-byte data section (a truncated file?)`);
     const dtype = DTYPES[code as string];
     const numel = numelOf(shape as number[]);
     const perElement = dtype ? DTYPE_BYTES[dtype] : null;
     if (perElement !== null && numel * perElement !== end - begin) {
-      fail(`${name}: shape [${(shape as number[]).join(', ')}] needs ${numel * perElement} bytes of ${code}, but data_offsets [${begin}, ${end}] span ${end - begin}`);
+      fail(`${shown}: shape ${shownSizes(shape as number[], '[]')} needs ${numel * perElement} bytes of ${code}, but data_offsets [${begin}, ${end}] span ${end - begin}`);
     }
     spans.push({ name, begin, end });
     const label = code as string;
@@ -91,8 +96,8 @@ export function readSafetensors(bytes: Uint8Array, where: string): SafetensorsCo
   let covered = 0;
   let last: (typeof spans)[number] | null = null;
   for (const s of spans) {
-    if (s.begin < covered) fail(`${s.name}: data_offsets [${s.begin}, ${s.end}] overlap ${last!.name} [${last!.begin}, ${last!.end}]`);
-    if (s.begin > covered) fail(`${s.name}: data_offsets [${s.begin}, ${s.end}] leave bytes ${covered} to ${s.begin} of the data section unused (a corrupt file?)`);
+    if (s.begin < covered) fail(`${shownName(s.name)}: data_offsets [${s.begin}, ${s.end}] overlap ${shownName(last!.name)} [${last!.begin}, ${last!.end}]`);
+    if (s.begin > covered) fail(`${shownName(s.name)}: data_offsets [${s.begin}, ${s.end}] leave bytes ${covered} to ${s.begin} of the data section unused (a corrupt file?)`);
     covered = s.end;
     last = s;
   }
@@ -103,7 +108,7 @@ export function readSafetensors(bytes: Uint8Array, where: string): SafetensorsCo
   if (metadata.negative_slope !== undefined) hp.negativeSlope = { value: Number(metadata.negative_slope), from };
   if (metadata.layer_sizes !== undefined) {
     const sizes = metadata.layer_sizes.split(/[,-]/).map(Number);
-    if (!sizes.every((s) => Number.isInteger(s) && s > 0)) fail(`__metadata__.layer_sizes "${metadata.layer_sizes}" is not a list of sizes like "2,3,3,1"`);
+    if (!sizes.every((s) => Number.isInteger(s) && s > 0)) fail(`__metadata__.layer_sizes ${preview(metadata.layer_sizes)} is not a list of sizes like "2,3,3,1"`);
     hp.layerSizes = { value: sizes, from };
   }
   return { tensors, metadata, hyperParameters: hp };

@@ -5,6 +5,7 @@
  * Browser-safe.
  */
 import { ModelFormatError } from '../errors.ts';
+import { shownName, shownSizes } from './names.ts';
 
 /** Element types the readers know. Only the floating ones can be weights. */
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
@@ -35,6 +36,9 @@ export interface Tensor {
   /** Says what it is in messages. */
   describe(): string;
 }
+
+/** The most elements a tensor may have: 64 MiB of float32, far past any MLP the analysis enumerates. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 24;
 
 /** Row-major strides of a contiguous tensor of `shape`. */
 export function contiguousStrides(shape: readonly number[]): number[] {
@@ -78,7 +82,7 @@ function indexText(shape: readonly number[], k: number): string {
 export function float32Values(t: Tensor, name: string, where: string): Float32Array {
   const { storage, shape, strides, offset } = t;
   const fail = (what: string): never => {
-    throw new ModelFormatError(`${where}: ${name} ${what}`);
+    throw new ModelFormatError(`${where}: ${shownName(name)} ${what}`);
   };
   const { dtype } = storage;
   if (!['float32', 'float64', 'float16', 'bfloat16'].includes(dtype)) {
@@ -88,8 +92,10 @@ export function float32Values(t: Tensor, name: string, where: string): Float32Ar
   let last = offset;
   shape.forEach((s, d) => (last += (s - 1) * strides[d]!));
   if (n > 0 && (offset < 0 || last >= storage.numel || strides.some((s) => s < 0))) {
-    fail(`reads elements ${offset} to ${last} of a storage of ${storage.numel} (offset ${offset}, size (${shape.join(', ')}), stride (${strides.join(', ')})): a corrupt file`);
+    fail(`reads elements ${offset} to ${last} of a storage of ${storage.numel} (offset ${offset}, size ${shownSizes(shape)}, stride ${shownSizes(strides)}): a corrupt file`);
   }
+  // Zero strides (an expanded tensor) let a small storage stand for any size: allocate only what a model can be.
+  if (n > MAX_TENSOR_ELEMENTS) fail(`has size ${shownSizes(shape)}: ${n} elements, more than mi-ident reads in one tensor (${MAX_TENSOR_ELEMENTS})`);
   const bytes = storage.bytes!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = storage.littleEndian;

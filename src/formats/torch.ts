@@ -9,6 +9,7 @@
 import { unzipSync } from 'fflate';
 import { ModelFormatError } from '../errors.ts';
 import type { HyperParameters } from './layers.ts';
+import { shownName, shownNames, shownSizes } from './names.ts';
 import { describe, PyGlobal, PyTuple, readPickle, scanPickle, type PickleHooks } from './pickle.ts';
 import { DTYPE_BYTES, type DType, type Storage, type Tensor } from './tensors.ts';
 
@@ -75,10 +76,10 @@ function refuseGlobals(where: string, names: readonly string[]): string {
   }
   if (outside.some((n) => n.startsWith('torch.nn.'))) {
     const cls = outside.find((n) => !/^(torch|collections|__builtin__|builtins)\./.test(n)) ?? outside.find((n) => n.startsWith('torch.nn.'))!;
-    return `${where} is a whole pickled nn.Module (class ${cls}), not a state_dict: reading it would mean importing and running that Python class, which mi-ident never does. ` +
+    return `${where} is a whole pickled nn.Module (class ${shownName(cls)}), not a state_dict: reading it would mean importing and running that Python class, which mi-ident never does. ` +
       'Save model.state_dict() instead: torch.save(model.state_dict(), path)';
   }
-  return `${where} names ${outside.join(', ')} in its pickle, which mi-ident refuses without running anything: it reads tensors and plain containers only ` +
+  return `${where} names ${shownNames(outside)} in its pickle, which mi-ident refuses without running anything: it reads tensors and plain containers only ` +
     `(globals allowed: collections.OrderedDict, torch._utils._rebuild_tensor_v2 and _rebuild_parameter, torch.*Storage). Save a state_dict with torch.save(model.state_dict(), path)`;
 }
 
@@ -113,7 +114,7 @@ function torchHooks(where: string, littleEndian: boolean, legacy: boolean, stora
         if (!(storage instanceof TorchStorage)) return fail(`${q} is given ${describe(storage)} where a storage belongs (a corrupt file?)`);
         const shape = ints(size, 'a tensor size');
         const strides = ints(stride, 'a tensor stride');
-        if (shape.length !== strides.length) fail(`a tensor has size (${shape.join(', ')}) but stride (${strides.join(', ')}) (a corrupt file?)`);
+        if (shape.length !== strides.length) fail(`a tensor has size ${shownSizes(shape)} but stride ${shownSizes(strides)} (a corrupt file?)`);
         return new TorchTensor(storage, int(offset, 'a storage offset'), shape, strides);
       }
       if (q === 'torch._utils._rebuild_parameter' || q === 'torch._utils._rebuild_parameter_with_state') return tensor(args[0], q);
@@ -166,25 +167,49 @@ function unpickle(bytes: Uint8Array, start: number, where: string, hooks: Pickle
 /** The largest zip entry read: far above any MLP the analysis can enumerate. */
 const MAX_ENTRY_BYTES = 1 << 30;
 
-/** True when the last 64 KiB of a zip hold its end-of-central-directory record. */
-function hasEndOfCentralDirectory(bytes: Uint8Array): boolean {
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
-    if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 5 && bytes[i + 3] === 6) return true;
+// little-endian integers, bytes past the end read as 0 (as fflate reads them)
+const u16 = (b: Uint8Array, i: number) => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
+const u32 = (b: Uint8Array, i: number) => u16(b, i) + u16(b, i + 2) * 2 ** 16;
+
+/**
+ * Why a zip's central directory cannot be read, or null. It is found and read as fflate's
+ * unzipSync reads it, and every entry it lists must lie inside the file: fflate trusts the entry
+ * count, so a corrupt count (up to 2^32 in a zip64 record) would loop over entries that are not
+ * there for hours.
+ */
+function centralDirectoryProblem(bytes: Uint8Array): string | null {
+  let e = bytes.length - 22;
+  for (; e <= 0 || u32(bytes, e) !== 0x06054b50; e--) {
+    if (e <= 0 || bytes.length - e > 65558) return 'has no end-of-central-directory record';
   }
-  return false;
+  let count = u16(bytes, e + 8);
+  let at = u32(bytes, e + 16);
+  if (e >= 20 && u32(bytes, e - 20) === 0x07064b50) {
+    const z = u32(bytes, e - 12);
+    if (u32(bytes, z) === 0x06064b50) {
+      count = u32(bytes, z + 32);
+      at = u32(bytes, z + 48);
+    }
+  }
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > bytes.length || u32(bytes, at) !== 0x02014b50) {
+      return `its central directory lists ${count} entries, and entry ${i + 1} is not where it says (byte ${at} of ${bytes.length})`;
+    }
+    at += 46 + u16(bytes, at + 28) + u16(bytes, at + 30) + u16(bytes, at + 32);
+  }
+  return null;
 }
 
 /** Reads a torch.save zip archive (`PK\x03\x04`); `where` names the file in messages. */
 export function readTorchZip(bytes: Uint8Array, where: string): TorchContents {
-  if (!hasEndOfCentralDirectory(bytes)) {
-    throw new ModelFormatError(`${where} is truncated or corrupt: it starts like a zip archive (as torch.save writes) but has no end-of-central-directory record`);
-  }
+  const problem = centralDirectoryProblem(bytes);
+  if (problem) throw new ModelFormatError(`${where} is truncated or corrupt: it starts like a zip archive (as torch.save writes) but ${problem}`);
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes, {
       filter: (f) => {
         // torch.save stores its records uncompressed; a compressed entry could inflate without bound
-        if (f.originalSize > MAX_ENTRY_BYTES) throw new ModelFormatError(`${where}: the zip entry ${f.name} would be ${f.originalSize} bytes, more than mi-ident reads (${MAX_ENTRY_BYTES})`);
+        if (f.originalSize > MAX_ENTRY_BYTES) throw new ModelFormatError(`${where}: the zip entry ${shownName(f.name)} would be ${f.originalSize} bytes, more than mi-ident reads (${MAX_ENTRY_BYTES})`);
         return true;
       },
     });
@@ -195,25 +220,29 @@ export function readTorchZip(bytes: Uint8Array, where: string): TorchContents {
   const names = Object.keys(files);
   const pkls = names.filter((n) => /^[^/]+\/data\.pkl$/.test(n));
   const prefix = pkls[0]?.slice(0, -'/data.pkl'.length);
-  if (pkls.length > 1) throw new ModelFormatError(`${where} holds ${pkls.length} torch archives (${pkls.join(', ')}); torch.save writes one`);
+  if (pkls.length > 1) throw new ModelFormatError(`${where} holds ${pkls.length} torch archives (${shownNames(pkls)}); torch.save writes one`);
   if (prefix !== undefined && names.some((n) => n.startsWith(`${prefix}/code/`) || n === `${prefix}/constants.pkl`)) {
     throw new ModelFormatError(refuseGlobals(where, ['__torch__.']));
   }
   if (prefix === undefined) {
-    const shown = names.slice(0, 8).join(', ') + (names.length > 8 ? ', ...' : '');
+    const shown = shownNames(names);
     throw new ModelFormatError(`${where} is a zip archive but not a torch.save file: it has no <folder>/data.pkl (entries: ${shown || 'none'})`);
   }
   const order = files[`${prefix}/byteorder`];
-  const byteorder = order ? String.fromCharCode(...order).trim() : 'little'; // absent before torch 2.1: little-endian
-  if (byteorder !== 'little' && byteorder !== 'big') throw new ModelFormatError(`${where}: ${prefix}/byteorder says "${byteorder}", neither little nor big`);
+  // absent before torch 2.1: little-endian. A long entry is not decoded: spreading megabytes into arguments overflows the stack
+  const byteorder = !order ? 'little' : order.length <= 64 ? String.fromCharCode(...order).trim() : null;
+  if (byteorder !== 'little' && byteorder !== 'big') {
+    const said = byteorder === null ? `${order!.length} bytes` : `"${shownName(byteorder)}"`;
+    throw new ModelFormatError(`${where}: ${shownName(prefix!)}/byteorder says ${said}, neither little nor big`);
+  }
   const storages = new Map<string, TorchStorage>();
   const hooks = torchHooks(`${where}`, byteorder === 'little', false, storages);
-  const { value } = unpickle(files[`${prefix}/data.pkl`]!, 0, `${where} (${prefix}/data.pkl)`, hooks);
+  const { value } = unpickle(files[`${prefix}/data.pkl`]!, 0, `${where} (${shownName(prefix)}/data.pkl)`, hooks);
   for (const s of storages.values()) {
     const record = files[`${prefix}/data/${s.key}`];
-    if (!record) throw new ModelFormatError(`${where}: the storage ${prefix}/data/${s.key} is missing from the archive (a corrupt file?)`);
+    if (!record) throw new ModelFormatError(`${where}: the storage ${shownName(`${prefix}/data/${s.key}`)} is missing from the archive (a corrupt file?)`);
     if (record.length < s.numel * DTYPE_BYTES[s.dtype]) {
-      throw new ModelFormatError(`${where}: the storage ${prefix}/data/${s.key} has ${record.length} bytes, but ${s.numel} ${s.dtype} elements need ${s.numel * DTYPE_BYTES[s.dtype]} (a corrupt file?)`);
+      throw new ModelFormatError(`${where}: the storage ${shownName(`${prefix}/data/${s.key}`)} has ${record.length} bytes, but ${s.numel} ${s.dtype} elements need ${s.numel * DTYPE_BYTES[s.dtype]} (a corrupt file?)`);
     }
     s.bytes = record;
   }
@@ -224,7 +253,7 @@ export function readTorchZip(bytes: Uint8Array, where: string): TorchContents {
 export function readTorchLegacy(bytes: Uint8Array, where: string): TorchContents {
   const none: PickleHooks = {
     allowed: () => false,
-    refuseGlobals: (names) => `${where}: the legacy header names ${names.join(', ')} (a corrupt file?)`,
+    refuseGlobals: (names) => `${where}: the legacy header names ${shownNames(names)} (a corrupt file?)`,
     call: () => null,
     build: () => false,
     persistent: () => {
@@ -249,12 +278,12 @@ export function readTorchLegacy(bytes: Uint8Array, where: string): TorchContents
   const roots = new Map([...storages.values()].filter((s) => !s.view).map((s) => [s.key, s]));
   for (const key of keys.value as string[]) {
     const s = roots.get(key);
-    if (!s) fail(`the storage ${key} is listed but no tensor uses it (a corrupt file?)`);
-    if (at + 8 > bytes.length) fail(`the file ends before storage ${key} (a truncated file?)`);
+    if (!s) fail(`the storage ${shownName(key)} is listed but no tensor uses it (a corrupt file?)`);
+    if (at + 8 > bytes.length) fail(`the file ends before storage ${shownName(key)} (a truncated file?)`);
     const count = Number(view.getBigInt64(at, littleEndian as boolean));
-    if (count !== s!.numel) fail(`storage ${key} holds ${count} elements, its record says ${s!.numel} (a corrupt file?)`);
+    if (count !== s!.numel) fail(`storage ${shownName(key)} holds ${count} elements, its record says ${s!.numel} (a corrupt file?)`);
     const size = count * DTYPE_BYTES[s!.dtype];
-    if (at + 8 + size > bytes.length) fail(`the file ends inside storage ${key}: truncated`);
+    if (at + 8 + size > bytes.length) fail(`the file ends inside storage ${shownName(key)}: truncated`);
     s!.bytes = bytes.subarray(at + 8, at + 8 + size);
     at += 8 + size;
   }
@@ -264,7 +293,7 @@ export function readTorchLegacy(bytes: Uint8Array, where: string): TorchContents
       const size = DTYPE_BYTES[s.dtype];
       if (!root.bytes || (s.view.offset + s.numel) > root.numel) fail(`a storage view reaches past its storage (a corrupt file?)`);
       s.bytes = root.bytes!.subarray(s.view.offset * size, (s.view.offset + s.numel) * size);
-    } else if (!s.bytes) fail(`storage ${s.key} is used by a tensor but not in the file (a truncated file?)`);
+    } else if (!s.bytes) fail(`storage ${shownName(s.key)} is used by a tensor but not in the file (a truncated file?)`);
   }
   return { value: object.value, format: 'torch-legacy' };
 }
@@ -299,9 +328,9 @@ export function torchStateDict(value: unknown, where: string): TorchStateDict {
   const tensors = new Map<string, Tensor>();
   const wrong: string[] = [];
   for (const [k, v] of dict) {
-    if (typeof k !== 'string') fail(`${key ?? 'the state_dict'} has the key ${String(k)}; parameter names are strings`);
+    if (typeof k !== 'string') fail(`${key ?? 'the state_dict'} has the key ${shownName(String(k))}; parameter names are strings`);
     if (v instanceof TorchTensor) tensors.set(k as string, v);
-    else wrong.push(`"${String(k)}" holds ${describe(v)}`);
+    else wrong.push(`"${shownName(String(k))}" holds ${describe(v)}`);
   }
   if (wrong.length) {
     const shown = wrong.slice(0, 6).join(', ') + (wrong.length > 6 ? ', ...' : '');

@@ -13,6 +13,7 @@
 import { CircuitSpace } from '../../src/circuits/space.ts';
 import { analyzeModel } from '../../src/analyze.ts';
 import { InputError, LimitError, ModelFormatError } from '../../src/errors.ts';
+import { parseDataset } from '../../src/data.ts';
 import { distinctGateDicts, distinctGroundingRows, groundingProblem } from '../../src/grounding.ts';
 import type { Model } from '../../src/model.ts';
 import { createWasmBackend } from '../../src/backends/wasm.ts';
@@ -21,11 +22,14 @@ import { parseModel } from '../../src/model.ts';
 import { PRETRAINED_XOR } from '../../src/pretrained-xor.ts';
 import { parseShard, shardPlan, slurmShard, taskShard } from '../../src/experiment/grid.ts';
 import { mergeResults } from '../../src/experiment/node-merge.ts';
+import { ResultStore } from '../../src/experiment/node-store.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadModelFile } from '../../src/model-file.ts';
 import { readPickedModel } from '../../examples/explorer/src/model-file.ts';
 import { file, grid, layoutModel, liveLock, outPath, pretrained, resultsFolder, TINY } from './inputs.ts';
 import { strToU8, zipSync } from 'fflate';
-import { dictPickle, fixture, fixturePath, le, mlp231, op, safetensors, torchZip } from '../model-file-helpers.ts';
+import { dictPickle, fixture, fixturePath, le, mlp231, mlp231Zip, op, safetensors, tensorOps, torchZip } from '../model-file-helpers.ts';
 
 type ErrorClass = typeof InputError | typeof LimitError | typeof ModelFormatError;
 
@@ -82,6 +86,55 @@ const wideGroundingModel = parseModel({ layerSizes: [2, 6, 1], weights: [Array(6
 function fiveNeuronCircuit(space: CircuitSpace): number {
   const combo = space.combinations.find((c) => c.nodeMasks[1]!.filter(Boolean).length === 5 && c.nodeMasks[2]![0] === 1)!;
   return combo.offset + combo.count - 1;
+}
+
+/** {@link mlp231Zip} with a zip64 end-of-central-directory record (and its locator) that claims `entries` entries. */
+function zip64Claiming(entries: number): Uint8Array {
+  const z = mlp231Zip();
+  let e = z.length - 22;
+  while (!(z[e] === 0x50 && z[e + 1] === 0x4b && z[e + 2] === 5 && z[e + 3] === 6)) e--;
+  const record = new DataView(new ArrayBuffer(76));
+  record.setUint32(0, 0x06064b50, true);
+  record.setBigUint64(4, 44n, true);
+  record.setBigUint64(24, BigInt(entries), true);
+  record.setBigUint64(32, BigInt(entries), true);
+  record.setBigUint64(48, BigInt(new DataView(z.buffer, z.byteOffset).getUint32(e + 16, true)), true);
+  record.setUint32(56, 0x07064b50, true); // the locator: where the zip64 record is
+  record.setBigUint64(64, BigInt(e), true);
+  record.setUint32(72, 1, true);
+  const out = new Uint8Array(z.length + 76);
+  out.set(z.subarray(0, e));
+  out.set(new Uint8Array(record.buffer), e);
+  out.set(z.subarray(e), e + 76);
+  return out;
+}
+
+/** A safetensors file of any header (as JSON) and `dataBytes` zero bytes of data. */
+function rawSafetensors(header: unknown, dataBytes: number): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + dataBytes);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  return out;
+}
+
+/** {@link resultsFolder} whose stored config.json `change` edits (the parsed JSON, any field). */
+function storedWith(name: string, change: (stored: any) => void): string {
+  const dir = resultsFolder(name);
+  const stored = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  change(stored);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(stored));
+  return dir;
+}
+
+/** What {@link resultsFolder} stores. */
+const tinyStored = () => JSON.parse(readFileSync(join(resultsFolder(`tiny-${Math.random().toString(36).slice(2)}`), 'config.json'), 'utf8'));
+
+/** {@link resultsFolder} with a folder `sub` inside it. */
+function folderWith(name: string, sub: string): string {
+  const dir = resultsFolder(name);
+  mkdirSync(join(dir, sub));
+  return dir;
 }
 
 export const CATALOGUE: BadInput[] = [
@@ -147,6 +200,87 @@ export const CATALOGUE: BadInput[] = [
   },
   { surface: 'loader', name: 'weights null', call: load(JSON.stringify({ ...pretrained(), weights: null })), error: ModelFormatError, what: /^weights must be an array, got null/ },
   { surface: 'loader', name: 'negativeSlope as a string', call: load(JSON.stringify({ ...pretrained(), negativeSlope: '0.01' })), error: ModelFormatError, what: /^negativeSlope must be a finite number, got "0.01"/ },
+
+  // ---- found by the fuzzers (test/fuzz/, docs/fuzzing.md) ----
+  {
+    surface: 'loader', name: 'fuzz: negativeSlope 1e308, finite but not a float32 (was read as an infinite slope)', call: load(JSON.stringify({ ...pretrained(), negativeSlope: 1e308 })),
+    error: ModelFormatError, what: /^negativeSlope is 1e\+308, beyond the float32 range \(at most 3\.4028234663852886e\+38 in size\): it would be read as Infinity/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a weight just past the largest float32 (was read as -Infinity)', call: load(JSON.stringify(pretrained()).replace('1.0496739149093628', '-3.4028235677973366e38')),
+    error: ModelFormatError, what: /^weights\[0\]\[0\]\[0\] is -3\.4028235677973366e\+38, beyond the float32 range .*it would be read as -Infinity/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: layerSizes[0] of 10^15 with 3-column rows (was a RangeError allocating the matrix)', call: load(JSON.stringify({ ...pretrained(), layerSizes: [1e15, 3, 3, 1] })),
+    error: ModelFormatError, what: /^weights\[0\]\[0\] has 2 columns, layerSizes says 1000000000000000/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a weight nested 100,000 arrays deep (its message was the whole value, or a stack overflow)',
+    call: load(JSON.stringify(pretrained()).replace('1.0496739149093628', '['.repeat(100_000) + ']'.repeat(100_000))),
+    error: ModelFormatError, what: /^weights\[0\]\[0\]\[0\] must be a finite number, got \[{7}\.\.\.\]{7}$/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a lookalike field name of 4,000 characters (quoted whole in the message)', call: load(JSON.stringify({ ...pretrained(), weights: undefined, [`weight${'['.repeat(4000)}`]: 1 })),
+    error: ModelFormatError, what: /^model field "weight\[{53}\.\.\. is not recognised: did you mean "weights"\?/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a zip64 end record that lists 2^32 - 1 entries (fflate looped over them: still running after 120 s)', call: () => readPickedModel(zip64Claiming(0xffffffff), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt is truncated or corrupt: it starts like a zip archive \(as torch\.save writes\) but its central directory lists 4294967295 entries, and entry 4 is not where it says/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a byteorder record of 300,000 bytes (a stack overflow decoding it)', call: () => readPickedModel(torchZip(dictPickle([]), {}, { byteorder: 'x'.repeat(300_000) }), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt: model\/byteorder says 300000 bytes, neither little nor big$/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: APPENDS of 200,000 items (a stack overflow spreading them)', call: () => readPickedModel(torchZip(Uint8Array.from([...op.proto, 0x5d, ...op.mark, ...new Array<number>(200_000).fill(0x4e), 0x65, ...op.stop]), {}), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt: holds a list, not a state_dict/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a 4-byte storage expanded by zero strides to 65536 x 65536 (allocated whole: 16 GiB)',
+    call: () => readPickedModel(torchZip(dictPickle([['weight', tensorOps('0', 'FloatStorage', 1, 0, [65536, 65536], [0, 0])]]), { 0: new Uint8Array(4) }), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt: weight has size \(65536, 65536\): 4294967296 elements, more than mi-ident reads in one tensor \(16777216\)/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a parameter name of 4,000 characters with a newline (quoted whole and raw)',
+    call: () => readPickedModel(torchZip(dictPickle([[`x\n${'y'.repeat(4000)}`, tensorOps('0', 'FloatStorage', 1, 0, [1, 1], [1, 1])]]), { 0: new Uint8Array(4) }), 'model.pt'),
+    error: ModelFormatError, what: /^model\.pt: "x\\u000ay{58}\.\.\. \(4002 characters\)" is not the weight or bias of a layer/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: safetensors dtype "constructor" (a prototype key taken for a known dtype)', call: () => readPickedModel(rawSafetensors({ weight: { dtype: 'constructor', shape: [1, 1], data_offsets: [0, 4] } }, 4), 'model.safetensors'),
+    error: ModelFormatError, what: /^model\.safetensors: weight has dtype "constructor", which is not a safetensors dtype/,
+  },
+  {
+    surface: 'loader', name: 'fuzz: a safetensors entry without shape (told as "shape undefined")', call: () => readPickedModel(rawSafetensors({ weight: { dtype: 'F32', data_offsets: [0, 4] } }, 4), 'model.safetensors'),
+    error: ModelFormatError, what: /^model\.safetensors: weight: its header entry has no shape \(a corrupt file\?\)/,
+  },
+  {
+    surface: 'api', name: 'fuzz: a --data input of 1e39, finite but past float32 (the model read it as Infinity)', call: () => parseDataset({ x: [[0, 0], [1e39, 1]], y: [[0], [1]] }, 2, 1, '--data'),
+    error: InputError, what: /^--data: x\[1\]\[0\] is 1e\+39, beyond the float32 range \(at most 3\.4028234663852886e\+38 in size\): it would be read as Infinity$/,
+  },
+  {
+    surface: 'api', name: 'fuzz: config.json whose nSamplesVal is an object (told as [object Object])', call: () => mergeResults(outPath('fz-m1'), [storedWith('fz-obj', (s) => (s.config.nSamplesVal = {}))]),
+    error: InputError, what: /config\.json holds an invalid configuration: nSamplesVal is \{\}, not a number$/,
+  },
+  {
+    surface: 'api', name: 'fuzz: config.json with "config": null (a TypeError)', call: () => mergeResults(outPath('fz-m2'), [storedWith('fz-null', (s) => (s.config = null))]),
+    error: InputError, what: /config\.json holds an invalid configuration: its config is null, not an object$/,
+  },
+  {
+    surface: 'api', name: 'fuzz: config.json of 2^31 experiments (merge listed 2^31 units before reading any: out of memory)', call: () => mergeResults(outPath('fz-m3'), [storedWith('fz-huge', (s) => (s.config.nExperiments = 2 ** 31))]),
+    error: InputError, what: /config\.json holds an invalid configuration: --n-experiments makes a grid of 2147483648 units \(with the other lists\), more than one grid may hold \(1000000\)/,
+  },
+  {
+    surface: 'api', name: 'fuzz: config.json whose shard count is an object (told as shard 1/[object Object])', call: () => mergeResults(outPath('fz-m4'), [storedWith('fz-shard', (s) => (s.shard.count = {}))]),
+    error: InputError, what: /config\.json holds an invalid shard \{"index":1,"count":\{\}\}: it must be \{"index": i, "count": n\} with 1 <= i <= n$/,
+  },
+  {
+    surface: 'api', name: 'fuzz: a results.jsonl line whose unit is null (a TypeError in merge)', call: () => mergeResults(outPath('fz-m5'), [resultsFolder('fz-unit', { extra: { 'results.jsonl': '{"key":"g1/s0/k2/d1/t0.01/lr0.001","unit":null}\n{"key":"x"}\n' } })]),
+    error: InputError, what: /results\.jsonl: line 1 is not a valid result record; the file was edited or damaged/,
+  },
+  {
+    surface: 'api', name: 'fuzz: a folder named .lock in a results folder (EISDIR on resume)', call: () => ResultStore.open(folderWith('fz-lock', '.lock'), tinyStored().config),
+    error: InputError, what: /^cannot lock .*fz-lock: .*\.lock is not a lock file mi-ident can take over \(EISDIR\); if no run is active, delete it$/,
+  },
 
   // ---- the loader on torch.save and safetensors files (test/fixtures/pytorch, see its README) ----
   { surface: 'loader', name: 'empty.pt (0 bytes)', call: loadFixture('empty.pt'), error: ModelFormatError, what: /^empty\.pt is empty \(0 bytes\)/ },

@@ -19,7 +19,7 @@ export type { Progress, LongRunOptions } from './progress.ts';
 
 // Where: circuits, their enumeration order and the search.
 export { circuitActivations, circuitOutput, fullCircuit, type Circuit } from './circuits/circuit.ts';
-export { CircuitSpace, DEFAULT_MAX_CIRCUITS, validEdgeMasks, hiddenSparsity, nodeMaskCombinations, type NodeCombination, type CircuitSpaceOptions } from './circuits/space.ts';
+export { CircuitSpace, DEFAULT_MAX_CIRCUITS, validEdgeMasks, hiddenSparsity, nodeMaskCombinations, type NodeCombination, type CircuitSpaceOptions, type SharedEdgeLists } from './circuits/space.ts';
 export { findPerfectCircuits, type CircuitSearchOptions } from './circuits/search.ts';
 export { circuitMetrics, sparsity, isIncluded, jaccard, analyzeCircuitSet, type CircuitMetrics, type CircuitSetAnalysis } from './circuits/metrics.ts';
 

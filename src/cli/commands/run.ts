@@ -9,6 +9,10 @@ import { getPreset, PRESETS } from '../../experiment/presets.ts';
 import { formatStats, resultStats } from '../../experiment/stats.ts';
 import { progressBar } from '../../node/progress-bar.ts';
 import { criteriaFindings, findingsByGate, findingsTable, gateFindingsTable } from '../../criteria/findings.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeReport } from '../../experiment/node-report.ts';
+import { PAPER_EXPERIMENTS } from '../../experiment/paper.ts';
 import { backendFromValues, configFromValues, parseCommandArgs, RUN_OPTIONS, shardFromValues, workersFromValues, type RunValues } from './options.ts';
 
 /** Usage of the grid flags shared by run and reproduce. */
@@ -60,6 +64,11 @@ Experiments:
 ${Object.values(PRESETS).map((p) => `  ${p.name.padEnd(12)} ${p.description}`).join('\n')}
   ${'criteria'.padEnd(12)} basic and gates with --criteria all, into DIR/basic and DIR/gates, and the
   ${''.padEnd(12)} findings table: which criteria leave one explanation (docs/criteria.md)
+  ${'paper'.padEnd(12)} the seven experiments above, each into DIR/NAME (default DIR: results, where
+  ${''.padEnd(12)} reproduce NAME writes its folder), reusing finished
+  ${''.padEnd(12)} units; then the paper report DIR/paper-report.html, its figures as SVG and PNG in
+  ${''.padEnd(12)} DIR/paper-report-figures/ (docs/paper-report.md). Folders of other presets in DIR
+  ${''.padEnd(12)} (e.g. DIR/size-plus) join the report
 
 ${RUN_FLAGS_USAGE}`;
 
@@ -76,8 +85,9 @@ export async function runCommand(argv: string[]): Promise<number> {
 export async function reproduceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, RUN_OPTIONS);
   if (values.help) return usage(REPRODUCE_USAGE);
-  if (positionals.length !== 1) throw new InputError(`reproduce needs one experiment name (${[...Object.keys(PRESETS), 'criteria'].join(', ')})`);
+  if (positionals.length !== 1) throw new InputError(`reproduce needs one experiment name (${[...Object.keys(PRESETS), 'criteria', 'paper'].join(', ')})`);
   if (positionals[0] === 'criteria') return reproduceCriteria(values);
+  if (positionals[0] === 'paper') return reproducePaper(values);
   const preset = getPreset(positionals[0]!);
   const config = resolveConfig({ ...preset.config, ...configFromValues(values) });
   return execute(config, values, values.out ?? `results/${preset.name}`);
@@ -106,6 +116,30 @@ async function reproduceCriteria(values: RunValues): Promise<number> {
     });
     if (code !== 0) return code;
   }
+  return 0;
+}
+
+/**
+ * `reproduce paper`: the paper's seven experiments (grid flags given override each), each into
+ * DIR/NAME, where a finished unit is reused (the runner resumes), then the paper report of those
+ * folders and of any other preset's folder already in DIR (e.g. a wider size grid).
+ */
+async function reproducePaper(values: RunValues): Promise<number> {
+  const out = values.out ?? 'results';
+  const dirs: string[] = [];
+  for (const name of PAPER_EXPERIMENTS) {
+    const preset = getPreset(name);
+    const config = resolveConfig({ ...preset.config, ...configFromValues(values) });
+    const dir = join(out, name);
+    if (!values.quiet) console.log(`\n${name}: ${preset.description}`);
+    const code = await execute(config, values, dir);
+    if (code !== 0) return code;
+    dirs.push(dir);
+  }
+  const extra = Object.keys(PRESETS).filter((name) => !(PAPER_EXPERIMENTS as readonly string[]).includes(name) && existsSync(join(out, name, 'config.json')));
+  const report = await writeReport([...dirs, ...extra.map((name) => join(out, name))], join(out, 'paper-report.html'));
+  if (report.partial) console.error(`mi-ident: ${report.partial} (the report says so on every page)`);
+  if (!values.quiet) console.log(`\npaper report with ${report.figures} figures written to ${report.path}${extra.length ? ` (with ${extra.join(', ')})` : ''}`);
   return 0;
 }
 

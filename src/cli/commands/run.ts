@@ -139,7 +139,8 @@ async function reproducePaper(values: RunValues): Promise<number> {
   const extra = Object.keys(PRESETS).filter((name) => !(PAPER_EXPERIMENTS as readonly string[]).includes(name) && existsSync(join(out, name, 'config.json')));
   const report = await writeReport([...dirs, ...extra.map((name) => join(out, name))], join(out, 'paper-report.html'));
   if (report.partial) console.error(`mi-ident: ${report.partial} (the report says so on every page)`);
-  if (!values.quiet) console.log(`\npaper report with ${report.figures} figures written to ${report.path}${extra.length ? ` (with ${extra.join(', ')})` : ''}`);
+  if (report.pngSkipped) console.error(`mi-ident: PNG figures skipped: ${report.pngSkipped}`);
+  if (!values.quiet) console.log(`\npaper report with ${report.figures} figures written to ${report.path}${extra.length ? ` (with ${extra.join(', ')})` : ''}; figures in ${report.figuresDir}`);
   return 0;
 }
 

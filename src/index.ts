@@ -74,7 +74,7 @@ export { formatSummary, type SummaryOptions } from './summary.ts';
 
 // Criteria that might restore identifiability (docs/criteria.md): ids, the TS reference, the
 // table; `analyzeModel({ criteria })` runs them (the parts are in src/criteria/).
-export { resolveCriteria, CIRCUIT_CRITERIA, GROUNDING_CRITERIA, MAPPING_CRITERIA, DEFAULT_OOD_SIGMAS, type CriterionId, type CriterionSide, type CriteriaSelection } from './criteria/ids.ts';
+export { resolveCriteria, type CriterionId, type CriterionSide, type CriteriaSelection } from './criteria/ids.ts';
 export { evaluateCriteria, type CountJson, type CriterionCounts, type CriteriaRequest, type CriteriaResult } from './criteria/evaluate.ts';
 export { minimalCircuits, type ProbeSet } from './criteria/circuits.ts';
 export { causalProblem, countCausalGroundings, holdsCausally, type CausalProblem, type CausalScenario } from './criteria/grounding-causal.ts';

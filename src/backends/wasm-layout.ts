@@ -2,7 +2,7 @@
  * How the model, data rows and node combinations are laid out in Wasm memory for the kernels of
  * assembly/forward.ts and assembly/ground-circuits.ts (documented there).
  */
-import { packedEdgeChoices, type NodeCombination } from '../circuits/space.ts';
+import type { NodeCombination } from '../circuits/space.ts';
 import type { WeightedRows } from '../data.ts';
 import type { Model } from '../model.ts';
 
@@ -156,6 +156,15 @@ export interface CombinationLayout {
 }
 
 export function writeCombination(w: WasmWriter, combo: NodeCombination): CombinationLayout {
-  const packed = packedEdgeChoices(combo);
-  return { nodeMasks: writeF64(w, combo.nodeMasks.flat()), counts: writeI32(w, packed.counts), choices: writeU32(w, packed.words) };
+  const counts = Int32Array.from(combo.edgeWords, (words) => words.length / 2);
+  // Layers' masks one after another (two u32 words each, low first), copied straight from the
+  // space's lists: a packed JS copy per combination would double a wide space's memory.
+  const choices = w.alloc(combo.edgeWords.reduce((n, words) => n + words.byteLength, 0));
+  const u32 = memoryViews(w).u32;
+  let at = choices >> 2;
+  for (const words of combo.edgeWords) {
+    u32.set(words, at);
+    at += words.length;
+  }
+  return { nodeMasks: writeF64(w, combo.nodeMasks.flat()), counts: writeI32(w, counts), choices };
 }

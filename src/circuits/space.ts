@@ -136,27 +136,6 @@ export class CircuitSpace {
   }
 }
 
-const packedCache = new WeakMap<NodeCombination, { counts: Int32Array; words: Uint32Array }>();
-
-/**
- * A combination's edge choices for the kernels: the number of choices per layer, and every
- * layer's masks concatenated (two u32 words each, low first: little-endian u64s). Cached.
- */
-export function packedEdgeChoices(combo: NodeCombination): { counts: Int32Array; words: Uint32Array } {
-  let packed = packedCache.get(combo);
-  if (!packed) {
-    const words = new Uint32Array(combo.edgeWords.reduce((a, b) => a + b.length, 0));
-    let at = 0;
-    for (const layer of combo.edgeWords) {
-      words.set(layer, at);
-      at += layer.length;
-    }
-    packed = { counts: Int32Array.from(combo.edgeWords, (w) => w.length / 2), words };
-    packedCache.set(combo, packed);
-  }
-  return packed;
-}
-
 /** Most edges a layer may have: masks are 64-bit (widths up to 8 between two hidden layers). */
 export const MAX_PACKED_EDGES = 64;
 /** Widest layer, and most hidden neurons in all, the enumeration accepts. */

@@ -9,11 +9,11 @@
 import { InputError } from '../errors.ts';
 
 /** Where-then-what criteria that keep or drop whole perfect circuits. */
-export const CIRCUIT_CRITERIA = ['minimal', 'mean-ablation', 'resample-ablation'] as const;
+export const CIRCUIT_CRITERIA = ['minimal', 'mean-ablation', 'resample-ablation'] as const satisfies readonly CriterionId[];
 /** Where-then-what criteria that keep or drop groundings of a circuit. */
-export const GROUNDING_CRITERIA = ['grounding-causal', 'grounding-distinct'] as const;
+export const GROUNDING_CRITERIA = ['grounding-causal', 'grounding-distinct'] as const satisfies readonly CriterionId[];
 /** What-then-where criteria that keep or drop minimal mappings. */
-export const MAPPING_CRITERIA = ['symmetric', 'joint', 'unmapped', 'full-state', 'noisy-iia'] as const;
+export const MAPPING_CRITERIA = ['symmetric', 'joint', 'unmapped', 'full-state', 'noisy-iia'] as const satisfies readonly CriterionId[];
 /** The noise levels of the `ood-<σ>` criteria `all` includes by default. */
 export const DEFAULT_OOD_SIGMAS: readonly number[] = Object.freeze([0.05, 0.1, 0.2]);
 /** The probe set `noisy-iia` falls back to when no noisy rows are given (`ood-0.1`'s). */
@@ -21,9 +21,9 @@ export const NOISY_IIA_SIGMA = 0.1;
 
 /** A criterion id: the fixed ones, `ood-<σ>`, and `all` (the conjunction of every other one). */
 export type CriterionId =
-  | (typeof CIRCUIT_CRITERIA)[number]
-  | (typeof GROUNDING_CRITERIA)[number]
-  | (typeof MAPPING_CRITERIA)[number]
+  | 'minimal' | 'mean-ablation' | 'resample-ablation'
+  | 'grounding-causal' | 'grounding-distinct'
+  | 'symmetric' | 'joint' | 'unmapped' | 'full-state' | 'noisy-iia'
   | `ood-${number}`
   | 'all';
 
@@ -66,7 +66,7 @@ const KNOWN = [...CIRCUIT_CRITERIA, ...GROUNDING_CRITERIA, ...MAPPING_CRITERIA, 
  * messages (`--criteria`, `criteria`).
  *
  * With `all`, the conjunction uses the ood noise levels of the list when it names some, else
- * {@link DEFAULT_OOD_SIGMAS}, and every listed criterion is computed.
+ * the default levels 0.05, 0.1 and 0.2, and every listed criterion is computed.
  */
 export function resolveCriteria(request: 'all' | readonly string[], where = 'criteria'): CriteriaSelection {
   const list = request === 'all' ? ['all'] : request;

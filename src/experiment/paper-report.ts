@@ -496,7 +496,9 @@ export function sizeHypotheses(c: ClassifiedSource, all: readonly ClassifiedSour
     if (o === c || o.kind !== 'size') continue;
     const rs = o.source.records.filter((r) => r.converged);
     const name = `folder ${o.source.name}`;
-    const how = o.deviations.length ? o.deviations.join('; ') : "the paper's setting";
+    // What sets it apart from this folder (what both share with each other is said once, in the section's heading).
+    const apart = o.deviations.filter((d) => !c.deviations.includes(d));
+    const how = apart.length ? apart.join('; ') : o.deviations.length ? "this folder's setting" : "the paper's setting";
     const mappingsOf = medians(byWidth(rs, (r) => r.rows.map(NETWORK_METRICS.mappings.value)));
     rows.push({ name, how, interpretations: medians(byWidth(rs, (r) => r.rows.map(NETWORK_METRICS.interpretations.value))), mappings: mappingsOf });
     const withFull = fullOf(rs);

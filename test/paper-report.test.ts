@@ -148,7 +148,7 @@ test('the report of folders of every experiment: a section each, labelled source
   }
 });
 
-test('reproduce paper: the seven presets into DIR/NAME, then the paper report; a second run reuses every folder', () => {
+test('reproduce paper: the seven presets into DIR/NAME, then the paper report; a second run reuses every folder, and other folders in DIR join the report', () => {
   const out = join(root, 'reproduce');
   // A tiny grid (1 seed, 3 epochs: nothing converges, nothing is analysed): what is tested is the orchestration.
   const args = ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'reproduce', 'paper', '--out', out, '--n-experiments', '1', '--epochs', '3', '--n-samples-train', '5', '--workers', '1'];
@@ -158,12 +158,18 @@ test('reproduce paper: the seven presets into DIR/NAME, then the paper report; a
   const results = PAPER_EXPERIMENTS.map((name) => statSync(join(out, name, 'results.jsonl')).mtimeMs);
   const report = join(out, 'paper-report.html');
   assert.match(first.stdout, /paper report with 7 figures written to .*paper-report\.html/);
+  // Another results folder in DIR joins the report of the second run.
+  mkdirSync(join(out, 'basic-4'));
+  for (const f of ['config.json', 'results.jsonl']) copyFileSync(join(root, 'basic', f), join(out, 'basic-4', f));
   const second = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
   assert.is(second.status, 0, second.stderr);
   for (const name of PAPER_EXPERIMENTS) assert.match(second.stdout, new RegExp(`units in ${join(out, name).replace(/[/\\.]/g, '\\$&')} \\((\\d+) already done, 0 run now\\)`), name);
   assert.equal(PAPER_EXPERIMENTS.map((name) => statSync(join(out, name, 'results.jsonl')).mtimeMs), results, 'no folder was written again');
   const html = readFileSync(report, 'utf8');
-  assert.equal([...html.matchAll(/<section id="paper-([a-z-]+)" class="paper">/g)].map((m) => m[1]), ['basic', 'size', 'multitask', 'gates', 'noise', 'skew', 'loss-target', 'sources']);
+  assert.match(second.stdout, /paper report with 8 figures written to .*paper-report\.html \(with basic-4\)/);
+  // The 4-seed folder first: it differs from the paper's setting in fewer flags than the 1-seed, 3-epoch one.
+  assert.equal([...html.matchAll(/<section id="paper-([a-z0-9-]+)" class="paper">/g)].map((m) => m[1]), ['basic', 'basic-2', 'size', 'multitask', 'gates', 'noise', 'skew', 'loss-target', 'sources']);
+  assert.match(html, /<section id="paper-basic" class="paper"><h2>[^<]*\(basic-4: not the paper's setting\)/);
   assert.ok(existsSync(join(out, 'paper-report-figures', 'paper-size.svg')));
 });
 

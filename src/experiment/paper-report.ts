@@ -484,11 +484,13 @@ export function sizeHypotheses(c: ClassifiedSource, all: readonly ClassifiedSour
   const fullOf = (rs: readonly UnitRecord[]) => rs.filter((r) => full.has(r));
   const own = fullOf(records);
   if (own.length) {
-    const widths = [...new Set(own.map((r) => r.unit.size))].join(', ');
+    const widths = [...new Set(own.map((r) => r.unit.size))].sort((a, b) => a - b).join(', ');
+    // Where the filter drops them (from width 4), the count is ours as counted.
+    const withFull = byWidth(records, (r) => r.rows.map((row, i) => (full.has(r) ? withFullNodeCircuits(row.interpretations_per_circuit.map(Number), full.get(r)![i]!, null) : NETWORK_METRICS.interpretations.value(row))));
     rows.push({
       name: 'with the circuits that keep every node (no C2)',
-      how: `their groundings added to ours at the widths where main.py's sparsity filter lets them through (${widths}; from width 4 the filter drops them, C4)`,
-      interpretations: medians(byWidth(own, (r) => r.rows.map((row, i) => withFullNodeCircuits(row.interpretations_per_circuit.map(Number), full.get(r)![i]!, null)))), mappings: new Map(),
+      how: `their groundings added to ours at the widths where main.py's sparsity filter lets them through (${widths}; from width 4 the filter drops them, C4, and ours stand)`,
+      interpretations: medians(withFull), mappings: new Map(),
     });
     rows.push({ name: 'only the circuits that keep every node', how: 'their groundings alone', interpretations: medians(byWidth(own, (r) => full.get(r)!.map((f) => Number(f.groundings)))), mappings: new Map() });
   }

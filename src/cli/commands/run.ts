@@ -9,7 +9,7 @@ import { getPreset, PRESETS } from '../../experiment/presets.ts';
 import { formatStats, resultStats } from '../../experiment/stats.ts';
 import { progressBar } from '../../node/progress-bar.ts';
 import { criteriaFindings, findingsByGate, findingsTable, gateFindingsTable } from '../../criteria/findings.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport } from '../../experiment/node-report.ts';
 import { PAPER_EXPERIMENTS } from '../../experiment/paper.ts';
@@ -67,8 +67,9 @@ ${Object.values(PRESETS).map((p) => `  ${p.name.padEnd(12)} ${p.description}`).j
   ${'paper'.padEnd(12)} the seven experiments above, each into DIR/NAME (default DIR: results, where
   ${''.padEnd(12)} reproduce NAME writes its folder), reusing finished
   ${''.padEnd(12)} units; then the paper report DIR/paper-report.html, its figures as SVG and PNG in
-  ${''.padEnd(12)} DIR/paper-report-figures/ (docs/paper-report.md). Folders of other presets in DIR
-  ${''.padEnd(12)} (e.g. DIR/size-plus) join the report
+  ${''.padEnd(12)} DIR/paper-report-figures/ (docs/paper-report.md). Every other results folder
+  ${''.padEnd(12)} in DIR (e.g. DIR/size-max10 from reproduce size --max-circuits 10
+  ${''.padEnd(12)} --out DIR/size-max10) joins the report
 
 ${RUN_FLAGS_USAGE}`;
 
@@ -122,7 +123,7 @@ async function reproduceCriteria(values: RunValues): Promise<number> {
 /**
  * `reproduce paper`: the paper's seven experiments (grid flags given override each), each into
  * DIR/NAME, where a finished unit is reused (the runner resumes), then the paper report of those
- * folders and of any other preset's folder already in DIR (e.g. a wider size grid).
+ * folders and of any other results folder already in DIR (e.g. a size grid with --max-circuits).
  */
 async function reproducePaper(values: RunValues): Promise<number> {
   const out = values.out ?? 'results';
@@ -136,7 +137,12 @@ async function reproducePaper(values: RunValues): Promise<number> {
     if (code !== 0) return code;
     dirs.push(dir);
   }
-  const extra = Object.keys(PRESETS).filter((name) => !(PAPER_EXPERIMENTS as readonly string[]).includes(name) && existsSync(join(out, name, 'config.json')));
+  // Every other results folder in DIR joins the report (e.g. DIR/size-max10 from
+  // `reproduce size --max-circuits 10 --out DIR/size-max10`: a hypothesis of the size section).
+  const extra = readdirSync(out, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !(PAPER_EXPERIMENTS as readonly string[]).includes(e.name) && existsSync(join(out, e.name, 'config.json')))
+    .map((e) => e.name)
+    .sort();
   const report = await writeReport([...dirs, ...extra.map((name) => join(out, name))], join(out, 'paper-report.html'));
   if (report.partial) console.error(`mi-ident: ${report.partial} (the report says so on every page)`);
   if (report.pngSkipped) console.error(`mi-ident: PNG figures skipped: ${report.pngSkipped}`);

@@ -192,6 +192,22 @@ test('a partial folder: the notice in every section and the figure titles, and i
   assert.is(written.pngSkipped, 'not asked for');
 });
 
+test('reproduce paper: an experiment that stops with an error does not stop the others; the report shows its folder; exit 2', () => {
+  const out = join(root, 'reproduce-refused');
+  // DIR/gates holds another grid (the 4-seed fixture): the runner refuses to resume it.
+  mkdirSync(join(out, 'gates'), { recursive: true });
+  for (const f of ['config.json', 'results.jsonl']) copyFileSync(join(root, 'gates', f), join(out, 'gates', f));
+  const args = ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'reproduce', 'paper', '--out', out, '--n-experiments', '1', '--epochs', '3', '--n-samples-train', '5', '--workers', '1', '--quiet'];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^mi-ident: gates: .*another configuration/m);
+  assert.match(r.stderr, /^mi-ident: gates stopped with the error above; the report shows what its folder holds$/m);
+  for (const name of PAPER_EXPERIMENTS.filter((n) => n !== 'gates')) assert.ok(existsSync(join(out, name, 'results.jsonl')), `${name} ran`);
+  const html = readFileSync(join(out, 'paper-report.html'), 'utf8');
+  assert.match(html, /<section id="paper-gates" class="paper">/);
+  assert.match(html, /folder <b>gates<\/b> · preset <code>gates<\/code> · 4 units/);
+});
+
 test('report --png and --no-png are exclusive', () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'report', join(root, 'basic'), '--png', '--no-png'], { cwd: ROOT, encoding: 'utf8' });
   assert.is(r.status, 2);

@@ -2,7 +2,7 @@
  * `mi-ident run` (main.py's grid with its flags) and `mi-ident reproduce NAME` (the paper's
  * experiments): train and analyse every unit into a resumable results folder.
  */
-import { InputError } from '../../errors.ts';
+import { InputError, isUserError } from '../../errors.ts';
 import { resolveConfig, type ExperimentConfig } from '../../experiment/config.ts';
 import { runExperiment, type RunReport } from '../../experiment/node-runner.ts';
 import { getPreset, PRESETS } from '../../experiment/presets.ts';
@@ -69,7 +69,9 @@ ${Object.values(PRESETS).map((p) => `  ${p.name.padEnd(12)} ${p.description}`).j
   ${''.padEnd(12)} units; then the paper report DIR/paper-report.html, its figures as SVG and PNG in
   ${''.padEnd(12)} DIR/paper-report-figures/ (docs/paper-report.md). Every other results folder
   ${''.padEnd(12)} in DIR (e.g. DIR/size-max10 from reproduce size --max-circuits 10
-  ${''.padEnd(12)} --out DIR/size-max10) joins the report
+  ${''.padEnd(12)} --out DIR/size-max10) joins the report. An experiment that stops with an
+  ${''.padEnd(12)} error does not stop the others: the report shows what its folder holds (as
+  ${''.padEnd(12)} partial), and the exit status is 2
 
 ${RUN_FLAGS_USAGE}`;
 
@@ -128,13 +130,23 @@ async function reproduceCriteria(values: RunValues): Promise<number> {
 async function reproducePaper(values: RunValues): Promise<number> {
   const out = values.out ?? 'results';
   const dirs: string[] = [];
+  const failed: string[] = [];
   for (const name of PAPER_EXPERIMENTS) {
     const preset = getPreset(name);
     const config = resolveConfig({ ...preset.config, ...configFromValues(values) });
     const dir = join(out, name);
     if (!values.quiet) console.log(`\n${name}: ${preset.description}`);
-    const code = await execute(config, values, dir);
-    if (code !== 0) return code;
+    try {
+      const code = await execute(config, values, dir);
+      if (code !== 0) return code;
+    } catch (e) {
+      // One experiment refused (a unit the reference refuses too, a folder of another grid): the
+      // others still run, and the report shows what its folder holds, as partial.
+      if (!isUserError(e)) throw e;
+      console.error(`mi-ident: ${name}: ${e.message}`);
+      failed.push(name);
+      if (!existsSync(join(dir, 'config.json'))) continue;
+    }
     dirs.push(dir);
   }
   // Every other results folder in DIR joins the report (e.g. DIR/size-max10 from
@@ -147,6 +159,10 @@ async function reproducePaper(values: RunValues): Promise<number> {
   if (report.partial) console.error(`mi-ident: ${report.partial} (the report says so on every page)`);
   if (report.pngSkipped) console.error(`mi-ident: PNG figures skipped: ${report.pngSkipped}`);
   if (!values.quiet) console.log(`\npaper report with ${report.figures} figures written to ${report.path}${extra.length ? ` (with ${extra.join(', ')})` : ''}; figures in ${report.figuresDir}`);
+  if (failed.length) {
+    console.error(`mi-ident: ${failed.join(', ')} stopped with the error${failed.length > 1 ? 's' : ''} above; the report shows what ${failed.length > 1 ? 'their folders hold' : 'its folder holds'}`);
+    return 2;
+  }
   return 0;
 }
 

@@ -57,7 +57,7 @@ test('the size hypotheses: a calibrated grounding budget, counts under it, full-
 test('fullNodeCircuits: every edge pattern between full layers (C3), the perfect ones and their groundings', () => {
   const model = parseModel(PRETRAINED_XOR);
   const f = fullNodeCircuits(model, getGate('XOR'));
-  assert.is(f.circuits, 25 * 265 * 1); // the 6625 patterns C2 drops for 2-3-3-1 (oracle README)
+  assert.is(f.circuits, 25 * 265 * 1); // the 6,625 patterns C2 drops for 2-3-3-1 (docs/semantics.md)
   assert.is(f.counts.length, f.perfect);
   assert.is(BigInt(f.counts.reduce((a, b) => a + b, 0)), f.groundings);
   assert.ok(f.perfect > 0 && f.perfect < f.circuits, `${f.perfect} perfect`); // the full network itself computes XOR
@@ -122,6 +122,11 @@ test('the report of folders of every experiment: a section each, labelled source
   for (const row of ['ours, as counted', 'a time cap, each network counted up to the cap', 'with the circuits that keep every node (no C2)', 'folder size-max2', 'folder size-max2, with the circuits that keep every node']) assert.ok(size.includes(row), row);
   assert.match(size, /folder size-max2<\/td><td><small>--max-circuits: null vs 2<\/small>/);
   assert.match(section('paper-size-2'), /Differs from the paper's setting[^:]*: <code>--n-experiments: 100 vs 3<\/code>; <code>--max-circuits: null vs 2<\/code>/);
+  // A capped folder's own hypotheses: no time cap on top of its cap, the full-node circuits within it.
+  const capped = section('paper-size-2');
+  assert.not.ok(capped.includes('a time cap'), 'no time cap on a capped folder');
+  assert.not.ok(capped.includes('only the circuits that keep every node'));
+  assert.ok(capped.includes('ours stand); last, within the 2'));
   // The noise, skew and loss-target figures take the basic folder as their baseline group.
   assert.match(section('paper-noise'), /the group 0 is the folder basic/);
   assert.match(section('paper-skew'), /the group uniform is the folder basic/);

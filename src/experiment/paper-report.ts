@@ -471,7 +471,10 @@ export function sizeHypotheses(c: ClassifiedSource, all: readonly ClassifiedSour
   const mappings = medians(byWidth(records, (r) => r.rows.map(NETWORK_METRICS.mappings.value)));
   const rows: HypothesisRow[] = [{ name: 'ours, as counted (every perfect circuit grounded)', how: 'this folder', interpretations: medians(totals), mappings }];
   // A time cap: calibrated at width 3 (the reference's own setup) to let 20 % of networks finish, as 18 of 90 did in 30 s.
-  const base = totals.get(3) ?? [];
+  // The time cap and the full-node circuits alone are hypotheses about uncapped counts: a folder
+  // with --max-circuits already counts fewer (and adds the full-node circuits within its cap).
+  const max = c.source.config.maxCircuits;
+  const base = max === null ? totals.get(3) ?? [] : [];
   if (base.length) {
     const budget = calibratedBudget(base, REFERENCE_100_SEEDS.completelyGrounded.networks / REFERENCE_100_SEEDS.converged);
     const truncated = new Map([...totals].map(([k, v]) => [k, quantile(underBudget(v, budget).truncated, 0.5)]));
@@ -486,13 +489,13 @@ export function sizeHypotheses(c: ClassifiedSource, all: readonly ClassifiedSour
   if (own.length) {
     const widths = [...new Set(own.map((r) => r.unit.size))].sort((a, b) => a - b).join(', ');
     // Where the filter drops them (from width 4), the count is ours as counted.
-    const withFull = byWidth(records, (r) => r.rows.map((row, i) => (full.has(r) ? withFullNodeCircuits(row.interpretations_per_circuit.map(Number), full.get(r)![i]!, null) : NETWORK_METRICS.interpretations.value(row))));
+    const withFull = byWidth(records, (r) => r.rows.map((row, i) => (full.has(r) ? withFullNodeCircuits(row.interpretations_per_circuit.map(Number), full.get(r)![i]!, max) : NETWORK_METRICS.interpretations.value(row))));
     rows.push({
       name: 'with the circuits that keep every node (no C2)',
-      how: `their groundings added to ours at the widths where main.py's sparsity filter lets them through (${widths}; from width 4 the filter drops them, C4, and ours stand)`,
+      how: `their groundings added to ours at the widths where main.py's sparsity filter lets them through (${widths}; from width 4 the filter drops them, C4, and ours stand)${max !== null ? `; last, within the ${max}` : ''}`,
       interpretations: medians(withFull), mappings: new Map(),
     });
-    rows.push({ name: 'only the circuits that keep every node', how: 'their groundings alone', interpretations: medians(byWidth(own, (r) => full.get(r)!.map((f) => Number(f.groundings)))), mappings: new Map() });
+    if (max === null) rows.push({ name: 'only the circuits that keep every node', how: 'their groundings alone', interpretations: medians(byWidth(own, (r) => full.get(r)!.map((f) => Number(f.groundings)))), mappings: new Map() });
   }
   for (const o of all) {
     if (o === c || o.kind !== 'size') continue;
@@ -506,9 +509,9 @@ export function sizeHypotheses(c: ClassifiedSource, all: readonly ClassifiedSour
     const withFull = fullOf(rs);
     if (withFull.length) {
       // At widths 4 and 5 the filter drops the full-node circuits: those widths keep the folder's counts.
-      const max = o.source.config.maxCircuits;
-      const counts = byWidth(rs, (r) => r.rows.map((row, i) => (full.has(r) ? withFullNodeCircuits(row.interpretations_per_circuit.map(Number), full.get(r)![i]!, max) : NETWORK_METRICS.interpretations.value(row))));
-      rows.push({ name: `${name}, with the circuits that keep every node (no C2)`, how: `${how}; the full-node circuits (node sparsity 0) last${max !== null ? `, within the ${max}` : ''}`, interpretations: medians(counts), mappings: mappingsOf });
+      const oMax = o.source.config.maxCircuits;
+      const counts = byWidth(rs, (r) => r.rows.map((row, i) => (full.has(r) ? withFullNodeCircuits(row.interpretations_per_circuit.map(Number), full.get(r)![i]!, oMax) : NETWORK_METRICS.interpretations.value(row))));
+      rows.push({ name: `${name}, with the circuits that keep every node (no C2)`, how: `${how}; the full-node circuits (node sparsity 0) last${oMax !== null ? `, within the ${oMax}` : ''}`, interpretations: medians(counts), mappings: mappingsOf });
     }
   }
   return rows;

@@ -122,6 +122,7 @@ test('the report of folders of every experiment: a section each, labelled source
   for (const row of ['ours, as counted', 'a time cap, each network counted up to the cap', 'with the circuits that keep every node (no C2)', 'folder size-max2', 'folder size-max2, with the circuits that keep every node']) assert.ok(size.includes(row), row);
   assert.match(size, /folder size-max2<\/td><td><small>--max-circuits: null vs 2<\/small>/);
   assert.match(section('paper-size-2'), /Differs from the paper's setting[^:]*: <code>--n-experiments: 100 vs 3<\/code>; <code>--max-circuits: null vs 2<\/code>/);
+  assert.match(size, /Closest to the figure's interpretations, width by width:<\/p><ul class="closest"><li>k = 2: <b>[^<]+<\/b>, [\d,.e]+ against the figure's ~37<\/li><li>k = 3: /);
   // A capped folder's own hypotheses: no time cap on top of its cap, the full-node circuits within it.
   const capped = section('paper-size-2');
   assert.not.ok(capped.includes('a time cap'), 'no time cap on a capped folder');

@@ -554,6 +554,15 @@ function hypothesesTable(rows: readonly HypothesisRow[], widths: readonly number
   return `<table class="hypotheses"><caption>Testing why: what each hypothesis counts, against the paper's size figure (gap: mean over widths of |log10 (1 + ours) − log10 (1 + figure)|; 10^0.30 is a factor of 2)</caption><thead>${head}</thead><tbody>${body.join('')}</tbody></table>`;
 }
 
+/** Width by width, the hypothesis whose median interpretations are nearest the figure's (a list), or ''. */
+function closestPerWidth(rows: readonly HypothesisRow[], widths: readonly number[]): string {
+  const items = SIZE_FIGURE.filter((e) => widths.includes(e.width)).flatMap((e) => {
+    const near = rows.filter((r) => r.interpretations.has(e.width)).sort((a, b) => logGap(a.interpretations.get(e.width)!, e.interpretations.median) - logGap(b.interpretations.get(e.width)!, e.interpretations.median))[0];
+    return near ? [`<li>k = ${e.width}: <b>${esc(near.name)}</b>, ${fmt(near.interpretations.get(e.width)!)} against the figure's ~${fmt(e.interpretations.median)}</li>`] : [];
+  });
+  return items.length ? `<p>Closest to the figure's interpretations, width by width:</p><ul class="closest">${items.join('')}</ul>` : '';
+}
+
 /** What is known about why the size figure and the reference differ (docs/paper-report.md has the details). */
 const SIZE_KNOWN = [
   'The reference code counts every grounding of every perfect circuit, and so does mi-ident: at k = 3 both give the same counts as the basic run (the reference run\'s median is 64,235.5 interpretations per network).',
@@ -617,7 +626,8 @@ export function paperSections(sources: readonly ReportSource[], banner: string, 
       const gapOf = (r: HypothesisRow) => figureGap(r, 'interpretations', widths);
       const best = h.filter((r) => Number.isFinite(gapOf(r))).sort((a, b) => gapOf(a) - gapOf(b))[0];
       why = `<h3>What is known about why</h3><ul>${SIZE_KNOWN.map((k) => `<li>${k}</li>`).join('')}</ul>${hypothesesTable(h, widths)}` +
-        (best ? `<p>Closest to the figure's interpretations at every width: <b>${esc(best.name)}</b> (gap 10^${gapOf(best).toFixed(2)}).</p>` : '');
+        (best ? `<p>Closest to the figure's interpretations at every width: <b>${esc(best.name)}</b> (gap 10^${gapOf(best).toFixed(2)}).</p>` : '') +
+        closestPerWidth(h, widths);
     }
     const diffList = differences.length
       ? `<h3>Where ours and theirs differ</h3><ul class="differences">${differences.map((d) => `<li>${d.what}${d.why ? `: ${d.why}` : ''}</li>`).join('')}</ul>`

@@ -232,16 +232,19 @@ test('shards merged equal a single run of the whole grid', async () => {
   assert.throws(() => mergeResults(folder(), [whole, other]), /holds another configuration .*--n-experiments: 3 vs 1/);
 });
 
-test('report: HTML with the summary statistics and one SVG figure per metric and varying factor', async () => {
+test('report: HTML with one section per folder (its experiment and figure), the summary per folder, figures as files', async () => {
   const dir = folder();
   await runExperiment(tiny, { out: dir, workers: 1 });
-  const { path, figures } = await writeReport([dir]);
+  const { path, figures, figuresDir } = await writeReport([dir], undefined, { png: false });
   const html = readFileSync(path, 'utf8');
-  assert.is(figures, 8); // gate and number of gates vary; 4 metrics each
-  assert.is(html.match(/<svg/g)?.length, 8);
-  assert.match(html, /perfect circuits per network by number of gates/);
-  assert.match(html, /exactly one minimal mapping/);
-  assert.match(html, /networks with no formula mapped: \d+ of \d+/);
+  // The grid varies the number of gates: the multi-task experiment, not in the paper's setting.
+  assert.is(figures, 1);
+  assert.is(html.match(/<svg/g)?.length, 1);
+  assert.match(html, /<section id="paper-multitask" class="paper"><h2>Multi-task learning: one MLP, one to six gates \(run-\d+: not the paper's setting\)/);
+  assert.match(html, /Differs from the paper's setting<\/b> \(paper's vs this folder's\): <code>--target-logic-gates: AND OR IMP NAND NOR NIMP XOR vs AND OR XOR<\/code>/);
+  assert.match(html, /minimal mappings per network/);
+  assert.match(html, /Summary per folder[\s\S]*exactly one minimal mapping/);
+  assert.ok(existsSync(join(figuresDir, 'paper-multitask.svg')));
 });
 
 test('report: depth is a factor of its own (the depth preset), with a table and four figures', async () => {

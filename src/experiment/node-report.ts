@@ -1,16 +1,22 @@
 /**
  * `mi-ident report` (Node only): reads results folders, renders the report's figures to SVG with
- * Vega-Lite and Vega headless (no browser, no canvas), and writes one self-contained HTML file.
+ * Vega-Lite and Vega headless (no browser, no canvas), writes one self-contained HTML file, and
+ * each figure as a standalone SVG and (with playwright-core and a Chromium) PNG.
  */
-import { readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { InputError } from '../errors.ts';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError, MissingPackageError } from '../errors.ts';
 import { importOptional } from '../node/optional-packages.ts';
 import { checkWritableFile, writeFileAtomic } from '../node/files.ts';
 import { ResultStore } from './node-store.ts';
 import { compareSeedBySeed, parseReference, type ReferenceNetwork } from './compare.ts';
-import { allRows, figureRequests, partialNotice, partialSources, reportHtml, type ReportSource } from './report.ts';
+import { allRows, partialNotice, partialSources, reportHtml, type ReportSource } from './report.ts';
 import { criteriaFigures } from '../criteria/report.ts';
+import { minSparsityFor } from './config.ts';
+import { experimentKind } from './paper.ts';
+import { fullNodeCircuitsOf, type FullNodeCircuits } from './paper-hypotheses.ts';
+import { paperSections } from './paper-report.ts';
+import type { UnitRecord } from './rows.ts';
 
 /** Renders one Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
@@ -48,21 +54,114 @@ export function readReferences(files: readonly string[]): ReferenceNetwork[] {
   });
 }
 
+/** Options of {@link writeReport}. */
+export interface ReportOptions {
+  /** The original code's results for the seed-by-seed section (main.py CSVs, oracle case files). */
+  compare?: readonly string[];
+  /** Also write each figure as PNG (default: when playwright-core and a Chromium are found). */
+  png?: boolean;
+  /** A Chromium executable for the PNG figures (default: MI_IDENT_CHROMIUM, then the usual paths). */
+  chromium?: string;
+}
+
+/** What {@link writeReport} wrote. */
+export interface ReportWritten {
+  path: string;
+  /** Figures in the page. */
+  figures: number;
+  /** The partial-results notice, or null. */
+  partial: string | null;
+  /** The folder of the standalone figures: one SVG and (unless `pngSkipped`) one PNG each. */
+  figuresDir: string;
+  /** Why the PNG figures were not written, when they were not. */
+  pngSkipped: string | null;
+}
+
 /**
- * Writes the HTML report of `dirs` to `out` (default: report.html in the first folder); returns
- * its path. With `compare` (main.py CSVs or oracle case files) it adds the seed-by-seed section.
+ * Writes the HTML report of `dirs` to `out` (default: report.html in the first folder), and every
+ * figure as a standalone SVG and PNG in the folder beside it (`report.html` -> `report-figures/`).
+ * With `options.compare` it adds the seed-by-seed section.
  */
-export async function writeReport(dirs: readonly string[], out?: string, compare: readonly string[] = []): Promise<{ path: string; figures: number; partial: string | null }> {
+export async function writeReport(dirs: readonly string[], out?: string, opts: ReportOptions = {}): Promise<ReportWritten> {
   const sources = readSources(dirs);
+  const compare = opts.compare ?? [];
   const references = readReferences(compare);
   const path = out ?? join(dirs[0]!, 'report.html');
   checkWritableFile(path, '--out'); // before rendering the figures
-  const requests = figureRequests(sources);
-  const figures = [];
-  for (const f of requests) figures.push({ ...f, svg: await renderSvg(f.spec) });
+  const figuresName = `${basename(path).replace(/\.html?$/i, '')}-figures`;
+  const figuresDir = join(dirname(path), figuresName);
+  const notice = partialNotice(sources);
+  const banner = notice ? `<p class="partial" role="alert">${notice.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!)}</p>` : '';
+  const sections = paperSections(sources, banner, { fullNode: fullNodeInputs(sources) });
+  const paper = [];
+  for (const p of sections) paper.push({ ...p, svg: await renderSvg(p.spec) });
   const comparison = compare.length ? { rows: compareSeedBySeed(sources.flatMap((s) => s.records), references), files: compare.map((f) => basename(f)) } : undefined;
   const criteria = [];
   for (const f of criteriaFigures(allRows(sources), partialSources(sources).length > 0)) criteria.push({ id: f.id, svg: await renderSvg(f.spec) });
-  writeFileAtomic(path, reportHtml(sources, figures, new Date().toISOString(), comparison, criteria));
-  return { path, figures: figures.length + criteria.length, partial: partialNotice(sources) };
+  const all = [...paper.map((p) => ({ id: p.id, svg: p.svg })), ...criteria];
+  mkdirSync(figuresDir, { recursive: true });
+  for (const f of all) writeFileAtomic(join(figuresDir, `${f.id}.svg`), standaloneSvg(f.svg));
+  const pngSkipped = opts.png === false ? 'not asked for' : await writePngs(all, figuresDir, opts.chromium, opts.png === true);
+  writeFileAtomic(path, reportHtml(sources, paper, new Date().toISOString(), comparison, criteria, figuresName));
+  return { path, figures: all.length, partial: notice, figuresDir, pngSkipped };
+}
+
+/** An SVG as a file of its own: with the XML namespace Vega's inline SVG already carries, and a white background. */
+function standaloneSvg(svg: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${svg.replace(/<svg\b/, '<svg style="background-color: white"')}\n`;
+}
+
+/**
+ * The full-node circuits of every clean-data size folder (the size section's hypothesis C2,
+ * paper-hypotheses.ts): a few seconds at width 3, nothing from width 4 on.
+ */
+function fullNodeInputs(sources: readonly ReportSource[]): Map<UnitRecord, FullNodeCircuits[]> {
+  const out = new Map<UnitRecord, FullNodeCircuits[]>();
+  const cache = new Map<string, FullNodeCircuits[]>();
+  for (const s of sources) {
+    if (experimentKind(s.config) !== 'size' || s.config.noiseStd !== 0 || s.config.skewedDistribution) continue;
+    for (const [r, f] of fullNodeCircuitsOf(s.records, (k) => minSparsityFor(s.config, k), cache)) out.set(r, f);
+  }
+  return out;
+}
+
+/** The Chromium for PNG figures: the given one, MI_IDENT_CHROMIUM, or one at a usual path. */
+function findChromium(given?: string): string | null {
+  for (const p of [given, process.env.MI_IDENT_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome']) {
+    if (p && existsSync(p)) return p;
+  }
+  return null;
+}
+
+/**
+ * Rasterises each SVG to PNG (twice the SVG's size) in headless Chromium through playwright-core;
+ * returns why it did not, when it could not (no playwright-core, no Chromium): PNGs are then
+ * skipped, unless `required`, when that is an error.
+ */
+async function writePngs(figures: readonly { id: string; svg: string }[], dir: string, chromiumPath: string | undefined, required: boolean): Promise<string | null> {
+  const executablePath = findChromium(chromiumPath);
+  let reason: string | null = null;
+  let playwright: typeof import('playwright-core') | null = null;
+  try {
+    playwright = await importOptional(['playwright-core'], 'the report\'s PNG figures need', () => import('playwright-core'));
+  } catch (e) {
+    if (!(e instanceof MissingPackageError)) throw e;
+    reason = e.message;
+  }
+  if (!reason && !executablePath) reason = 'the report\'s PNG figures need a Chromium: none found at the usual paths; give its path in MI_IDENT_CHROMIUM';
+  if (reason) {
+    if (required) throw new InputError(reason);
+    return reason;
+  }
+  const browser = await playwright!.chromium.launch({ executablePath: executablePath!, headless: true, args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage({ deviceScaleFactor: 2 });
+    for (const f of figures) {
+      await page.setContent(`<!doctype html><html><body style="margin:0;background:#fff">${f.svg}</body></html>`);
+      writeFileAtomic(join(dir, `${f.id}.png`), await page.locator('svg').first().screenshot({ type: 'png' }));
+    }
+  } finally {
+    await browser.close();
+  }
+  return null;
 }

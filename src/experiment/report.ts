@@ -8,8 +8,10 @@ import type { ExperimentConfig } from './config.ts';
 import { flagOf, CONFIG_FIELDS } from './config.ts';
 import { gridUnits, unitKey } from './grid.ts';
 import type { ResultRow, UnitRecord } from './rows.ts';
-import { formatStats, resultStats, type ResultStats, type Spread } from './stats.ts';
+import { resultStats, type ResultStats, type Spread } from './stats.ts';
 import { criteriaSectionHtml } from '../criteria/report.ts';
+import { experimentKind } from './paper.ts';
+import { sourcesHtml, type PaperSection } from './paper-report.ts';
 
 /** Results of one folder with the configuration that produced them. */
 export interface ReportSource {
@@ -104,8 +106,8 @@ export function varyingFactors(rows: readonly ResultRow[]): Factor[] {
 /** At most this many points are drawn per figure (the box plot uses every value). */
 const MAX_POINTS = 1500;
 
-/** Tick marks for the symlog axis: 0, then 1-2-5 steps for small ranges or powers of ten. */
-function logTicks(max: number): number[] {
+/** Tick marks for a symlog axis up to `max`: 0, then 1-2-5 steps for small ranges, else powers of ten. */
+export function logTicks(max: number): number[] {
   const steps = max < 100 ? [1, 2, 5] : [1];
   const ticks = [0];
   for (let decade = 1; decade <= Math.max(max, 1); decade *= 10) {
@@ -248,34 +250,59 @@ a network missing from the files may also be one the original code never ran. In
 <table><thead><tr>${head}</tr>${sub}</thead><tbody>${body.join('')}</tbody></table></section>`;
 }
 
-/** The report page: sources, summary statistics (overall and per varying factor), and figures. */
+/** A rendered section of the paper report: its HTML with `{{figure}}` and `{{figures}}` to fill. */
+export type RenderedPaperSection = PaperSection & { svg: string };
+
+/** One row of the per-folder summary: the folder, its experiment, and its statistics. */
+function folderSummary(sources: readonly ReportSource[]): string {
+  const head = ['folder', 'experiment', 'units', 'converged', 'networks', 'perfect circuits<br>min / median / max', 'interpretations per circuit<br>min / median / max',
+    'formulas with a mapping<br>min / median / max', 'mappings per formula<br>min / median / max', 'exactly one perfect circuit', 'exactly one circuit interpretation',
+    'no formula mapped', 'exactly one minimal mapping'];
+  const body = sources.map((src) => {
+    const s = resultStats(src.records);
+    return [escapeHtml(src.name), escapeHtml(experimentKind(src.config)), num(s.units), share(s.converged, s.units), num(s.networks), showSpread(s.perfectCircuits),
+      showSpread(s.interpretationsPerCircuit), showSpread(s.formulas), showSpread(s.mappingsPerFormula), share(s.oneCircuit, s.networks),
+      share(s.oneInterpretation, s.networks), share(s.noFormula, s.networks), share(s.oneMapping, s.networks)];
+  });
+  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/**
+ * The report page: the folders, one section per folder in the paper's terms (its figure, the
+ * published numbers beside it, the differences), a summary per folder, the seed-by-seed
+ * comparison (with `--compare`), the criteria, and the sources of the published numbers.
+ * `figuresDir` is the standalone figures' folder, relative to the page.
+ */
 export function reportHtml(
   sources: readonly ReportSource[],
-  figures: readonly (FigureRequest & { svg: string })[],
+  paper: readonly RenderedPaperSection[],
   generated: string,
   comparison?: { rows: readonly SeedComparison[]; files: readonly string[] },
   criteriaFigures: readonly { id: string; svg: string }[] = [],
+  figuresDir = 'figures',
 ): string {
-  const all = sources.flatMap((s) => s.records);
-  const factors = varyingFactors(allRows(sources));
   const notice = partialNotice(sources);
   // Said at the top, in every section, and (fixed, so repeated by the browser) on every printed page.
   const banner = notice ? `<p class="partial" role="alert">${escapeHtml(notice)}</p>` : '';
-  const sections = factors.map((f) => {
-    const groups = groupByFactor(sources, f);
-    // One group only (nothing varies): the summary table above says it all.
-    const table = groups.length > 1 ? statsTable(groups.map(([label, records]) => [label, resultStats(records)]), escapeHtml(f.title)) : '';
-    const figs = figures.filter((g) => g.factor.key === f.key).map((g) => `<figure id="${g.id}">${g.svg}</figure>`).join('\n');
-    return `<section><h2>By ${escapeHtml(f.title)}</h2>${banner}${table}<div class="figures">${figs}</div></section>`;
-  });
+  const sections = paper.map((p) => p.html.replace('{{figure}}', () => p.svg).replaceAll('{{figures}}', escapeHtml(figuresDir)));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${notice ? 'PARTIAL results: ' : ''}mi-ident report</title>
 <style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1280px; color: #222; padding: 0 1em; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 12px; }
+caption { text-align: left; font-weight: 600; padding: .2em 0; }
 th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; vertical-align: top; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; } td.differ { background: #fde2e2; }
-.figures { display: flex; flex-wrap: wrap; gap: 1em; } figure { margin: 0; }
+td.same { background: #e3f4e1; } td.na { color: #888; } tr.theirs td { background: #fff4e5; }
+table.refs td, table.hypotheses td:nth-child(2) { text-align: left; } table.refs { width: 100%; }
+table.refs col.what { width: 24%; } table.refs col.theirs { width: 22%; } table.refs col.source { width: 14%; } table.refs col.ours { width: 34%; }
+figure { margin: 0; max-width: 100%; overflow-x: auto; }
+figcaption { font-size: 12px; color: #555; max-width: 640px; }
+.src { font-size: 11px; padding: 0 .35em; border-radius: 3px; white-space: nowrap; background: #eee; }
+.src-paper { background: #fde7d0; } .src-figure { background: #ffe2c2; } .src-blog, .src-demo { background: #f3e5c9; }
+.src-unverified { background: #eee; font-style: italic; } .src-reference-100-seeds, .src-oracle-cases { background: #dcefd9; }
+.question { font-style: italic; } .setting { font-size: 13px; } ul.differences li { margin: .2em 0; }
+.figures { display: flex; flex-wrap: wrap; gap: 1em; }
 code { font-size: 12px; } pre { white-space: pre-wrap; background: #f7f7f7; padding: .6em; }
 .partial { background: #fff3cd; border: 2px solid #b8860b; padding: .5em .8em; font-weight: 600; }
 .partial-page { display: none; }
@@ -284,17 +311,19 @@ code { font-size: 12px; } pre { white-space: pre-wrap; background: #f7f7f7; padd
 ${notice ? `<p class="partial partial-page">${escapeHtml(notice)}</p>` : ''}
 <h1>Identifiability of trained MLPs: experiment report${notice ? ' (PARTIAL results)' : ''}</h1>
 ${banner}
-<p>Generated by mi-ident on ${escapeHtml(generated)}. A <em>network</em> is one output of a converged model (main.py's separate_into_k_mlps);
-figures show each network's counts, or each circuit's and each formula's, as box plots (quartiles, whiskers to the extremes) over the
-points, on a symmetric-log scale (logarithmic, with room for zero).</p>
+<p>Generated by mi-ident on ${escapeHtml(generated)}. A <em>network</em> is one output of a converged model (main.py's separate_into_k_mlps).
+Each folder is shown as the paper's experiment it holds, told from its configuration; beside each figure are the numbers the paper,
+its authors and the reference code published, each labelled with its source (hover a label for the full citation), and where they
+differ from ours, what is known about why.</p>
 <h2>Sources</h2>
 <ul>${sources.map((s) => `<li><b>${escapeHtml(s.name)}</b>: ${s.records.length} of its grid's ${gridUnits(s.config).length} units<br><code>${escapeHtml(configLine(s.config))}</code></li>`).join('')}</ul>
-<h2>Summary</h2>
-<pre>${escapeHtml(formatStats(resultStats(all)).join('\n'))}</pre>
-${statsTable([['all', resultStats(all)]], '')}
-${comparison ? comparisonSection(comparison.rows, comparison.files) : ''}
+<nav><b>Experiments:</b> ${paper.map((p) => `<a href="#${p.id}">${escapeHtml(p.title)}</a>`).join(' · ')}</nav>
 ${sections.join('\n')}
+<section><h2>Summary per folder</h2>${banner}
+${folderSummary(sources)}</section>
+${comparison ? comparisonSection(comparison.rows, comparison.files) : ''}
 ${criteriaSectionHtml(allRows(sources), criteriaFigures, banner)}
+${paper.length ? sourcesHtml() : ''}
 </body></html>
 `;
 }

@@ -84,3 +84,21 @@ export function formatStats(s: ResultStats): string[] {
     `networks with no formula mapped: ${pct(s.noFormula, s.networks)}; with exactly one minimal mapping: ${pct(s.oneMapping, s.networks)}`,
   ];
 }
+
+/**
+ * The quantile `p` of `values` (NaN when empty): numpy's default, linear between the order
+ * statistics at (n - 1) p, or the (n + 1) p one ("weibull", Excel's QUARTILE.EXC), the conventions
+ * of the reference code's published summaries.
+ */
+export function quantile(values: readonly number[], p: number, method: 'linear' | 'weibull' = 'linear'): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const h = Math.min(Math.max(method === 'linear' ? (s.length - 1) * p : (s.length + 1) * p - 1, 0), s.length - 1);
+  const lo = Math.floor(h);
+  return s[lo]! + (h - lo) * (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!);
+}
+
+/** The arithmetic mean (NaN when empty). */
+export function mean(values: readonly number[]): number {
+  return values.length ? sum(values) / values.length : NaN;
+}

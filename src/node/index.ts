@@ -14,5 +14,5 @@ export { runExperiment, type RunOptions, type RunReport } from '../experiment/no
 export { ResultStore, readStoredConfig, RESULTS_FORMAT, type StoredConfig } from '../experiment/node-store.ts';
 export { mergeResults, IncompleteGridError, type MergeReport, type MergeOptions } from '../experiment/node-merge.ts';
 export { readShardPlan, writeShardPlanOnce, shardFromPlan } from '../experiment/node-plan.ts';
-export { writeReport, renderSvg, readSources } from '../experiment/node-report.ts';
+export { writeReport, renderSvg, readSources, type ReportOptions, type ReportWritten } from '../experiment/node-report.ts';
 export { loadMnistSplit, mnistDataDir, type MnistSplitName } from '../mnist/node-files.ts';

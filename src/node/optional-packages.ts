@@ -16,6 +16,8 @@ export const OPTIONAL_PACKAGES = {
   vega: '6.4.0',
   /** The report's figures (`mi-ident report`). */
   'vega-lite': '6.4.1',
+  /** The report's PNG figures, rasterised in a Chromium (`mi-ident report`; without it only SVGs). */
+  'playwright-core': '1.65.1',
 } as const;
 
 /** The name of an optional package. */

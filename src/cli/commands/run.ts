@@ -2,7 +2,7 @@
  * `mi-ident run` (main.py's grid with its flags) and `mi-ident reproduce NAME` (the paper's
  * experiments): train and analyse every unit into a resumable results folder.
  */
-import { InputError } from '../../errors.ts';
+import { InputError, isUserError } from '../../errors.ts';
 import { resolveConfig, type ExperimentConfig } from '../../experiment/config.ts';
 import { runExperiment, type RunReport } from '../../experiment/node-runner.ts';
 import { getPreset, PRESETS } from '../../experiment/presets.ts';
@@ -11,6 +11,10 @@ import { progressBar } from '../../node/progress-bar.ts';
 import { requestNodeAdapter } from '../../node/webgpu-node.ts';
 import { adapterName, summarizeAdapter } from '../../backends/webgpu-device.ts';
 import { criteriaFindings, findingsByGate, findingsTable, gateFindingsTable } from '../../criteria/findings.ts';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeReport } from '../../experiment/node-report.ts';
+import { PAPER_EXPERIMENTS } from '../../experiment/paper.ts';
 import { backendFromValues, configFromValues, parseCommandArgs, RUN_OPTIONS, shardFromValues, workersFromValues, type RunValues } from './options.ts';
 
 /** Usage of the grid flags shared by run and reproduce. */
@@ -64,6 +68,14 @@ Experiments:
 ${Object.values(PRESETS).map((p) => `  ${p.name.padEnd(12)} ${p.description}`).join('\n')}
   ${'criteria'.padEnd(12)} basic and gates with --criteria all, into DIR/basic and DIR/gates, and the
   ${''.padEnd(12)} findings table: which criteria leave one explanation (docs/criteria.md)
+  ${'paper'.padEnd(12)} the seven experiments above, each into DIR/NAME (default DIR: results, where
+  ${''.padEnd(12)} reproduce NAME writes its folder), reusing finished
+  ${''.padEnd(12)} units; then the paper report DIR/paper-report.html, its figures as SVG and PNG in
+  ${''.padEnd(12)} DIR/paper-report-figures/ (docs/paper-report.md). Every other results folder
+  ${''.padEnd(12)} in DIR (e.g. DIR/size-max10 from reproduce size --max-circuits 10
+  ${''.padEnd(12)} --out DIR/size-max10) joins the report. An experiment that stops with an
+  ${''.padEnd(12)} error does not stop the others: the report shows what its folder holds (as
+  ${''.padEnd(12)} partial), and the exit status is 2
 
 ${RUN_FLAGS_USAGE}`;
 
@@ -80,8 +92,9 @@ export async function runCommand(argv: string[]): Promise<number> {
 export async function reproduceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, RUN_OPTIONS);
   if (values.help) return usage(REPRODUCE_USAGE);
-  if (positionals.length !== 1) throw new InputError(`reproduce needs one experiment name (${[...Object.keys(PRESETS), 'criteria'].join(', ')})`);
+  if (positionals.length !== 1) throw new InputError(`reproduce needs one experiment name (${[...Object.keys(PRESETS), 'criteria', 'paper'].join(', ')})`);
   if (positionals[0] === 'criteria') return reproduceCriteria(values);
+  if (positionals[0] === 'paper') return reproducePaper(values);
   const preset = getPreset(positionals[0]!);
   const given = configFromValues(values);
   let settings = preset.config;
@@ -131,6 +144,50 @@ async function reproduceCriteria(values: RunValues): Promise<number> {
       }
     });
     if (code !== 0) return code;
+  }
+  return 0;
+}
+
+/**
+ * `reproduce paper`: the paper's seven experiments (grid flags given override each), each into
+ * DIR/NAME, where a finished unit is reused (the runner resumes), then the paper report of those
+ * folders and of any other results folder already in DIR (e.g. a size grid with --max-circuits).
+ */
+async function reproducePaper(values: RunValues): Promise<number> {
+  const out = values.out ?? 'results';
+  const dirs: string[] = [];
+  const failed: string[] = [];
+  for (const name of PAPER_EXPERIMENTS) {
+    const preset = getPreset(name);
+    const config = resolveConfig({ ...preset.config, ...configFromValues(values) });
+    const dir = join(out, name);
+    if (!values.quiet) console.log(`\n${name}: ${preset.description}`);
+    try {
+      const code = await execute(config, values, dir);
+      if (code !== 0) return code;
+    } catch (e) {
+      // One experiment refused (a unit the reference refuses too, a folder of another grid): the
+      // others still run, and the report shows what its folder holds, as partial.
+      if (!isUserError(e)) throw e;
+      console.error(`mi-ident: ${name}: ${e.message}`);
+      failed.push(name);
+      if (!existsSync(join(dir, 'config.json'))) continue;
+    }
+    dirs.push(dir);
+  }
+  // Every other results folder in DIR joins the report (e.g. DIR/size-max10 from
+  // `reproduce size --max-circuits 10 --out DIR/size-max10`: a hypothesis of the size section).
+  const extra = readdirSync(out, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !(PAPER_EXPERIMENTS as readonly string[]).includes(e.name) && existsSync(join(out, e.name, 'config.json')))
+    .map((e) => e.name)
+    .sort();
+  const report = await writeReport([...dirs, ...extra.map((name) => join(out, name))], join(out, 'paper-report.html'));
+  if (report.partial) console.error(`mi-ident: ${report.partial} (the report says so on every page)`);
+  if (report.pngSkipped) console.error(`mi-ident: PNG figures skipped: ${report.pngSkipped}`);
+  if (!values.quiet) console.log(`\npaper report with ${report.figures} figures written to ${report.path}${extra.length ? ` (with ${extra.join(', ')})` : ''}; figures in ${report.figuresDir}`);
+  if (failed.length) {
+    console.error(`mi-ident: ${failed.join(', ')} stopped with the error${failed.length > 1 ? 's' : ''} above; the report shows what ${failed.length > 1 ? 'their folders hold' : 'its folder holds'}`);
+    return 2;
   }
   return 0;
 }

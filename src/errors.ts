@@ -13,6 +13,15 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
+/**
+ * A network the reference's grounding refuses ("Not allowed", docs/semantics.md G6): a candidate
+ * separator, rounded in float32, gives a constant truth table. An experiment records such a unit
+ * (`UnitRecord.analysisError`) and goes on; a single analysis stops with it.
+ */
+export class DegenerateGroundingError extends InputError {
+  override name = 'DegenerateGroundingError';
+}
+
 /** An enumeration would exceed a configured cap; the message states the exact count and the option to raise. */
 export class LimitError extends Error {
   override name = 'LimitError';

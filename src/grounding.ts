@@ -15,7 +15,7 @@
  * Truth tables are bitmasks or 0/1 arrays; see {@link GroundingStep}. No Node built-ins here.
  */
 import { circuitActivations, type Circuit } from './circuits/circuit.ts';
-import { InputError, LimitError } from './errors.ts';
+import { DegenerateGroundingError, InputError, LimitError } from './errors.ts';
 import { TWO_INPUT_GATE_NAMES } from './gates.ts';
 import type { Model } from './model.ts';
 
@@ -212,7 +212,7 @@ function candidates(values: readonly number[], isOutput: boolean, key: string): 
     tt >>>= 0;
     if (tt === 0 || tt === fullMask(values.length)) {
       // float32 rounding of a+b put the separator on a value; the reference raises here too.
-      throw new InputError(`neuron ${key}: separator ${sep} between ${a} and ${b} gives a constant truth table ("Not allowed" in the reference)`);
+      throw new DegenerateGroundingError(`neuron ${key}: separator ${sep} between ${a} and ${b} gives a constant truth table ("Not allowed" in the reference)`);
     }
     tts.push(tt);
     separators.push(sep);

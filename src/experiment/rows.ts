@@ -80,6 +80,11 @@ export interface UnitRecord {
   model: ModelJson | null;
   /** One row per output (converged units only). */
   rows: ResultRow[];
+  /**
+   * Present when a converged model could not be analysed because the reference's grounding
+   * refuses it (G6's "Not allowed"): the reason; the unit then has no rows.
+   */
+  analysisError?: string;
   /** Milliseconds for the whole unit. */
   ms: number;
 }

@@ -18,6 +18,8 @@ export interface ResultStats {
   converged: number;
   /** Analysed outputs ("networks": one per output of a converged model). */
   networks: number;
+  /** Converged units whose model the reference's grounding refuses (G6), so not analysed. */
+  notAnalysed: number;
   perfectCircuits: Spread;
   /** Pooled over every grounded circuit. */
   interpretationsPerCircuit: Spread;
@@ -55,6 +57,7 @@ export function resultStats(records: readonly UnitRecord[]): ResultStats {
     units: records.length,
     converged: records.filter((r) => r.converged).length,
     networks: rows.length,
+    notAnalysed: records.filter((r) => r.analysisError !== undefined).length,
     perfectCircuits: spread(rows.map((r) => r.perfect_circuits)),
     interpretationsPerCircuit: spread(rows.flatMap((r) => r.interpretations_per_circuit.map(Number))),
     formulas: spread(rows.map((r) => r.formulas)),
@@ -75,7 +78,8 @@ const pct = (part: number, whole: number) => (whole ? `${part} of ${whole} (${((
 /** The statistics as text lines (the end-of-run summary and the report's table). */
 export function formatStats(s: ResultStats): string[] {
   return [
-    `units: ${s.units}, converged: ${pct(s.converged, s.units)}, networks analysed: ${s.networks}`,
+    `units: ${s.units}, converged: ${pct(s.converged, s.units)}, networks analysed: ${s.networks}` +
+      (s.notAnalysed ? ` (${s.notAnalysed} converged model(s) not analysed: the reference's grounding refuses them, "Not allowed", G6)` : ''),
     `perfect circuits per network: ${showSpread(s.perfectCircuits)}`,
     `interpretations per circuit: ${showSpread(s.interpretationsPerCircuit)}`,
     `formulas with a mapping per network: ${showSpread(s.formulas)}`,

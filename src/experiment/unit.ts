@@ -139,7 +139,16 @@ export async function runUnit(config: ExperimentConfig, unit: Unit, options: Uni
     rows: [],
     ms: 0,
   };
-  if (converged) record.rows = await analyzeUnit(config, unit, gates, data, trained, options);
+  if (converged) {
+    try {
+      record.rows = await analyzeUnit(config, unit, gates, data, trained, options);
+    } catch (e) {
+      // The reference raises on such a network (G6); recorded, so that the grid goes on. Matched
+      // by name: errors from worker threads arrive as plain errors carrying it.
+      if ((e as Error)?.name !== 'DegenerateGroundingError') throw e;
+      record.analysisError = (e as Error).message;
+    }
+  }
   record.ms = ms(performance.now() - started);
   return record;
 }

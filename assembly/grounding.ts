@@ -397,6 +397,43 @@ function buildGroups(ctx: usize, problem: usize, N: i32): void {
   return s;
 }
 
+/** The number of states (candidate tuples) of neurons [start, end), or -1 past MAX_STATES (ERR_TOO_LARGE set). */
+function groupStates(ctx: usize, start: i32, end: i32): i64 {
+  let nStates: i64 = 1;
+  for (let n = start; n < end; n++) {
+    nStates *= <i64>load<i32>(rec(ctx, n) + NR_NCAND);
+    if (nStates > <i64>MAX_STATES) {
+      lastError = ERR_TOO_LARGE;
+      return -1;
+    }
+  }
+  return nStates;
+}
+
+/** pidx of each of the w next-layer neurons from `start` for each of the nPrev previous states. */
+function parentIndices(ctx: usize, nPrev: i32, prevStart: i32, prevEnd: i32, start: i32, w: i32, cand: usize): usize {
+  const pidx = allocZeroed(<usize>(nPrev * w) << 2);
+  for (let s = 0; s < nPrev; s++) {
+    decodeState(ctx, s, prevStart, prevEnd, cand);
+    for (let j = 0; j < w; j++) setWord(pidx, s * w + j, entryOf(rec(ctx, start + j), 0, cand));
+  }
+  return pidx;
+}
+
+/** Adds one to digit j (the ones below it are 0), carrying upwards; the digit that changed, -1 past the last state. */
+function advanceDigits(digits: usize, radices: usize, j: i32): i32 {
+  while (j >= 0) {
+    const d = word(digits, j) + 1;
+    if (d < word(radices, j)) {
+      setWord(digits, j, d);
+      return j;
+    }
+    setWord(digits, j, 0);
+    j--;
+  }
+  return -1;
+}
+
 /** Candidates per neuron of [start, start + w) and each one's stride in the layer's state index. */
 function layerRadices(ctx: usize, start: i32, w: i32, radices: usize, strides: usize): void {
   let stride = 1;
@@ -437,20 +474,9 @@ function countU64(ctx: usize): u64 {
     const start = word(groups, 2 * g);
     const end = word(groups, 2 * g + 1);
     const w = end - start;
-    let nStates: i64 = 1;
-    for (let n = start; n < end; n++) {
-      nStates *= <i64>load<i32>(rec(ctx, n) + NR_NCAND);
-      if (nStates > <i64>MAX_STATES) {
-        lastError = ERR_TOO_LARGE;
-        return 0;
-      }
-    }
-    // pidx of each next-layer neuron for each previous state.
-    const pidx = allocZeroed(<usize>(nPrev * w) << 2);
-    for (let s = 0; s < nPrev; s++) {
-      decodeState(ctx, s, prevStart, prevEnd, cand);
-      for (let j = 0; j < w; j++) setWord(pidx, s * w + j, entryOf(rec(ctx, start + j), 0, cand));
-    }
+    const nStates = groupStates(ctx, start, end);
+    if (nStates < 0) return 0;
+    const pidx = parentIndices(ctx, nPrev, prevStart, prevEnd, start, w, cand);
     // next[s2] = sum over s of f[s] * prod_j count_j(c_j | parents' candidates in s). For each s,
     // walk the next states in index order (the last neuron's candidate fastest) with the running
     // products kept per neuron: about one multiplication per (s, s2) instead of w. The products
@@ -493,15 +519,7 @@ function countU64(ctx: usize): u64 {
           if (k == w - 1) setU64(next, s2, addChecked(u64At(next, s2), v));
         }
         // Next state: the last neuron's candidate fastest (digits below j are all 0 here).
-        while (j >= 0) {
-          const d = word(digits, j) + 1;
-          if (d < word(radices, j)) {
-            setWord(digits, j, d);
-            break;
-          }
-          setWord(digits, j, 0);
-          j--;
-        }
+        j = advanceDigits(digits, radices, j);
         if (j < 0) break;
         from = j;
         s2 += step;
@@ -647,19 +665,9 @@ function countWide(ctx: usize, out: usize): i32 {
     const start = word(groups, 2 * g);
     const end = word(groups, 2 * g + 1);
     const w = end - start;
-    let nStates: i64 = 1;
-    for (let n = start; n < end; n++) {
-      nStates *= <i64>load<i32>(rec(ctx, n) + NR_NCAND);
-      if (nStates > <i64>MAX_STATES) {
-        lastError = ERR_TOO_LARGE;
-        return 1;
-      }
-    }
-    const pidx = allocZeroed(<usize>(nPrev * w) << 2);
-    for (let s = 0; s < nPrev; s++) {
-      decodeState(ctx, s, prevStart, prevEnd, cand);
-      for (let j = 0; j < w; j++) setWord(pidx, s * w + j, entryOf(rec(ctx, start + j), 0, cand));
-    }
+    const nStates = groupStates(ctx, start, end);
+    if (nStates < 0) return 1;
+    const pidx = parentIndices(ctx, nPrev, prevStart, prevEnd, start, w, cand);
     const next = allocZeroed(<usize>nStates * limbBytes);
     let maxCand = 1;
     for (let j = 0; j < w; j++) maxCand = max(maxCand, load<i32>(rec(ctx, start + j) + NR_NCAND));
@@ -696,15 +704,7 @@ function countWide(ctx: usize, out: usize): i32 {
           if (!wideMulInto(prefix + <usize>(k + 1) * limbBytes, prefix + <usize>k * limbBytes, c)) return 1;
           if (k == w - 1 && !wideAdd(next + <usize>s2 * limbBytes, prefix + <usize>w * limbBytes)) return 1;
         }
-        while (j >= 0) {
-          const d = word(digits, j) + 1;
-          if (d < word(radices, j)) {
-            setWord(digits, j, d);
-            break;
-          }
-          setWord(digits, j, 0);
-          j--;
-        }
+        j = advanceDigits(digits, radices, j);
         if (j < 0) break;
         from = j;
         s2 += step;

@@ -13,6 +13,9 @@ import { distinctGroundingRows } from '../src/grounding.ts';
 import { parseModel } from '../src/model.ts';
 import { fixture } from './helpers.ts';
 
+/** The space whose combination table the backend's module keeps. */
+const retainedSpaceOf = (wasm: { module: { retainedKey: object | null } }) => (wasm.module.retainedKey as { space?: CircuitSpace } | null)?.space;
+
 test('a space stays retained through grounding calls; a new space replaces it; results equal the TS reference', async () => {
   const model = parseModel(fixture('XOR_w5_trained.json'));
   const xor = truthTableDataset(getGate('XOR'));
@@ -23,14 +26,14 @@ test('a space stays retained through grounding calls; a new space replaces it; r
   const space = new CircuitSpace(model.layerSizes, { minSparsity: 0.3 });
   const request = { model, space, start: 0, end: 300_000, rows, accuracyThreshold: 0.99 };
   const first = await wasm.evaluateCircuits(request);
-  assert.is(wasm.module.retainedKey, space);
+  assert.is(retainedSpaceOf(wasm), space);
   const generation = wasm.module.generation;
   const indices = Array.from(first.perfect).slice(0, 400);
   const combo = space.combinationOf(indices[0]!);
   assert.ok(retainedCombination(wasm.module, combo), 'the combination is found in the retained table');
   const counts = await wasm.countGroundings({ model, space, indices, inputs });
   assert.equal(counts.counts, countRequest(null, { model, space, indices, inputs }).counts);
-  assert.is(wasm.module.retainedKey, space, 'grounding resets keep the retained space');
+  assert.is(retainedSpaceOf(wasm), space, 'grounding resets keep the retained space');
   assert.ok(wasm.module.generation > generation, 'grounding resets still bump the generation');
   const again = await wasm.evaluateCircuits({ ...request, start: 300_000, end: space.count });
   const expected = await ts.evaluateCircuits({ ...request, start: 300_000, end: space.count });
@@ -39,8 +42,30 @@ test('a space stays retained through grounding calls; a new space replaces it; r
   const other = new CircuitSpace(model.layerSizes, { minSparsity: 0.5 });
   const small = await wasm.evaluateCircuits({ ...request, space: other, end: other.count });
   assert.equal(Array.from(small.perfect), Array.from((await ts.evaluateCircuits({ ...request, space: other, end: other.count })).perfect));
-  assert.is(wasm.module.retainedKey, other);
+  assert.is(retainedSpaceOf(wasm), other);
   assert.is(retainedCombination(wasm.module, combo), null);
+});
+
+test('a wide space keeps only the combinations of the current call; searches and counts stay exact', async () => {
+  const model = parseModel(fixture('XOR_w6_trained.json'));
+  const xor = truthTableDataset(getGate('XOR'));
+  const rows = weightRows(xor);
+  const wasm = await createWasmBackend();
+  const ts = createTsBackend();
+  const space = new CircuitSpace(model.layerSizes, { minSparsity: 0.3 }); // 112 MiB of edge words
+  const start = space.count - 3_000_000;
+  const request = { model, space, start, end: start + 400_000, rows, accuracyThreshold: 0.99 };
+  const found = await wasm.evaluateCircuits(request);
+  const key = wasm.module.retainedKey as { space: CircuitSpace; first: number; end: number };
+  assert.is(key.space, space);
+  assert.ok(key.end - key.first < space.combinations.length / 10, `kept ${key.end - key.first} of ${space.combinations.length} combinations`);
+  assert.equal(Array.from(found.perfect), Array.from((await ts.evaluateCircuits(request)).perfect));
+  const indices = Array.from(found.perfect).slice(0, 200);
+  const inputs = distinctGroundingRows(xor.x, 2);
+  assert.equal((await wasm.countGroundings({ model, space, indices, inputs })).counts, countRequest(null, { model, space, indices, inputs }).counts);
+  // A later range outside the kept combinations gets its own table.
+  const early = { ...request, start: 5_000_000, end: 5_300_000 };
+  assert.equal(Array.from((await wasm.evaluateCircuits(early)).perfect), Array.from((await ts.evaluateCircuits(early)).perfect));
 });
 
 test.run();

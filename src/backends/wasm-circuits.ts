@@ -29,7 +29,9 @@ export function wasmSupportsModel(module: WasmModule, model: Model): boolean {
 export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRequest, 'signal' | 'onProgress'>, fastMode = true): Float64Array {
   const { model, space, start, end, rows, accuracyThreshold, ablation } = request;
   if (end <= start) return new Float64Array(0);
-  const table = spaceTable(module, space); // long-lived: allocated before the scope below
+  const c0 = space.combinationIndex(start);
+  const c1 = space.combinationIndex(end - 1) + 1;
+  const kept = retainedTable(module, space, c0, c1); // long-lived: allocated before the scope below
   const scope = module.scope();
   try {
     const m = writeModel(module, model);
@@ -39,13 +41,11 @@ export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRe
     // Fast mode sums row weights in i32 lanes.
     const margins = fastMode && !ablation && rows.total < 2 ** 31 ? fastDecisionMargins(model, rows) : null;
     const fast = margins ? writeFastRows(module, model, rows, margins) : null;
-    const c0 = space.combinationIndex(start);
-    const c1 = space.combinationIndex(end - 1) + 1;
     const first = space.combinations[c0]!;
     const last = space.combinations[c1 - 1]!;
     const out = module.alloc((end - start) * 8);
     const n = module.exports.evaluateCombinations(
-      m.L, m.sizes, m.weights, m.biases, m.slope, table, c0, c1, start - first.offset, end - last.offset,
+      m.L, m.sizes, m.weights, m.biases, m.slope, kept.table, c0 - kept.first, c1 - kept.first, start - first.offset, end - last.offset,
       exact.nPairs, exact.act, exact.y, exact.rowWeight,
       fast?.nQuads ?? 0, fast?.act ?? 0, fast?.y ?? 0, fast?.rowWeight ?? 0, fast?.margins ?? 0,
       rows.total, accuracyThreshold, out, rep,
@@ -61,32 +61,46 @@ export function lastExactRedos(module: WasmModule): number {
   return module.exports.lastExactRedos();
 }
 
-interface RetainedSpace {
-  /** The combination table (layout.combo per combination). */
-  table: number;
+/** Spaces whose combinations' edge words take at most this much are kept whole in a module. */
+const WHOLE_SPACE_BYTES = 32 * 2 ** 20;
+
+interface RetainedTable {
+  readonly space: CircuitSpace;
+  /** The combinations [first, end) of the space that the table holds. */
+  readonly first: number;
+  readonly end: number;
+  /** The combination table (layout.combo per combination, from `first`). */
+  readonly table: number;
   /** Where each combination's node masks, counts and edge words are. */
-  layouts: Map<NodeCombination, CombinationLayout>;
+  readonly layouts: Map<NodeCombination, CombinationLayout>;
 }
+
+const lastRetained = new WeakMap<WasmModule, RetainedTable>();
+const spaceBytes = new WeakMap<CircuitSpace, number>();
 
 /**
- * The space's combination table in the module's memory (layout.combo per combination), written
- * once per module and space and kept across heap resets ({@link WasmModule.retained}): the calls
- * of one search, the grounding calls between them and repeated searches over the same space skip it.
+ * A combination table in the module's memory that holds combinations [c0, c1) of the space, kept
+ * across heap resets ({@link WasmModule.retained}), so that the grounding calls between a search's
+ * pieces do not make the next piece write it again. A small space is kept whole (repeated
+ * searches over it skip the write); a wide one only for the combinations of the current call
+ * (2-6-6-1's would take 112 MiB in every worker).
  */
-function spaceTable(module: WasmModule, space: CircuitSpace): number {
-  return retainedSpace(module, space).table;
-}
-
-const lastRetained = new WeakMap<WasmModule, { space: CircuitSpace; value: RetainedSpace }>();
-
-function retainedSpace(module: WasmModule, space: CircuitSpace): RetainedSpace {
-  const value = module.retained(space, () => {
+function retainedTable(module: WasmModule, space: CircuitSpace, c0: number, c1: number): RetainedTable {
+  const kept = lastRetained.get(module);
+  if (kept && module.retainedKey === kept && kept.space === space && kept.first <= c0 && c1 <= kept.end) return kept;
+  const whole = bytesOf(space) <= WHOLE_SPACE_BYTES;
+  const first = whole ? 0 : c0;
+  const end = whole ? space.combinations.length : c1;
+  let value!: RetainedTable;
+  const key = { space, first, end };
+  module.retained(key, () => {
     const { combo } = module.layout;
+    const combos = space.combinations.slice(first, end);
     const layouts = new Map<NodeCombination, CombinationLayout>();
-    for (const c of space.combinations) layouts.set(c, writeCombination(module, c));
-    const table = module.alloc(space.combinations.length * combo.bytes);
+    for (const c of combos) layouts.set(c, writeCombination(module, c));
+    const table = module.alloc(combos.length * combo.bytes);
     const view = new DataView(module.memory().buffer);
-    space.combinations.forEach((c, i) => {
+    combos.forEach((c, i) => {
       const layout = layouts.get(c)!;
       const at = table + i * combo.bytes;
       view.setInt32(at + combo.nodeMasks, layout.nodeMasks, true);
@@ -95,10 +109,22 @@ function retainedSpace(module: WasmModule, space: CircuitSpace): RetainedSpace {
       view.setInt32(at + combo.count, c.count, true);
       view.setFloat64(at + combo.offset, c.offset, true);
     });
-    return { table, layouts };
+    value = Object.assign(key, { table, layouts });
+    return value;
   });
-  lastRetained.set(module, { space, value });
+  lastRetained.set(module, value);
   return value;
+}
+
+/** Bytes of edge words the combinations of `space` take in a kernel's memory. */
+function bytesOf(space: CircuitSpace): number {
+  let bytes = spaceBytes.get(space);
+  if (bytes === undefined) {
+    bytes = 0;
+    for (const c of space.combinations) for (const words of c.edgeWords) bytes += words.byteLength;
+    spaceBytes.set(space, bytes);
+  }
+  return bytes;
 }
 
 /**
@@ -107,5 +133,5 @@ function retainedSpace(module: WasmModule, space: CircuitSpace): RetainedSpace {
  */
 export function retainedCombination(module: WasmModule, combo: NodeCombination): CombinationLayout | null {
   const kept = lastRetained.get(module);
-  return kept && module.retainedKey === kept.space ? (kept.value.layouts.get(combo) ?? null) : null;
+  return kept && module.retainedKey === kept ? (kept.layouts.get(combo) ?? null) : null;
 }

@@ -261,7 +261,7 @@ test('a converged model the reference refuses to ground (G6, "Not allowed") is r
   // reproduce depth's unit g1/s82/k3/d3: a 2-3-3-3-1 XOR network with a separator that lands on a
   // value in float32 (found by running the preset; docs/performance.md).
   const config = resolveConfig({ ...PRESETS.depth!.config, nExperiments: 83 });
-  const unit = gridUnits(config).find((u) => unitKey(u) === 'g1/s82/k3/d3');
+  const unit = gridUnits(config).find((u) => u.seedOffset === 82 && u.depth === 3 && u.size === 3);
   assert.ok(unit, 'the unit is in the grid');
   const record = await runUnit(config, unit!);
   assert.ok(record.converged);

@@ -88,29 +88,26 @@ export class CircuitSpace {
     this.minSparsity = options.minSparsity ?? 0;
     checkLayout(layerSizes, this.minSparsity, options.maxCircuits);
     const edgeCache = options.edgeLists ? unpackEdgeLists(options.edgeLists) : new Map<string, Uint32Array>();
-    const keyOf = (inMask: number[], outMask: number[]) => `${inMask.join('')}|${outMask.join('')}`;
-    const active = (mask: readonly number[]) => mask.reduce((a, b) => a + b, 0);
-    if (!options.edgeLists) checkEdgeLists(layerSizes, this.minSparsity, active);
+    // One walk over the node masks: the combinations with circuits, each distinct list's size,
+    // and a refusal before any list is built if one would be too long.
+    const plan = planEdgeLists(layerSizes, this.minSparsity, !options.edgeLists);
     // Where each list goes when they are built shared: one buffer of their exact sizes.
     const shared = !options.edgeLists && options.shared && typeof SharedArrayBuffer !== 'undefined'
-      ? sharedSlots(layerSizes, this.minSparsity, keyOf, active)
+      ? new SharedArrayBuffer(Math.max(4, plan.words * 4))
       : null;
     const edgesFor = (inMask: number[], outMask: number[]) => {
-      const key = keyOf(inMask, outMask);
+      const key = edgeListKey(inMask, outMask);
       let list = edgeCache.get(key);
       if (!list) {
-        const slot = shared?.slots.get(key);
-        edgeCache.set(key, (list = validEdgeWords(inMask, outMask, slot && new Uint32Array(shared!.buffer, slot[0] * 4, slot[1]))));
+        const slot = shared ? plan.slots.get(key) : undefined;
+        edgeCache.set(key, (list = validEdgeWords(inMask, outMask, slot && new Uint32Array(shared!, slot[0] * 4, slot[1]))));
       }
       return list;
     };
-    this.shared = shared && { buffer: shared.buffer, keys: [...shared.slots.keys()].join('\n'), spans: Int32Array.from([...shared.slots.values()].flat()) };
+    this.shared = shared && { buffer: shared, keys: [...plan.slots.keys()].join('\n'), spans: Int32Array.from([...plan.slots.values()].flat()) };
     const combos: NodeCombination[] = [];
     let offset = 0;
-    for (const nodeMasks of nodeMaskCombinations(layerSizes)) {
-      if (this.minSparsity && hiddenSparsity(nodeMasks) <= this.minSparsity) continue;
-      // Counted first, so that no edge list is built for a combination without circuits.
-      if (nodeMasks.slice(1).some((out, l) => validEdgeCount(active(out), active(nodeMasks[l]!)) === 0n)) continue;
+    for (const nodeMasks of plan.combinations) {
       const edgeWords = nodeMasks.slice(1).map((out, l) => edgesFor(nodeMasks[l]!, out));
       const count = edgeWords.reduce((a, c) => a * (c.length / 2), 1);
       if (count === 0) continue;
@@ -312,11 +309,22 @@ function edgeListTooLong(cols: number, rows: number, valid: bigint): LimitError 
   );
 }
 
+/** The key of the edge list between two node masks (lists are shared by every combination that has the pair). */
+function edgeListKey(inMask: readonly number[], outMask: readonly number[]): string {
+  return `${inMask.join('')}|${outMask.join('')}`;
+}
+
 /**
- * Refuses, before any list is built, a space with an edge list longer than {@link MAX_EDGE_LIST}:
- * the first such block in the walk's order, with the message building it would give.
+ * The constructor's walk without building anything: the node-mask combinations that hold circuits
+ * (C4's sparsity filter, and every layer with a valid edge mask), in order, and each distinct
+ * list's place in one buffer (key -> [word offset, words]). With `check`, a list longer than
+ * {@link MAX_EDGE_LIST} is refused here, the first in the walk's order, with the message building
+ * it would give.
  */
-function checkEdgeLists(layerSizes: readonly number[], minSparsity: number, active: (mask: readonly number[]) => number): void {
+function planEdgeLists(
+  layerSizes: readonly number[], minSparsity: number, check: boolean,
+): { combinations: number[][][]; slots: Map<string, [number, number]>; words: number } {
+  const active = (mask: readonly number[]) => mask.reduce((a, b) => a + b, 0);
   const counts = new Map<string, bigint>();
   const count = (rows: number, cols: number) => {
     const key = `${rows}x${cols}`;
@@ -324,36 +332,25 @@ function checkEdgeLists(layerSizes: readonly number[], minSparsity: number, acti
     if (n === undefined) counts.set(key, (n = validEdgeCount(rows, cols)));
     return n;
   };
-  for (const nodeMasks of nodeMaskCombinations(layerSizes)) {
-    if (minSparsity && hiddenSparsity(nodeMasks) <= minSparsity) continue;
-    const blocks = nodeMasks.slice(1).map((out, l) => [active(out), active(nodeMasks[l]!)] as const);
-    if (blocks.some(([rows, cols]) => count(rows, cols) === 0n)) continue;
-    for (const [rows, cols] of blocks) if (rows > 0 && cols > 0 && count(rows, cols) > BigInt(MAX_EDGE_LIST)) throw edgeListTooLong(cols, rows, count(rows, cols));
-  }
-}
-
-/** The lists a shared space builds (the constructor's walk, without building): key -> [word offset, words]. */
-function sharedSlots(
-  layerSizes: readonly number[], minSparsity: number,
-  keyOf: (inMask: number[], outMask: number[]) => string, active: (mask: readonly number[]) => number,
-): { buffer: SharedArrayBuffer; slots: Map<string, [number, number]> } {
+  const combinations: number[][][] = [];
   const slots = new Map<string, [number, number]>();
   let words = 0;
   for (const nodeMasks of nodeMaskCombinations(layerSizes)) {
     if (minSparsity && hiddenSparsity(nodeMasks) <= minSparsity) continue;
-    const counts = nodeMasks.slice(1).map((out, l) => validEdgeCount(active(out), active(nodeMasks[l]!)));
-    if (counts.some((n) => n === 0n)) continue;
-    nodeMasks.slice(1).forEach((out, l) => {
-      const key = keyOf(nodeMasks[l]!, out);
+    const blocks = nodeMasks.slice(1).map((out, l) => [active(out), active(nodeMasks[l]!)] as const);
+    if (blocks.some(([rows, cols]) => count(rows, cols) === 0n)) continue;
+    blocks.forEach(([rows, cols], l) => {
+      if (check && rows > 0 && cols > 0 && count(rows, cols) > BigInt(MAX_EDGE_LIST)) throw edgeListTooLong(cols, rows, count(rows, cols));
+      const key = edgeListKey(nodeMasks[l]!, nodeMasks[l + 1]!);
       if (slots.has(key)) return;
-      const rows = active(out);
-      const cols = active(nodeMasks[l]!);
-      const n = rows === 0 || cols === 0 ? (rows === cols ? 2 : 0) : 2 * Number(counts[l]);
+      // An empty block is one empty mask when both sides are empty (validEdgeWords).
+      const n = rows === 0 || cols === 0 ? (rows === cols ? 2 : 0) : 2 * Number(count(rows, cols));
       slots.set(key, [words, n]);
       words += n;
     });
+    combinations.push(nodeMasks);
   }
-  return { buffer: new SharedArrayBuffer(Math.max(4, words * 4)), slots };
+  return { combinations, slots, words };
 }
 
 /** The lists of {@link SharedEdgeLists} as views of its buffer, by key. */

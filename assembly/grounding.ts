@@ -420,6 +420,29 @@ function parentIndices(ctx: usize, nPrev: i32, prevStart: i32, prevEnd: i32, sta
   return pidx;
 }
 
+/** The most candidates any of neurons [start, start + w) has (at least 1). */
+function maxCandidates(ctx: usize, start: i32, w: i32): i32 {
+  let maxCand = 1;
+  for (let j = 0; j < w; j++) maxCand = max(maxCand, load<i32>(rec(ctx, start + j) + NR_NCAND));
+  return maxCand;
+}
+
+/**
+ * For previous state s: g[j][c], neuron j's completion count with candidate c given its parents'
+ * candidates in s, into gRows (rows of maxCand); and every digit of the next state set to 0.
+ */
+function stateCounts(ctx: usize, start: i32, w: i32, pidx: usize, s: i32, maxCand: i32, gRows: usize, digits: usize): void {
+  for (let j = 0; j < w; j++) {
+    const r = rec(ctx, start + j);
+    const nCand = load<i32>(r + NR_NCAND);
+    const pch = load<i32>(r + NR_PCH);
+    const counts = load<usize>(r + NR_COUNT);
+    const pid = word(pidx, s * w + j);
+    for (let c = 0; c < nCand; c++) setU64(gRows, j * maxCand + c, u64At(counts, c * pch + pid));
+    setWord(digits, j, 0);
+  }
+}
+
 /** Adds one to digit j (the ones below it are 0), carrying upwards; the digit that changed, -1 past the last state. */
 function advanceDigits(digits: usize, radices: usize, j: i32): i32 {
   while (j >= 0) {
@@ -482,8 +505,7 @@ function countU64(ctx: usize): u64 {
     // products kept per neuron: about one multiplication per (s, s2) instead of w. The products
     // and sums are the same, in the same order, so overflow is detected alike.
     const next = allocZeroed(<usize>nStates << 3);
-    let maxCand = 1;
-    for (let j = 0; j < w; j++) maxCand = max(maxCand, load<i32>(rec(ctx, start + j) + NR_NCAND));
+    const maxCand = maxCandidates(ctx, start, w);
     const gRows = alloc((w * maxCand) << 3); // g[j][c]: neuron j's count with candidate c, given s
     const prefix = alloc((w + 1) << 3); // prefix[j]: f[s] times g[0][d0] ... g[j-1][d(j-1)]
     const digits = alloc(w << 2);
@@ -493,15 +515,7 @@ function countU64(ctx: usize): u64 {
     for (let s = 0; s < nPrev; s++) {
       const fs = u64At(f, s);
       if (fs == 0) continue;
-      for (let j = 0; j < w; j++) {
-        const r = rec(ctx, start + j);
-        const nCand = load<i32>(r + NR_NCAND);
-        const pch = load<i32>(r + NR_PCH);
-        const counts = load<usize>(r + NR_COUNT);
-        const pid = word(pidx, s * w + j);
-        for (let c = 0; c < nCand; c++) setU64(gRows, j * maxCand + c, u64At(counts, c * pch + pid));
-        setWord(digits, j, 0);
-      }
+      stateCounts(ctx, start, w, pidx, s, maxCand, gRows, digits);
       setU64(prefix, 0, fs);
       let from = 0; // the first neuron whose running product must be recomputed
       for (let s2 = 0; ; ) {
@@ -669,8 +683,7 @@ function countWide(ctx: usize, out: usize): i32 {
     if (nStates < 0) return 1;
     const pidx = parentIndices(ctx, nPrev, prevStart, prevEnd, start, w, cand);
     const next = allocZeroed(<usize>nStates * limbBytes);
-    let maxCand = 1;
-    for (let j = 0; j < w; j++) maxCand = max(maxCand, load<i32>(rec(ctx, start + j) + NR_NCAND));
+    const maxCand = maxCandidates(ctx, start, w);
     const gRows = alloc((w * maxCand) << 3);
     const prefix = alloc(<i32>(<usize>(w + 1) * limbBytes)); // prefix[j]: f[s] * g[0][d0] ... g[j-1][d(j-1)]
     const digits = alloc(w << 2);
@@ -680,15 +693,7 @@ function countWide(ctx: usize, out: usize): i32 {
     for (let s = 0; s < nPrev; s++) {
       const fs = f + <usize>s * limbBytes;
       if (wideIsZero(fs)) continue;
-      for (let j = 0; j < w; j++) {
-        const r = rec(ctx, start + j);
-        const nCand = load<i32>(r + NR_NCAND);
-        const pch = load<i32>(r + NR_PCH);
-        const counts = load<usize>(r + NR_COUNT);
-        const pid = word(pidx, s * w + j);
-        for (let c = 0; c < nCand; c++) setU64(gRows, j * maxCand + c, u64At(counts, c * pch + pid));
-        setWord(digits, j, 0);
-      }
+      stateCounts(ctx, start, w, pidx, s, maxCand, gRows, digits);
       memory.copy(prefix, fs, limbBytes);
       let from = 0;
       for (let s2 = 0; ; ) {

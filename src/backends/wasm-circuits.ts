@@ -135,3 +135,12 @@ export function retainedCombination(module: WasmModule, combo: NodeCombination):
   const kept = lastRetained.get(module);
   return kept && module.retainedKey === kept ? (kept.layouts.get(combo) ?? null) : null;
 }
+
+/**
+ * Where `combo` is in the module's memory for a batch kernel call: in the retained table when a
+ * circuit search on this module kept it, else written now (above the retained block, freed by the
+ * next heap reset).
+ */
+export function combinationInModule(module: WasmModule, combo: NodeCombination): CombinationLayout {
+  return retainedCombination(module, combo) ?? writeCombination(module, combo);
+}

@@ -7,8 +7,8 @@
  */
 import { compareTuples } from '../grounding.ts';
 import type { CausalGroundingRequest, CausalGroundingResult } from './types.ts';
-import { retainedCombination, wasmSupportsModel } from './wasm-circuits.ts';
-import { writeActivations, writeCombination, writeI32, writeModel } from './wasm-layout.ts';
+import { combinationInModule, wasmSupportsModel } from './wasm-circuits.ts';
+import { writeActivations, writeI32, writeModel } from './wasm-layout.ts';
 import type { WasmModule } from './wasm-module.ts';
 
 /** Name sets are u64 masks of codes < 64 ("kINPUTS" is 15 + k): wider inputs stay on the TS path. */
@@ -34,7 +34,7 @@ export function causalGroundingsWasm(module: WasmModule, request: CausalGroundin
     const w = module;
     const ml = writeModel(w, model);
     const { act, nPairs } = writeActivations(w, model, rows, m);
-    const c = retainedCombination(module, combo) ?? writeCombination(w, combo);
+    const c = combinationInModule(module, combo);
     const sortedPtr = writeI32(w, sorted);
     const localsPtr = writeI32(w, locals);
     const flagsPtr = writeI32(w, Array.from(locals, (_, k) => distinct[i + k]!));

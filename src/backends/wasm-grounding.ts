@@ -20,8 +20,8 @@ import {
 } from '../grounding.ts';
 import type { NodeCombination } from '../circuits/space.ts';
 import type { Model } from '../model.ts';
-import { retainedCombination, wasmSupportsModel } from './wasm-circuits.ts';
-import { writeActivations, writeCombination, writeI32, writeModel } from './wasm-layout.ts';
+import { combinationInModule, wasmSupportsModel } from './wasm-circuits.ts';
+import { writeActivations, writeI32, writeModel } from './wasm-layout.ts';
 import { instantiateWasmModule, type KernelExports, type WasmLayout, type WasmModule } from './wasm-module.ts';
 
 /** Grounding operations bound to one kernel instance (synchronous once loaded). */
@@ -80,7 +80,7 @@ class KernelSession implements GroundingKernels {
     const m = writeModel(w, model);
     // The model's input tensor is float32 (N8): rows are rounded before the forward pass, as in TS.
     const { act, nPairs } = writeActivations(w, model, Float32Array.from(lastRows.flat()), lastRows.length);
-    const c = retainedCombination(this.module, combo) ?? writeCombination(w, combo);
+    const c = combinationInModule(this.module, combo);
     const localsPtr = writeI32(w, locals);
     const counts = w.alloc(locals.length * 8);
     const status = w.alloc(locals.length * 4);

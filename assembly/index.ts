@@ -43,3 +43,6 @@ export { torchFusedBatches, torchFusedScratchBytes, torchFusedStageBytes } from 
 
 // torch.randperm for the reference trainer's epochs (src/train/wasm-torch-engine.ts).
 export { torchRandperm } from './torch-randperm';
+
+// numpy's legacy Gaussian input noise for the reference data (src/train/wasm-noise.ts, its own instance).
+export { numpyNoise } from './numpy-noise';

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.ts';
 import { getGate, type Gate } from '../gates.ts';
-import { referenceGateData } from '../train/reference-data.ts';
+import { referenceGateData, type NoiseKernel } from '../train/reference-data.ts';
 import { NumpyRandomState } from '../train/reference-rng/numpy-random.ts';
 import { PythonRandom } from '../train/reference-rng/python-random.ts';
 import type { ExperimentConfig } from './config.ts';
@@ -26,16 +26,20 @@ export function mainPyDataSeed(config: Pick<ExperimentConfig, 'seed' | 'nGates' 
   return g > 0 ? config.seed + config.nExperiments - 1 : config.seed;
 }
 
-/** The gates and data of main.py's iteration (nGates, seedOffset), from its emulated RNG states. */
-export function referenceUnitInputs(config: ExperimentConfig, nGates: number, seedOffset: number): { gates: Gate[]; data: UnitData } {
+/**
+ * The gates and data of main.py's iteration (nGates, seedOffset), from its emulated RNG states.
+ * `noise` adds the Gaussian input noise (default: TypeScript; src/train/wasm-noise.ts gives the
+ * same draws faster).
+ */
+export function referenceUnitInputs(config: ExperimentConfig, nGates: number, seedOffset: number, noise?: NoiseKernel): { gates: Gate[]; data: UnitData } {
   const seed = mainPyDataSeed(config, nGates, seedOffset);
   const py = new PythonRandom(seed);
   const np = new NumpyRandomState(seed);
   const gates = py.sample(config.targetLogicGates.map(getGate), nGates);
   const noiseStd = config.noiseStd;
-  const tt = referenceGateData(np, gates, { nRepeats: config.nRepeats, noiseStd });
+  const tt = referenceGateData(np, gates, { nRepeats: config.nRepeats, noiseStd, noise });
   const weights = config.skewedDistribution ? Array.from({ length: 1 << gates[0]!.nInputs }, () => py.random()) : null;
-  const train = referenceGateData(np, gates, { nRepeats: config.nSamplesTrain, noiseStd, weights });
-  const val = referenceGateData(np, gates, { nRepeats: config.nSamplesVal, noiseStd, weights });
+  const train = referenceGateData(np, gates, { nRepeats: config.nSamplesTrain, noiseStd, weights, noise });
+  const val = referenceGateData(np, gates, { nRepeats: config.nSamplesVal, noiseStd, weights, noise });
   return { gates, data: { tt, train, val, weights } };
 }

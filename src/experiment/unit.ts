@@ -27,6 +27,8 @@ import { trainModel, type TrainEngineChoice, type TrainResult } from '../train/t
 import { minSparsityFor, type ExperimentConfig } from './config.ts';
 import { unitKey, type Unit } from './grid.ts';
 import { referenceUnitInputs } from './reference-unit.ts';
+import type { NoiseKernel } from '../train/reference-data.ts';
+import { wasmNoiseKernel } from '../train/wasm-noise.ts';
 import type { ResultRow, UnitRecord } from './rows.ts';
 import { criteriaColumns } from '../criteria/rows.ts';
 
@@ -65,8 +67,8 @@ export function unitData(config: ExperimentConfig, gates: readonly Gate[], seedO
  * The gates and data of main.py's iteration (nGates, seedOffset), in the config's rng mode: with
  * `reference` main.py's own draws, with `fast` {@link unitGates} and {@link unitData}.
  */
-export function unitInputs(config: ExperimentConfig, nGates: number, seedOffset: number): { gates: Gate[]; data: UnitData } {
-  if (config.rng === 'reference') return referenceUnitInputs(config, nGates, seedOffset);
+export function unitInputs(config: ExperimentConfig, nGates: number, seedOffset: number, noise?: NoiseKernel): { gates: Gate[]; data: UnitData } {
+  if (config.rng === 'reference') return referenceUnitInputs(config, nGates, seedOffset, noise);
   const gates = unitGates(config, nGates, seedOffset);
   return { gates, data: unitData(config, gates, seedOffset) };
 }
@@ -121,10 +123,19 @@ export interface UnitOptions {
 
 const ms = (t: number) => Math.round(t * 10) / 10;
 
+/**
+ * The Wasm noise kernel for main.py's noisy data (the same draws as TypeScript's, faster), or
+ * undefined (TypeScript) where there is no noise to draw or WebAssembly is unavailable.
+ */
+export async function noiseKernelFor(config: ExperimentConfig): Promise<NoiseKernel | undefined> {
+  if (config.rng !== 'reference' || !(config.noiseStd > 0)) return undefined;
+  return wasmNoiseKernel().catch(() => undefined);
+}
+
 /** Runs one unit from scratch: its record is a function of (config, unit) alone, timings aside. */
 export async function runUnit(config: ExperimentConfig, unit: Unit, options: UnitOptions = {}): Promise<UnitRecord> {
   const started = performance.now();
-  const { gates, data } = unitInputs(config, unit.nGates, unit.seedOffset);
+  const { gates, data } = unitInputs(config, unit.nGates, unit.seedOffset, await noiseKernelFor(config));
   const trained = await trainUnitModel(config, unit, gates, data, { engine: options.trainEngine, signal: options.signal });
   const converged = trained.valAccuracy >= KEEP_ACCURACY && trained.finalLoss <= unit.lossTarget;
   const record: UnitRecord = {

@@ -16,6 +16,19 @@ export interface ReferenceDataOptions {
   noiseStd: number;
   /** The raw skew weights (`random.random()` each), or null for uniform rows. */
   weights?: readonly number[] | null;
+  /** Adds the noise in place (default {@link addNumpyNoise}; src/train/wasm-noise.ts gives the same draws faster). */
+  noise?: NoiseKernel;
+}
+
+/**
+ * `x += np.random.normal(0, std, x.shape)` in float32, the Gaussians drawn from `np` in C order;
+ * leaves `np` as numpy would (its cached second Gaussian included).
+ */
+export type NoiseKernel = (np: NumpyRandomState, x: Float32Array, std: number) => void;
+
+/** {@link NoiseKernel} in plain TypeScript: float64 draws, cast to float32, added in float32. */
+export function addNumpyNoise(np: NumpyRandomState, x: Float32Array, std: number): void {
+  for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i]! + Math.fround(0 + std * np.standardGauss()));
 }
 
 /**
@@ -56,8 +69,8 @@ export function referenceGateData(np: NumpyRandomState, gates: readonly Gate[], 
     }
   }
   if (options.noiseStd > 0) {
-    // One normal(0, std, x.shape) call in C order: float64 draws, cast to float32, added in float32.
-    for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i]! + Math.fround(0 + options.noiseStd * np.standardGauss()));
+    // One normal(0, std, x.shape) call in C order.
+    (options.noise ?? addNumpyNoise)(np, x, options.noiseStd);
   }
   return { nInputs, nOutputs, n, x, y };
 }

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../../errors.ts';
 import { resolveConfig } from '../../experiment/config.ts';
-import { KEEP_ACCURACY, trainUnitModel, unitData, unitInputs } from '../../experiment/unit.ts';
+import { KEEP_ACCURACY, trainUnitModel, noiseKernelFor, unitData, unitInputs } from '../../experiment/unit.ts';
 import { getGate } from '../../gates.ts';
 import { modelToJson } from '../../model.ts';
 import { checkWritableFile, writeFileAtomic } from '../../node/files.ts';
@@ -63,7 +63,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const unit = { nGates: listed.length, seedOffset, size: config.sizes[0]!, depth: config.depths[0]!, lossTarget: config.lossTargets[0]!, learningRate: config.learningRates[0]! };
   // Fast mode keeps the listed order; main.py (reference) draws the order with random.sample.
-  const { gates, data } = config.rng === 'reference' ? unitInputs(config, unit.nGates, seedOffset) : { gates: listed, data: unitData(config, listed, seedOffset) };
+  const { gates, data } = config.rng === 'reference' ? unitInputs(config, unit.nGates, seedOffset, await noiseKernelFor(config)) : { gates: listed, data: unitData(config, listed, seedOffset) };
   const trained = await trainUnitModel(config, unit, gates, data, { engine });
   const converged = trained.valAccuracy >= KEEP_ACCURACY && trained.finalLoss <= unit.lossTarget;
   const { targetLogicGates: _gates, nGates: _n, nExperiments: _e, ...settings } = config;

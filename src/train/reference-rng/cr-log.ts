@@ -124,6 +124,16 @@ const LN2_REST = LN2_FIXED - ((LN2_FIXED >> 158n) << 158n);
 const LN2_2 = Number(LN2_REST >> 116n) * 2 ** -84;
 const LN2_3 = Number(LN2_REST - ((LN2_REST >> 116n) << 116n)) * 2 ** -200;
 
+/**
+ * The fast path's constants, for a kernel that runs the same operations (assembly/numpy-noise.ts):
+ * ln(j/256) as hi + lo for j = 181..362 (indexed by j), and ln 2 in three parts.
+ */
+export const LOG_FAST_CONSTANTS: { readonly hi: Float64Array; readonly lo: Float64Array; readonly ln2: readonly [number, number, number] } = {
+  hi: TABLE_HI,
+  lo: TABLE_LO,
+  ln2: [LN2_1, LN2_2, LN2_3],
+};
+
 /** ln(x), correctly rounded (round to nearest), for any double. */
 export function crLog(x: number): number {
   if (!(x > 0) || x === Infinity || x === 1) return x === 1 ? 0 : x === Infinity ? Infinity : x === 0 ? -Infinity : NaN;

@@ -107,6 +107,19 @@ export class MT19937 {
     return (a * 67108864 + b) / 9007199254740992;
   }
 
+  /** Copies the 624 state words into `words` and returns the next word's index (624: twist first). */
+  saveState(words: Int32Array): number {
+    words.set(this.mt);
+    return this.index;
+  }
+
+  /** Sets the state from {@link saveState}'s words and index (a kernel that drew on its behalf). */
+  restoreState(words: ArrayLike<number>, index: number): void {
+    if (words.length !== N || !Number.isInteger(index) || index < 0 || index > N) throw new RangeError('an MT19937 state is 624 words and an index in 0..624');
+    this.mt.set(words);
+    this.index = index;
+  }
+
   /** An independent copy of the generator in its current state. */
   clone(): MT19937 {
     const c = new MT19937(0);

@@ -86,6 +86,20 @@ export class NumpyRandomState {
     }
   }
 
+  /**
+   * The generator's state, for a kernel that draws on its behalf (src/train/wasm-noise.ts): the
+   * 624 words (copied into `words`), the next word's index and the cached Gaussian (or null).
+   */
+  saveState(words: Int32Array): { index: number; gauss: number | null } {
+    return { index: this.mt.saveState(words), gauss: this.gauss };
+  }
+
+  /** Takes back a state from {@link saveState}'s form, as the kernel left it. */
+  restoreState(words: ArrayLike<number>, index: number, gauss: number | null): void {
+    this.mt.restoreState(words, index);
+    this.gauss = gauss;
+  }
+
   /** `np.random.normal(loc, scale, size)` as float64 values: `loc + scale * gauss` each, in order. */
   normal(loc: number, scale: number, size: number): Float64Array {
     const out = new Float64Array(size);

@@ -7,7 +7,8 @@
  * Prints one JSON line: the data generation's time and, per repetition (a fresh model trained
  * for 3 epochs, no early stop), the CPU and wall milliseconds of its first epoch (the engine's
  * setup included) and of the two after it. A one-epoch warm-up runs first, unrecorded. Uses only
- * entries that every checkout since the reference trainer has.
+ * entries that every checkout since the reference trainer has, and the Wasm noise kernel
+ * (`noiseKernelFor`) where the checkout has it.
  */
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ if (!root || (rng !== 'reference' && rng !== 'fast')) {
 const reps = Number(repsArg ?? 2);
 const load = (p: string) => import(pathToFileURL(join(root, p)).href);
 const { resolveConfig } = await load('src/experiment/config.ts');
-const { unitInputs } = await load('src/experiment/unit.ts');
+const { unitInputs, noiseKernelFor } = await load('src/experiment/unit.ts');
 const { trainModel } = await load('src/train/train.ts');
 const { initModel, initModelTorch } = await load('src/train/params.ts');
 const { TorchGenerator } = await load('src/train/reference-rng/torch-random.ts');
@@ -30,7 +31,11 @@ const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
 const config = resolveConfig({ targetLogicGates: ['XOR'], noiseStd: 0.1, rng });
 let c0 = process.cpuUsage();
 let t0 = performance.now();
-const { data } = unitInputs(config, 1, 0);
+// Checkouts with the Wasm noise kernel (4afae69 and later) draw the noise the way runUnit does.
+const noise = noiseKernelFor ? await noiseKernelFor(config) : undefined;
+c0 = process.cpuUsage();
+t0 = performance.now();
+const { data } = unitInputs(config, 1, 0, noise);
 const dataGen = { cpu: cpuMs(process.cpuUsage(c0)), wall: performance.now() - t0 };
 const sizes = [2, 3, 3, 1];
 const first: { cpu: number; wall: number }[] = [];

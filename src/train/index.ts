@@ -19,7 +19,8 @@ export { TorchGenerator, linearInitBounds } from './reference-rng/torch-random.t
 export { crLog } from './reference-rng/cr-log.ts';
 export { crPowInt } from './reference-rng/cr-pow.ts';
 export { fma32 } from './fma.ts';
-export { referenceGateData, rowProbabilities, type ReferenceDataOptions } from './reference-data.ts';
+export { addNumpyNoise, referenceGateData, rowProbabilities, type NoiseKernel, type ReferenceDataOptions } from './reference-data.ts';
+export { wasmNoiseKernel } from './wasm-noise.ts';
 export { initModelTorch } from './params.ts';
 export { createTorchEngine, adamwScalars, type TorchEngine, type TorchEngineSetup, type AdamWScalars } from './torch-engine.ts';
 export { createWasmTorchEngine, type TorchKernel } from './wasm-torch-engine.ts';

@@ -8,12 +8,7 @@
 // logarithm the fast path cannot round with certainty (a few in 10,000) is left to JS's exact one:
 // the kernel stops with the pair pending, JS writes the logarithm, and the next call goes on.
 
-const N = 624;
-const M = 397;
-const UPPER: u32 = 0x80000000;
-const LOWER: u32 = 0x7fffffff;
-const MATRIX_A: u32 = 0x9908b0df;
-
+import { N, temper, twist, word } from './mt19937';
 import {
   NOISE_GAUSS as GAUSS, NOISE_HAS_GAUSS as HAS_GAUSS, NOISE_INDEX as INDEX, NOISE_LN2_PARTS as LN2_PARTS,
   NOISE_LN_HI as LN_HI, NOISE_LN_LO as LN_LO, NOISE_LOG as LOG, NOISE_PENDING as PENDING, NOISE_R2 as R2,
@@ -23,26 +18,6 @@ import {
 /** The state block starts with the generator's 624 words. */
 const MT_WORDS = 0;
 
-// @ts-ignore: decorator
-@inline function word(mt: usize, i: i32): u32 {
-  return load<u32>(mt + (<usize>i << 2));
-}
-
-/** Regenerates all 624 words (the standard loop, split where the indices wrap: no remainders). */
-function twist(mt: usize): void {
-  let i = 0;
-  for (; i < N - M; i++) store<u32>(mt + (<usize>i << 2), mixed(mt, i, i + 1, i + M));
-  for (; i < N - 1; i++) store<u32>(mt + (<usize>i << 2), mixed(mt, i, i + 1, i + M - N));
-  store<u32>(mt + (<usize>(N - 1) << 2), mixed(mt, N - 1, 0, M - 1));
-}
-
-/** One twisted word: the top bit of word i, the low bits of word j, mixed into word k. */
-// @ts-ignore: decorator
-@inline function mixed(mt: usize, i: i32, j: i32, k: i32): u32 {
-  const y = (word(mt, i) & UPPER) | (word(mt, j) & LOWER);
-  return word(mt, k) ^ (y >>> 1) ^ (MATRIX_A & (0 - (y & 1)));
-}
-
 /** The next tempered output. */
 // @ts-ignore: decorator
 @inline function next32(s: usize): u32 {
@@ -51,13 +26,8 @@ function twist(mt: usize): void {
     twist(s + MT_WORDS);
     i = 0;
   }
-  let y = word(s + MT_WORDS, i);
   store<i32>(s + INDEX, i + 1);
-  y ^= y >>> 11;
-  y ^= (y << 7) & 0x9d2c5680;
-  y ^= (y << 15) & 0xefc60000;
-  y ^= y >>> 18;
-  return y;
+  return temper(word(s + MT_WORDS, i));
 }
 
 /** `random_sample()`: (a >> 5) * 2^26 + (b >> 6) over 2^53. */

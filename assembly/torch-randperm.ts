@@ -1,26 +1,9 @@
 // torch.randperm(n) on the CPU from a generator seeded with `seed`, as one DataLoader epoch draws
 // it (docs/semantics.md, R6): the same values as src/train/reference-rng/torch-random.ts's
 // TorchGenerator.randperm, without JS's number arithmetic, straight into this instance's memory.
-// MT19937 written from the published algorithm, as src/train/reference-rng/mt19937.ts.
+// MT19937 from mt19937.ts.
 
-const N = 624;
-const M = 397;
-const UPPER: u32 = 0x80000000;
-const LOWER: u32 = 0x7fffffff;
-const MATRIX_A: u32 = 0x9908b0df;
-
-// @ts-ignore: decorator
-@inline function word(mt: usize, i: i32): u32 {
-  return load<u32>(mt + (<usize>i << 2));
-}
-
-/** Regenerates all 624 words (the branch-free form of the standard loop). */
-function twist(mt: usize): void {
-  for (let i = 0; i < N; i++) {
-    const y = (word(mt, i) & UPPER) | (word(mt, (i + 1) % N) & LOWER);
-    store<u32>(mt + (<usize>i << 2), word(mt, (i + M) % N) ^ (y >>> 1) ^ (MATRIX_A & (0 - (y & 1))));
-  }
-}
+import { N, temper, twist, word } from './mt19937';
 
 /**
  * out[0 .. n-1] = torch.randperm(n) from an MT19937 seeded with init_genrand(seed): from the
@@ -41,11 +24,7 @@ export function torchRandperm(seed: u32, n: i32, out: usize, mt: usize): void {
     twist(mt);
     const count = min(N, n - 1 - i0);
     for (let j = 0; j < count; j++) {
-      let y = word(mt, j);
-      y ^= y >>> 11;
-      y ^= (y << 7) & 0x9d2c5680;
-      y ^= (y << 15) & 0xefc60000;
-      y ^= y >>> 18;
+      const y = temper(word(mt, j));
       store<i32>(targets + (<usize>j << 2), i0 + j + <i32>(y % <u32>(n - i0 - j)));
     }
     for (let j = 0; j < count; j++) {

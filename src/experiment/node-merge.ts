@@ -90,7 +90,7 @@ export function mergeResults(out: string, sources: readonly string[], options: M
 const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** How many unit keys a message lists per shard. */
-const KEYS_SHOWN = 8;
+const KEYS_SHOWN = 4;
 
 /**
  * The missing units by shard (when the sources are shards of one count) and the commands that

@@ -386,10 +386,17 @@ const MEMO_MAX_INPUTS = 6;
  * the weighted count of correct rows, or -1 when a row is too close to a rounding boundary.
  */
 // @ts-ignore: decorator
-@inline function decideOne(sum: v128, bias: v128, label: v128, margin: v128, weight: v128, real: v128, slope: v128): f64 {
+@inline function decideOne(sum: v128, bias: v128, label: v128, margin: v128, weight: v128, real: v128, slope: v128, allRows: bool, all: f64): f64 {
   const out = vleaky<Fast>(vadd<Fast>(sum, bias), slope);
   const k = f32x4.nearest(out);
   const far = f32x4.lt(f32x4.abs(f32x4.sub(out, k)), margin);
+  if (allRows) {
+    // Every row must be right: a decided row that is wrong rejects the circuit whatever the
+    // undecided ones are (exact mode rounds a decided row the same way), so only a circuit whose
+    // decided rows are all right and some row undecided goes to exact mode.
+    if (v128.any_true(v128.and(v128.and(real, far), v128.not(f32x4.eq(k, label))))) return 0;
+    return v128.any_true(v128.andnot(real, far)) ? -1 : all;
+  }
   if (v128.any_true(v128.andnot(real, far))) return -1;
   const c = v128.and(weight, f32x4.eq(k, label));
   return <f64>(i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
@@ -720,6 +727,10 @@ function evaluateIncremental<T>(
   const weight1 = single ? v128.load(rowWeightFast) : i32x4.splat(0);
   const real1 = i32x4.ne(weight1, i32x4.splat(0)); // the rows that are not padding
   const need = requiredCount(total, threshold);
+  // The weight of all four rows: when the threshold needs all of it, the decision only asks
+  // whether every row is right (decideOne's allRows).
+  const all1 = single ? <f64>(i32x4.extract_lane(weight1, 0) + i32x4.extract_lane(weight1, 1) + i32x4.extract_lane(weight1, 2) + i32x4.extract_lane(weight1, 3)) : 0;
+  const allRows = single && all1 > 0 && need >= all1;
   // The last live input of the output: its row's shift in the tail layer's masks, the mask bits
   // of every row below it, and its output weight.
   const lastLive = nLive > 0 ? load<i32>(live + (<usize>(nLive - 1) << 2)) : 0;
@@ -762,7 +773,7 @@ function evaluateIncremental<T>(
         const sum = nLive == 1
           ? vfirst<T>(v128.load(row), lastWeight)
           : vmulAdd<T>(v128.load(prefix + <usize>(nLive - 1) * rowBytes), v128.load(row), lastWeight);
-        const n1 = decideOne(sum, bias1, label1, margin1, weight1, real1, slope);
+        const n1 = decideOne(sum, bias1, label1, margin1, weight1, real1, slope, allRows, all1);
         if (n1 < 0) {
           exactRedos++;
           found = evaluateRange<Exact>(L, sizesPtr, countsPtr, slopeValue, idx, idx + 1, total, threshold, base, outPtr, found);
@@ -821,7 +832,7 @@ function evaluateIncremental<T>(
         }
       }
       const n = single
-        ? decideOne(v128.load(prefix + <usize>nLive * rowBytes), bias1, label1, margin1, weight1, real1, slope)
+        ? decideOne(v128.load(prefix + <usize>nLive * rowBytes), bias1, label1, margin1, weight1, real1, slope, allRows, all1)
         : decideSums<T>(nOut, slope, prefix + <usize>nLive * rowBytes, rStride);
       if (isFast<T>() && n < 0) {
         exactRedos++;

@@ -1,8 +1,8 @@
 /**
  * {@link NoiseKernel} on Wasm (assembly/numpy-noise.ts, in an instance of its own): the same
- * Gaussians as the TypeScript {@link addNumpyNoise}, draw for draw and bit for bit, about 4x
- * faster. main.py's noisy setting draws 8,000,000 of them per seed, which in TypeScript took about
- * as long as the two epochs a noisy seed trains on average.
+ * Gaussians as the TypeScript {@link addNumpyNoise}, draw for draw and bit for bit, in less time
+ * (docs/performance.md, "The noise on Wasm"). main.py's noisy setting draws 8,000,000 of them per
+ * seed.
  */
 import { instantiateWasmModule } from '../backends/wasm-module.ts';
 import { LOG_FAST_CONSTANTS, crLogExact } from './reference-rng/cr-log.ts';

@@ -21,15 +21,6 @@ function stageBatches(batch: number, width: number): number {
 /** Writes the samples as records into `out`: per sample its inputs, then its labels. */
 function writeRecords(data: TrainingSet, out: Float32Array): void {
   const { nInputs: nIn, nOutputs: nOut, x, y } = data;
-  if (nIn === 2 && nOut === 1) {
-    // The paper's shape (4,000,000 noisy samples per epoch): unrolled.
-    for (let s = 0, at = 0; s < data.n; s++, at += 3) {
-      out[at] = x[2 * s]!;
-      out[at + 1] = x[2 * s + 1]!;
-      out[at + 2] = y[s]!;
-    }
-    return;
-  }
   for (let s = 0, at = 0; s < data.n; s++) {
     for (let k = 0; k < nIn; k++) out[at++] = x[s * nIn + k]!;
     for (let o = 0; o < nOut; o++) out[at++] = y[s * nOut + o]!;
@@ -80,8 +71,9 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
   const x = kernel === 'classic' ? allocF32(data.x) : 0;
   const y = kernel === 'classic' ? allocF32(data.y) : 0;
   // Written in place: no second copy of a dataset of millions of samples.
-  const rec = kernel === 'fused' ? k.alloc(Math.max(data.n * (data.nInputs + data.nOutputs), 1) * 4) >>> 0 : 0;
-  if (rec) writeRecords(data, new Float32Array(k.memory.buffer, rec, data.n * (data.nInputs + data.nOutputs)));
+  const recValues = data.n * (data.nInputs + data.nOutputs);
+  const rec = kernel === 'fused' ? k.alloc(Math.max(recValues, 1) * 4) >>> 0 : 0;
+  if (rec) writeRecords(data, new Float32Array(k.memory.buffer, rec, recValues));
   const perm = k.alloc(data.n * 4) >>> 0;
   const mtState = k.alloc(2 * 624 * 4) >>> 0; // torchRandperm's MT19937 words and swap targets
   const act = allocF32(B * sumSizes + 4);

@@ -54,19 +54,22 @@ export const MAX_INTERVENTION_NEURONS = 31;
 /**
  * numpy's legacy Gaussian noise (numpy-noise.ts): byte offsets in its state block. The 624
  * MT19937 words come first; then the next word's index, the cached second Gaussian (flag and
- * value), a pair waiting for JS's exact logarithm (flag: 1 waiting, 2 answered; x1, x2, r2 and
- * the answer), and the logarithm's constants JS writes: ln(j/256) as hi and lo parts (f64[363]
- * each, j = 181..362 used) and ln 2 in three parts.
+ * value), the pairs drawn ahead (the next one's index and their count), a pair waiting for JS's
+ * exact logarithm (flag: 1 waiting, 2 answered; its r2 and the answer), the logarithm's constants
+ * JS writes (ln(j/256) as hi and lo parts, f64[363] each, j = 181..362 used; ln 2 in three
+ * parts), and the pairs drawn ahead: NOISE_MAX_PAIRS of (x1, x2, r2, ln(r2)) as f64.
  */
 export const NOISE_INDEX = 2496;
 export const NOISE_HAS_GAUSS = 2500;
 export const NOISE_PENDING = 2504;
 export const NOISE_GAUSS = 2512;
-export const NOISE_X1 = 2520;
-export const NOISE_X2 = 2528;
+export const NOISE_PAIR_NEXT = 2520;
+export const NOISE_PAIR_COUNT = 2524;
 export const NOISE_R2 = 2536;
 export const NOISE_LOG = 2544;
 export const NOISE_LN_HI = 2560;
 export const NOISE_LN_LO = 2560 + 363 * 8;
 export const NOISE_LN2_PARTS = 2560 + 2 * 363 * 8;
-export const NOISE_STATE_BYTES = 2560 + 2 * 363 * 8 + 3 * 8;
+export const NOISE_PAIRS = 8400; // past the ln 2 parts (8392), 16-byte aligned
+export const NOISE_MAX_PAIRS = 256;
+export const NOISE_STATE_BYTES = NOISE_PAIRS + NOISE_MAX_PAIRS * 32;

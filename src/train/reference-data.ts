@@ -60,13 +60,21 @@ export function referenceGateData(np: NumpyRandomState, gates: readonly Gate[], 
   const nOutputs = gates.length;
   const x = new Float32Array(n * nInputs);
   const y = new Float32Array(n * nOutputs);
-  for (let d = 0, s = 0; d < drawn.length; d++) {
-    const inputs = table[drawn[d]!]!;
-    const row = drawn[d]!;
-    for (let r = 0; r < repeat; r++, s++) {
-      for (let j = 0; j < nInputs; j++) x[s * nInputs + j] = inputs[j]!;
-      for (let o = 0; o < nOutputs; o++) y[s * nOutputs + o] = gates[o]!.truthTable[row]!;
+  // Each drawn row fills `repeat` rows in a row: copied from a block per truth-table row (with
+  // noise, 1000 rows per draw make millions of rows; a copy beats an element loop).
+  const blocks = table.map((inputs, row) => {
+    const bx = new Float32Array(repeat * nInputs);
+    const by = new Float32Array(repeat * nOutputs);
+    for (let r = 0; r < repeat; r++) {
+      for (let j = 0; j < nInputs; j++) bx[r * nInputs + j] = inputs[j]!;
+      for (let o = 0; o < nOutputs; o++) by[r * nOutputs + o] = gates[o]!.truthTable[row]!;
     }
+    return { bx, by };
+  });
+  for (let d = 0; d < drawn.length; d++) {
+    const { bx, by } = blocks[drawn[d]!]!;
+    x.set(bx, d * bx.length);
+    y.set(by, d * by.length);
   }
   if (options.noiseStd > 0) {
     // One normal(0, std, x.shape) call in C order.

@@ -33,6 +33,8 @@ async function createWasmNoiseKernel(): Promise<NoiseKernel> {
     index: e.NOISE_INDEX.value,
     hasGauss: e.NOISE_HAS_GAUSS.value,
     pending: e.NOISE_PENDING.value,
+    pairNext: e.NOISE_PAIR_NEXT.value,
+    pairCount: e.NOISE_PAIR_COUNT.value,
     gauss: e.NOISE_GAUSS.value,
     r2: e.NOISE_R2.value,
     log: e.NOISE_LOG.value,
@@ -56,6 +58,8 @@ async function createWasmNoiseKernel(): Promise<NoiseKernel> {
     view.setInt32(state + off.hasGauss, saved.gauss === null ? 0 : 1, true);
     view.setFloat64(state + off.gauss, saved.gauss ?? 0, true);
     view.setInt32(state + off.pending, 0, true);
+    view.setInt32(state + off.pairNext, 0, true);
+    view.setInt32(state + off.pairCount, 0, true);
     for (let start = 0; start < x.length; start += CHUNK) {
       const n = Math.min(CHUNK, x.length - start);
       new Float32Array(memory(), buffer, n).set(x.subarray(start, start + n));
@@ -69,6 +73,8 @@ async function createWasmNoiseKernel(): Promise<NoiseKernel> {
       x.set(new Float32Array(memory(), buffer, n), start);
     }
     const after = new DataView(memory());
+    // The kernel draws no pair ahead that the values do not use: the generator's state is numpy's.
+    if (after.getInt32(state + off.pairNext, true) !== after.getInt32(state + off.pairCount, true)) throw new Error('numpyNoise left pairs drawn ahead unused');
     words.set(new Int32Array(memory(), state, 624));
     const hasGauss = after.getInt32(state + off.hasGauss, true) !== 0;
     np.restoreState(words, after.getInt32(state + off.index, true), hasGauss ? after.getFloat64(state + off.gauss, true) : null);

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { initModelTorch, packParameters } from '../src/train/params.ts';
 import { TorchGenerator } from '../src/train/reference-rng/torch-random.ts';
 import { adamwScalars, adamwStepScalars, createTorchEngine, type TorchEngineSetup } from '../src/train/torch-engine.ts';
-import { createWasmTorchEngine } from '../src/train/wasm-torch-engine.ts';
+import { createWasmTorchEngine, fusedExactPairs } from '../src/train/wasm-torch-engine.ts';
 import type { TrainingSet } from '../src/train/data.ts';
 
 const ADAMW = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
@@ -58,6 +58,30 @@ test('the fused kernel gives the classic kernel\'s and the TypeScript twin\'s lo
     }),
     { seed: 1402, numRuns: 40 },
   );
+});
+
+test('a float64 sum that rounds twice (inexact, landing on a float32 tie) is redone with fma32', async () => {
+  // Neuron 1 of 2-1-1: acc = fl(1 * (1 + 2^-23)), then x1 w1 = (1 + 2^-23)(2^-24 - 2^-47) =
+  // 2^-24 - 2^-70. The exact sum 1 + 3 2^-24 - 2^-70 rounds in float64 to the float32 tie
+  // 1 + 3 2^-24, which rounds to even (up, to 1 + 2^-22); fma32 rounds it once, down, to
+  // 1 + 2^-23. The kernel flags the tie and redoes the pair with fma32.
+  const sizes = [2, 1, 1];
+  const params = packParameters(initModelTorch(new TorchGenerator(3), sizes));
+  params.set([1 + 2 ** -23, 2 ** -24 - 2 ** -47, 0, 1, 0]);
+  const x = new Float32Array([1, 1 + 2 ** -23, 1, 1 + 2 ** -23, 0.25, 0.75]);
+  const data: TrainingSet = { nInputs: 2, nOutputs: 1, n: 3, x, y: new Float32Array([1, 0, 1]) };
+  const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: 2, adamw: ADAMW, slope: 0.01 };
+  const fused = await createWasmTorchEngine(setup);
+  const twin = createTorchEngine(setup);
+  const before = fusedExactPairs();
+  const order = Int32Array.from([0, 2, 1]);
+  const a = new Float32Array(2);
+  const b = new Float32Array(2);
+  fused.batches(order, 0, 2, a);
+  twin.batches(order, 0, 2, b);
+  assert.ok(fusedExactPairs() > before, 'no multiply-add was redone with fma32');
+  assert.equal(Array.from(a), Array.from(b));
+  assert.equal(Array.from(fused.parameters()), Array.from(twin.parameters()));
 });
 
 test('the fused kernel on 129 batches of 2-3-3-1 noisy data (more than one stage) matches the twin', async () => {

@@ -36,6 +36,16 @@ function writeRecords(data: TrainingSet, out: Float32Array): void {
   }
 }
 
+let exactPairs = 0;
+
+/**
+ * Lane pairs the fused kernels of this realm have redone with fma32 so far (float64 sums that
+ * might have rounded twice on the way to float32): tests check that they reach the redo.
+ */
+export function fusedExactPairs(): number {
+  return exactPairs;
+}
+
 /**
  * Which kernel steps: `fused` (assembly/train-torch-fused.ts, the default) or `classic`
  * (assembly/train-torch.ts's torchBatches, kept as the fused kernel's reference). Same bits.
@@ -130,7 +140,7 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
           s[2 * i] = a.negStepSize;
           s[2 * i + 1] = a.bc2Sqrt;
         }
-        if (kernel === 'fused') k.torchFusedBatches(L, sizesPtr, params, grads, m, v, nParams, rec, data.n, perm, B, firstBatch + done, c, losses, consts, steps, scratch, stage, stageCount);
+        if (kernel === 'fused') exactPairs += k.torchFusedBatches(L, sizesPtr, params, grads, m, v, nParams, rec, data.n, perm, B, firstBatch + done, c, losses, consts, steps, scratch, stage, stageCount);
         else k.torchBatches(L, sizesPtr, params, grads, m, v, nParams, x, y, data.n, perm, B, firstBatch + done, c, losses, act, pre, gzA, gzB, sq, consts, steps, wt);
         done += c;
       }

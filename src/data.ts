@@ -26,6 +26,21 @@ export interface WeightedRows {
   readonly total: number;
 }
 
+/**
+ * The smallest weighted count c with `c / total > threshold`, the reference's test in float64
+ * (total + 1 when no count passes). The division is monotone in c, so a binary search finds it.
+ */
+export function requiredCount(total: number, threshold: number): number {
+  let lo = 0;
+  let hi = total + 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (mid / total > threshold) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** The clean truth table of a gate: the 2^n input rows and their labels. */
 export function truthTableDataset(gate: Gate): Dataset {
   const x = inputRows(gate.nInputs);

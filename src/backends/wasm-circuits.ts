@@ -5,6 +5,7 @@
  * ablated mode, exact arithmetic. Decisions are bit-identical to the TS reference either way.
  */
 import type { CircuitSpace, NodeCombination } from '../circuits/space.ts';
+import { requiredCount, type WeightedRows } from '../data.ts';
 import type { Model } from '../model.ts';
 import { fastDecisionMargins } from './wasm-fast-bound.ts';
 import { writeCombination, writeExactRows, writeFastRows, writeModel, writeReplacementRows, type CombinationLayout } from './wasm-layout.ts';
@@ -24,14 +25,75 @@ export function wasmSupportsModel(module: WasmModule, model: Model): boolean {
 
 /**
  * The perfect circuits of `[start, end)` (which the caller keeps to a size whose output fits
- * memory), in enumeration order: one kernel call for every node combination the range spans.
+ * memory), in enumeration order: one kernel call for every node combination the range spans. With
+ * many rows, a screen on a subset of them comes first (see {@link circuitScreen}); only the
+ * circuits it keeps are evaluated on every row.
  */
 export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRequest, 'signal' | 'onProgress'>, fastMode = true): Float64Array {
-  const { model, space, start, end, rows, accuracyThreshold, ablation } = request;
+  const { start, end, rows, accuracyThreshold, ablation } = request;
   if (end <= start) return new Float64Array(0);
-  const c0 = space.combinationIndex(start);
-  const c1 = space.combinationIndex(end - 1) + 1;
-  const kept = retainedTable(module, space, c0, c1); // long-lived: allocated before the scope below
+  const screen = ablation ? null : circuitScreen(rows, accuracyThreshold);
+  if (screen) {
+    const kept = evaluateRuns(module, { ...request, rows: screen.rows, accuracyThreshold: screen.threshold }, [[start, end]], fastMode);
+    // Survivors cost a start from scratch each (a run of them, one): worth it while they are few.
+    if (kept.length <= (end - start) / 8) return evaluateRuns(module, request, survivorRuns(kept), fastMode);
+  }
+  return evaluateRuns(module, request, [[start, end]], fastMode);
+}
+
+/** Rows a screen takes, and the fewest distinct rows for which one is made. */
+const SCREEN_ROWS = 1024;
+const SCREEN_MIN_ROWS = 4 * SCREEN_ROWS;
+
+/**
+ * A necessary condition for a circuit to pass on `rows`, checked on a subset of them: a circuit
+ * passes when the weight of its wrong rows is at most `budget = total - need` (need: the least
+ * passing weight of right rows), so on the subset (weight S) it must have at least S - budget
+ * right. The subset is every k-th row (about SCREEN_ROWS of them), with the threshold at which
+ * the kernels' test `count / S > threshold` needs exactly S - budget. Null where no screen
+ * applies: few rows, or a budget that lets every circuit through the subset.
+ */
+export function circuitScreen(rows: WeightedRows, accuracyThreshold: number): { rows: WeightedRows; threshold: number } | null {
+  const n = rows.weight.length;
+  if (n < SCREEN_MIN_ROWS) return null;
+  const budget = rows.total - requiredCount(rows.total, accuracyThreshold);
+  if (budget < 0) return null;
+  const step = Math.floor(n / SCREEN_ROWS);
+  const picked = Array.from({ length: SCREEN_ROWS }, (_, i) => i * step);
+  const weight = Uint32Array.from(picked, (r) => rows.weight[r]!);
+  const total = weight.reduce((a, w) => a + w, 0);
+  const need = total - budget;
+  if (need <= 0) return null;
+  const threshold = (need - 0.5) / total;
+  if (requiredCount(total, threshold) !== need) return null;
+  const x = new Float32Array(SCREEN_ROWS * rows.nInputs);
+  const y = new Float32Array(SCREEN_ROWS * rows.nOutputs);
+  picked.forEach((r, i) => {
+    x.set(rows.x.subarray(r * rows.nInputs, (r + 1) * rows.nInputs), i * rows.nInputs);
+    y.set(rows.y.subarray(r * rows.nOutputs, (r + 1) * rows.nOutputs), i * rows.nOutputs);
+  });
+  return { rows: { nInputs: rows.nInputs, nOutputs: rows.nOutputs, x, y, weight, total }, threshold };
+}
+
+/** Survivors nearer than this share a run: evaluating the circuits between is cheaper than a new start. */
+const RUN_GAP = 32;
+
+/** The screen's survivors (ascending) as ranges [from, to) to evaluate on every row. */
+function survivorRuns(kept: Float64Array): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const index of kept) {
+    const last = runs[runs.length - 1];
+    if (last && index - last[1] < RUN_GAP) last[1] = index + 1;
+    else runs.push([index, index + 1]);
+  }
+  return runs;
+}
+
+/** The perfect circuits of the ranges (ascending, within `[request.start, request.end)`), in order. */
+function evaluateRuns(module: WasmModule, request: Omit<CircuitRequest, 'signal' | 'onProgress'>, runs: [number, number][], fastMode: boolean): Float64Array {
+  const { model, space, start, end, rows, accuracyThreshold, ablation } = request;
+  if (runs.length === 0) return new Float64Array(0);
+  const kept = retainedTable(module, space, space.combinationIndex(start), space.combinationIndex(end - 1) + 1); // long-lived: allocated before the scope below
   const scope = module.scope();
   try {
     const m = writeModel(module, model);
@@ -41,16 +103,21 @@ export function evaluateCircuitsWasm(module: WasmModule, request: Omit<CircuitRe
     // Fast mode sums row weights in i32 lanes.
     const margins = fastMode && !ablation && rows.total < 2 ** 31 ? fastDecisionMargins(model, rows) : null;
     const fast = margins ? writeFastRows(module, model, rows, margins) : null;
-    const first = space.combinations[c0]!;
-    const last = space.combinations[c1 - 1]!;
-    const out = module.alloc((end - start) * 8);
-    const n = module.exports.evaluateCombinations(
-      m.L, m.sizes, m.weights, m.biases, m.slope, kept.table, c0 - kept.first, c1 - kept.first, start - first.offset, end - last.offset,
-      exact.nPairs, exact.act, exact.y, exact.rowWeight,
-      fast?.nQuads ?? 0, fast?.act ?? 0, fast?.y ?? 0, fast?.rowWeight ?? 0, fast?.margins ?? 0,
-      rows.total, accuracyThreshold, out, rep,
-    );
-    return new Float64Array(module.memory().buffer, out, n).slice();
+    const out = module.alloc(runs.reduce((n, [from, to]) => n + (to - from), 0) * 8);
+    let found = 0;
+    for (const [from, to] of runs) {
+      const c0 = space.combinationIndex(from);
+      const c1 = space.combinationIndex(to - 1) + 1;
+      const first = space.combinations[c0]!;
+      const last = space.combinations[c1 - 1]!;
+      found += module.exports.evaluateCombinations(
+        m.L, m.sizes, m.weights, m.biases, m.slope, kept.table, c0 - kept.first, c1 - kept.first, from - first.offset, to - last.offset,
+        exact.nPairs, exact.act, exact.y, exact.rowWeight,
+        fast?.nQuads ?? 0, fast?.act ?? 0, fast?.y ?? 0, fast?.rowWeight ?? 0, fast?.margins ?? 0,
+        rows.total, accuracyThreshold, out + found * 8, rep,
+      );
+    }
+    return new Float64Array(module.memory().buffer, out, found).slice();
   } finally {
     scope.close();
   }

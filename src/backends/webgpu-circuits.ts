@@ -8,7 +8,8 @@
  */
 import { evaluateCircuitsTs } from './ts.ts';
 import type { CircuitRequest } from './types.ts';
-import { encodeCombinations, encodeModel, encodeRows, f32Bits, fastPathHolds, requiredCount } from './webgpu-data.ts';
+import { requiredCount } from '../data.ts';
+import { encodeCombinations, encodeModel, encodeRows, f32Bits, fastPathHolds } from './webgpu-data.ts';
 import type { GpuContext } from './webgpu-device.ts';
 import { GpuLimitError, USAGE, dataBuffer, kernel, newStats, readWords, withErrorScopes, workgroupGrid, type GpuStats, type Kernel, type KernelOverrides } from './webgpu-kernels.ts';
 

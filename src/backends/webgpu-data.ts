@@ -136,21 +136,6 @@ export function encodeRows(rows: WeightedRows): Uint32Array {
   return out;
 }
 
-/**
- * The smallest weighted count c with `c / total > threshold`, the reference's test in float64
- * (total + 1 when no count passes). The division is monotone in c, so a binary search finds it.
- */
-export function requiredCount(total: number, threshold: number): number {
-  let lo = 0;
-  let hi = total + 1;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (mid / total > threshold) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
 /** The combination tables of the circuits `[start, end)` (shaders/forward.wgsl). */
 export interface CombinationTables {
   /** Per combination: first circuit (relative to the first combination's), counts[L], table offsets[L]. */

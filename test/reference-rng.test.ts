@@ -7,6 +7,8 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { fma32 } from '../src/train/fma.ts';
 import { crLog, crLogExact } from '../src/train/reference-rng/cr-log.ts';
+import { crPowInt, crPowIntExact } from '../src/train/reference-rng/cr-pow.ts';
+import { adamwStepScalars } from '../src/train/torch-engine.ts';
 import { MT19937 } from '../src/train/reference-rng/mt19937.ts';
 import { numpyMean, NumpyRandomState, pairwiseSum } from '../src/train/reference-rng/numpy-random.ts';
 import { PythonRandom } from '../src/train/reference-rng/python-random.ts';
@@ -86,6 +88,26 @@ test('crLog is correctly rounded (decimal reference), on its fast path and its e
   assert.is(crLog(1), 0);
   assert.is(crLog(0), -Infinity);
   assert.ok(Number.isNaN(crLog(-1)) && Number.isNaN(crLog(NaN)));
+});
+
+test('crPowInt is correctly rounded on exact ties (Python\'s float(Fraction(b) ** t))', () => {
+  // 3^34 and 5^23 have 54 bits: 0.75^34 and 0.625^23 lie exactly halfway between two doubles.
+  const cases: [number, number, number][] = [
+    [0.75, 34, 5.650448946785622e-5],
+    [0.75, 33, 7.533931929047496e-5],
+    [0.75, 35, 4.2378367100892165e-5],
+    [0.625, 23, 2.01948391736579e-5],
+    [0.9375, 14, 0.40513323286959535],
+    [0.75, 1000, 1.151498540124827e-125],
+    [0.5, 3, 0.125],
+  ];
+  for (const [b, t, want] of cases) {
+    assert.is(crPowInt(b, t), want, `${b}^${t}`);
+    assert.is(crPowIntExact(b, t), want, `exact ${b}^${t}`);
+  }
+  // AdamW with such betas steps through the ties (it used to run out of BigInt size).
+  const o = { learningRate: 0.001, beta1: 0.5, beta2: 0.75, eps: 1e-8, weightDecay: 0.01 };
+  for (const t of [1, 34, 35, 100, 5000]) assert.ok(Number.isFinite(adamwStepScalars(o, t).bc2Sqrt));
 });
 
 test("numpy's pairwise sum and mean", () => {

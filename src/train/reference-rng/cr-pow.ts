@@ -61,6 +61,9 @@ export function crPowIntExact(b: number, t: number): number {
     // Enough bits below the result's leading bit: the result is about 2^(t log2 b).
     const lead = Math.ceil(-t * Math.log2(b)) + 2;
     if (lead > 1200) return 0; // below the smallest subnormal
+    // Still too close: a tie, or nearly one (0.75^34 = 3^34 2^-68, and 3^34 has 54 bits, is
+    // exactly halfway between two doubles). The exact power decides.
+    if (extra > 2048) return roundExact(M ** BigInt(t), S * t);
     const bits = lead + 53 + extra;
     const V = powFixed(M, S, t, bits);
     const len = V.toString(2).length;
@@ -72,6 +75,20 @@ export function crPowIntExact(b: number, t: number): number {
     if ((diff < 0n ? -diff : diff) <= BigInt(64 * t + 64)) continue; // too close to call: more bits
     return Number(keep + (rest > half ? 1n : 0n)) * 2 ** (drop - bits);
   }
+}
+
+/** P * 2^-shift (P > 0, below 1) rounded to the nearest double, ties to even (subnormals included). */
+function roundExact(P: bigint, shift: number): number {
+  const len = P.toString(2).length;
+  // Kept bits: 53, fewer where the result is subnormal (its last bit is 2^-1074).
+  const drop = Math.max(len - 53, shift - 1074);
+  if (drop <= 0) return Number(P) * 2 ** -shift;
+  let keep = P >> BigInt(drop);
+  const rest = P - (keep << BigInt(drop));
+  const half = 1n << BigInt(drop - 1);
+  if (rest > half || (rest === half && (keep & 1n) === 1n)) keep += 1n;
+  // keep < 2^54 and the scale a power of two: exact unless it underflows, which drop rules out.
+  return Number(keep) * 2 ** (drop - shift);
 }
 
 /** `b ** t` correctly rounded for 0 < b <= 1 and an integer t >= 0. */

@@ -10,8 +10,8 @@
 //   advance together with their accumulators in registers, so that they are independent work
 //   instead of one latency-bound chain each;
 // - a multiply-add whose float64 sum might round twice (a float32 tie or float32's subnormal
-//   range, as train-torch.ts's fma32 tests) is redone lane by lane with fma32 (a weight-gradient
-//   group, tested once at its end, is redone whole).
+//   range, as train-torch.ts's fma32 tests) and is inexact is redone lane by lane with fma32 (a
+//   weight-gradient group, tested once at its end, is redone whole, each multiply-add checked).
 //
 // Scratch layout (one block from JS, torchFusedScratchBytes bytes; B2 = the batch rounded up to
 // even, rs_l = size_l rounded up to even; every region 16-byte aligned):
@@ -73,12 +73,33 @@ const MIN_NORMAL_F32: f64 = 1.1754943508222875e-38;
   return v128.or(tie, f64x2.lt(f64x2.abs(s), f64x2.splat(MIN_NORMAL_F32)));
 }
 
-/** fma32 on two lanes of float32 values held as f64; a risky lane redoes both with fma32. */
+/** fma32 on two lanes of float32 values held as f64 (see checkedFma). */
 // @ts-ignore: decorator
 @inline function fma2(a: v128, b: v128, c: v128): v128 {
-  const s = f64x2.add(f64x2.mul(a, b), c);
-  if (v128.any_true(risky2(s))) return fma2Slow(a, b, c);
-  return round2(s);
+  return checkedFma(a, b, c, f64x2.add(f64x2.mul(a, b), c));
+}
+
+/**
+ * fma32 of two lanes given t = a b + c in float64: t rounded once, unless a lane is risky and
+ * its sum inexact, then fma32 lane by lane. An exact sum has one rounding, to float32, which is
+ * fma32's: clean 0/1 inputs make many float32 ties (and zeros) that are exact sums of two
+ * float32 values.
+ */
+// @ts-ignore: decorator
+@inline function checkedFma(a: v128, b: v128, c: v128, t: v128): v128 {
+  const risky = risky2(t);
+  if (v128.any_true(risky) && v128.any_true(v128.and(risky, inexact2(f64x2.mul(a, b), c, t)))) return fma2Slow(a, b, c);
+  return round2(t);
+}
+
+/**
+ * The lanes where t = fl(p + c) is not p + c exactly: with |p| >= |c|, t - p is exact (Dekker's
+ * Fast2Sum) and equals c only for an exact sum; with |c| > |p| the same holds for t - c. So both
+ * differences give back the other operand when, and only when, the sum is exact.
+ */
+// @ts-ignore: decorator
+@inline function inexact2(p: v128, c: v128, t: v128): v128 {
+  return v128.not(v128.and(f64x2.eq(f64x2.sub(t, p), c), f64x2.eq(f64x2.sub(t, c), p)));
 }
 
 let slowPairs = 0;
@@ -425,7 +446,7 @@ function chainGroup(table: usize, first: i32, n: i32, rows: i32): bool {
   return v128.any_true(risk);
 }
 
-/** One chain of the table lane by lane with fma32 (the exact redo when a group was at risk). */
+/** One chain of the table, every multiply-add checked (the redo when a group was at risk). */
 function chainExact(cell: usize, rows: i32): void {
   let a = <usize>load<i32>(cell);
   const st = <usize>load<i32>(cell, 4);
@@ -434,7 +455,7 @@ function chainExact(cell: usize, rows: i32): void {
   for (let r = 1; r < rows; r++) {
     a += st;
     g += 8;
-    s = fma2Slow(v128.load64_splat(g), v128.load(a), s);
+    s = fma2(v128.load64_splat(g), v128.load(a), s);
   }
   v128.store(<usize>load<i32>(cell, 12), s);
 }

@@ -8,7 +8,7 @@ import type { CircuitSpace, NodeCombination } from '../circuits/space.ts';
 import { requiredCount, type WeightedRows } from '../data.ts';
 import type { Model } from '../model.ts';
 import { fastDecisionMargins } from './wasm-fast-bound.ts';
-import { writeCombination, writeExactRows, writeFastRows, writeModel, writeReplacementRows, type CombinationLayout } from './wasm-layout.ts';
+import { writeCombination, writeCombinations, writeExactRows, writeFastRows, writeModel, writeReplacementRows, type CombinationLayout } from './wasm-layout.ts';
 import type { WasmModule } from './wasm-module.ts';
 import type { CircuitRequest } from './types.ts';
 
@@ -164,7 +164,7 @@ function retainedTable(module: WasmModule, space: CircuitSpace, c0: number, c1: 
     const { combo } = module.layout;
     const combos = space.combinations.slice(first, end);
     const layouts = new Map<NodeCombination, CombinationLayout>();
-    for (const c of combos) layouts.set(c, writeCombination(module, c));
+    writeCombinations(module, combos).forEach((layout, i) => layouts.set(combos[i]!, layout));
     const table = module.alloc(combos.length * combo.bytes);
     const view = new DataView(module.memory().buffer);
     combos.forEach((c, i) => {

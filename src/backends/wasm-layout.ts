@@ -168,6 +168,41 @@ export interface CombinationLayout {
   readonly choices: number;
 }
 
+/**
+ * {@link writeCombination} for many combinations in one allocation (a space's table: thousands of
+ * small writes would cost more in calls than in copying): every node-mask block, then every
+ * edge-word block, then every count block.
+ */
+export function writeCombinations(w: WasmWriter, combos: readonly NodeCombination[]): CombinationLayout[] {
+  let masks = 0;
+  let counts = 0;
+  let words = 0;
+  for (const c of combos) {
+    for (const m of c.nodeMasks) masks += m.length;
+    counts += c.edgeWords.length;
+    for (const e of c.edgeWords) words += e.length;
+  }
+  const base = w.alloc(masks * 8 + words * 4 + counts * 4);
+  const { f64, i32, u32 } = memoryViews(w); // after the alloc: it may grow memory
+  let m = base >> 3;
+  // Edge words before the counts: each block is whole u64s, so every one stays 8-byte aligned.
+  let e = (base + masks * 8) >> 2;
+  let k = e + words;
+  return combos.map((c) => {
+    const layout = { nodeMasks: m * 8, counts: k * 4, choices: e * 4 };
+    for (const mask of c.nodeMasks) {
+      f64.set(mask, m);
+      m += mask.length;
+    }
+    for (const edges of c.edgeWords) {
+      i32[k++] = edges.length / 2;
+      u32.set(edges, e);
+      e += edges.length;
+    }
+    return layout;
+  });
+}
+
 export function writeCombination(w: WasmWriter, combo: NodeCombination): CombinationLayout {
   const counts = Int32Array.from(combo.edgeWords, (words) => words.length / 2);
   // Layers' masks one after another (two u32 words each, low first), copied straight from the

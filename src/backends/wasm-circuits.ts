@@ -47,16 +47,19 @@ const SCREEN_MIN_ROWS = 4 * SCREEN_ROWS;
 
 /**
  * A necessary condition for a circuit to pass on `rows`, checked on a subset of them: a circuit
- * passes when the weight of its wrong rows is at most `budget = total - need` (need: the least
- * passing weight of right rows), so on the subset (weight S) it must have at least S - budget
- * right. The subset is every k-th row (about SCREEN_ROWS of them), with the threshold at which
+ * passes when the weight of its wrong rows is at most `budget = W - need` (W: the rows' weight,
+ * need: the least passing weight of right rows), so on the subset (weight S) it must have at least
+ * S - budget right. The subset is every k-th row (about SCREEN_ROWS of them), with the threshold at which
  * the kernels' test `count / S > threshold` needs exactly S - budget. Null where no screen
  * applies: few rows, or a budget that lets every circuit through the subset.
  */
 export function circuitScreen(rows: WeightedRows, accuracyThreshold: number): { rows: WeightedRows; threshold: number } | null {
   const n = rows.weight.length;
   if (n < SCREEN_MIN_ROWS) return null;
-  const budget = rows.total - requiredCount(rows.total, accuracyThreshold);
+  // The wrong weight a passing circuit may have: what its rows weigh beyond the least passing count.
+  let weightSum = 0;
+  for (const w of rows.weight) weightSum += w;
+  const budget = weightSum - requiredCount(rows.total, accuracyThreshold);
   if (budget < 0) return null;
   const step = Math.floor(n / SCREEN_ROWS);
   const picked = Array.from({ length: SCREEN_ROWS }, (_, i) => i * step);

@@ -38,12 +38,17 @@ const MT_WORDS = 0;
 // a division costs several times a product).
 const TWO_TO_MINUS_53 = reinterpret<f64>(<u64>(1023 - 53) << 52);
 
-/** `random_sample()`: (a >> 5) * 2^26 + (b >> 6) over 2^53. */
+/** `random_sample()` of two tempered words a, b: (a >> 5) * 2^26 + (b >> 6) over 2^53. */
+// @ts-ignore: decorator
+@inline function toDouble(a: u32, b: u32): f64 {
+  return (<f64>(a >>> 5) * 67108864.0 + <f64>(b >>> 6)) * TWO_TO_MINUS_53;
+}
+
+/** `random_sample()` from the generator at `s`. */
 // @ts-ignore: decorator
 @inline function nextDouble(s: usize): f64 {
-  const a = next32(s) >>> 5;
-  const b = next32(s) >>> 6;
-  return (<f64>a * 67108864.0 + <f64>b) * TWO_TO_MINUS_53;
+  const a = next32(s);
+  return toDouble(a, next32(s));
 }
 
 const TWO_TO_MINUS_66 = reinterpret<f64>(<u64>(1023 - 66) << 52);
@@ -183,12 +188,6 @@ function logFast2(s: usize, x: v128): v128 {
   const rounded = v128.bitselect(r, next, f64x2.lt(dist, zero));
   const decided = v128.bitselect(f64x2.splat(NaN), rounded, f64x2.le(f64x2.abs(dist), err));
   return v128.bitselect(r, decided, f64x2.eq(rl, zero));
-}
-
-/** The double a pair's coordinate is made of, from two tempered words: (a >> 5) * 2^26 + (b >> 6) over 2^53. */
-// @ts-ignore: decorator
-@inline function toDouble(a: u32, b: u32): f64 {
-  return (<f64>(a >>> 5) * 67108864.0 + <f64>(b >>> 6)) * TWO_TO_MINUS_53;
 }
 
 /**

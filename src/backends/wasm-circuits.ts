@@ -48,10 +48,10 @@ const SCREEN_MIN_ROWS = 4 * SCREEN_ROWS;
 /**
  * A necessary condition for a circuit to pass on `rows`, checked on a subset of them: a circuit
  * passes when the weight of its wrong rows is at most `budget = W - need` (W: the rows' weight,
- * need: the least passing weight of right rows), so on the subset (weight S) it must have at least
- * S - budget right. The subset is every k-th row (about SCREEN_ROWS of them), with the threshold at which
- * the kernels' test `count / S > threshold` needs exactly S - budget. Null where no screen
- * applies: few rows, or a budget that lets every circuit through the subset.
+ * need: the least passing weight of right rows), so on the subset (weight S) it must have at
+ * least S - budget right. The subset is every k-th row (SCREEN_ROWS of them), with the threshold
+ * at which the kernels' test `count / S > threshold` needs exactly S - budget. Null where no
+ * screen applies: few rows, or a budget that lets every circuit through the subset.
  */
 export function circuitScreen(rows: WeightedRows, accuracyThreshold: number): { rows: WeightedRows; threshold: number } | null {
   const n = rows.weight.length;

@@ -169,9 +169,11 @@ export interface CombinationLayout {
 }
 
 /**
- * {@link writeCombination} for many combinations in one allocation (a space's table: thousands of
- * small writes would cost more in calls than in copying): every node-mask block, then every
- * edge-word block, then every count block.
+ * Node combinations in one allocation (a space's table: thousands of small writes would cost more
+ * in calls than in copying): every node-mask block (f64 0/1, layers concatenated), then every
+ * edge-word block (the layers' masks one after another, two u32 words each, low first, copied
+ * straight from the space's lists: a packed JS copy would double a wide space's memory), then
+ * every count block (i32 per layer).
  */
 export function writeCombinations(w: WasmWriter, combos: readonly NodeCombination[]): CombinationLayout[] {
   let masks = 0;
@@ -203,16 +205,7 @@ export function writeCombinations(w: WasmWriter, combos: readonly NodeCombinatio
   });
 }
 
+/** One node combination's node masks, edge-choice counts and edge words (see writeCombinations). */
 export function writeCombination(w: WasmWriter, combo: NodeCombination): CombinationLayout {
-  const counts = Int32Array.from(combo.edgeWords, (words) => words.length / 2);
-  // Layers' masks one after another (two u32 words each, low first), copied straight from the
-  // space's lists: a packed JS copy per combination would double a wide space's memory.
-  const choices = w.alloc(combo.edgeWords.reduce((n, words) => n + words.byteLength, 0));
-  const u32 = memoryViews(w).u32;
-  let at = choices >> 2;
-  for (const words of combo.edgeWords) {
-    u32.set(words, at);
-    at += words.length;
-  }
-  return { nodeMasks: writeF64(w, combo.nodeMasks.flat()), counts: writeI32(w, counts), choices };
+  return writeCombinations(w, [combo])[0]!;
 }

@@ -243,6 +243,12 @@ function drawPairs(s: usize, count: i32): void {
   store<i32>(s + PAIR_COUNT, count);
 }
 
+/** The float32 at `at` plus f32(0 + std * g), in float32 (normal(0, std) cast, then added). */
+// @ts-ignore: decorator
+@inline function addNoise(at: usize, std: f64, g: f64): void {
+  store<f32>(at, <f32>(<f64>load<f32>(at) + <f64><f32>(0.0 + std * g)));
+}
+
 /**
  * x[i] = f32(x[i] + f32(0 + std * gauss)) for i in [from, n) of the float32 values at `xPtr`, the
  * Gaussians drawn as numpy's legacy polar method draws them from the state at `s`: a pair gives
@@ -260,7 +266,7 @@ export function numpyNoise(s: usize, xPtr: usize, from: i32, n: i32, std: f64): 
   while (i < n) {
     if (load<i32>(s + HAS_GAUSS) != 0) {
       const at = xPtr + (<usize>i << 2);
-      store<f32>(at, <f32>(<f64>load<f32>(at) + <f64><f32>(0.0 + std * load<f64>(s + GAUSS))));
+      addNoise(at, std, load<f64>(s + GAUSS));
       store<i32>(s + HAS_GAUSS, 0);
       i++;
       continue;
@@ -282,10 +288,10 @@ export function numpyNoise(s: usize, xPtr: usize, from: i32, n: i32, std: f64): 
       }
       const f = Math.sqrt((-2.0 * ln) / load<f64>(pair, 16));
       const at = xPtr + (<usize>i << 2);
-      store<f32>(at, <f32>(<f64>load<f32>(at) + <f64><f32>(0.0 + std * (f * load<f64>(pair, 8)))));
+      addNoise(at, std, f * load<f64>(pair, 8));
       const g1 = f * load<f64>(pair);
       if (i + 1 < n) {
-        store<f32>(at + 4, <f32>(<f64>load<f32>(at + 4) + <f64><f32>(0.0 + std * g1)));
+        addNoise(at + 4, std, g1);
         i += 2;
       } else {
         store<f64>(s + GAUSS, g1);

@@ -66,29 +66,31 @@ export function crPowIntExact(b: number, t: number): number {
     if (extra > 2048) return roundExact(M ** BigInt(t), S * t);
     const bits = lead + 53 + extra;
     const V = powFixed(M, S, t, bits);
-    const len = V.toString(2).length;
-    const drop = Math.max(len - 53, bits - 1074); // subnormal results keep fewer bits
-    const keep = V >> BigInt(drop);
-    const rest = V - (keep << BigInt(drop));
-    const half = 1n << BigInt(drop - 1);
+    const { keep, rest, half, unit } = doubleParts(V, bits);
     const diff = rest - half;
     if ((diff < 0n ? -diff : diff) <= BigInt(64 * t + 64)) continue; // too close to call: more bits
-    return Number(keep + (rest > half ? 1n : 0n)) * 2 ** (drop - bits);
+    return Number(keep + (rest > half ? 1n : 0n)) * unit;
   }
+}
+
+/**
+ * P * 2^-shift (P > 0, below 1) cut at a double's last bit: the bits a double keeps (53, fewer
+ * where the result is subnormal: its last bit is 2^-1074), the rest below them, half the last
+ * bit, and the last bit's value. `keep` (+ 1) times `unit` is exact: fewer than 55 bits times a
+ * power of two that does not underflow.
+ */
+function doubleParts(P: bigint, shift: number): { keep: bigint; rest: bigint; half: bigint; unit: number } {
+  const drop = Math.max(P.toString(2).length - 53, shift - 1074);
+  if (drop <= 0) return { keep: P, rest: 0n, half: 0n, unit: 2 ** -shift };
+  const keep = P >> BigInt(drop);
+  return { keep, rest: P - (keep << BigInt(drop)), half: 1n << BigInt(drop - 1), unit: 2 ** (drop - shift) };
 }
 
 /** P * 2^-shift (P > 0, below 1) rounded to the nearest double, ties to even (subnormals included). */
 function roundExact(P: bigint, shift: number): number {
-  const len = P.toString(2).length;
-  // Kept bits: 53, fewer where the result is subnormal (its last bit is 2^-1074).
-  const drop = Math.max(len - 53, shift - 1074);
-  if (drop <= 0) return Number(P) * 2 ** -shift;
-  let keep = P >> BigInt(drop);
-  const rest = P - (keep << BigInt(drop));
-  const half = 1n << BigInt(drop - 1);
-  if (rest > half || (rest === half && (keep & 1n) === 1n)) keep += 1n;
-  // keep < 2^54 and the scale a power of two: exact unless it underflows, which drop rules out.
-  return Number(keep) * 2 ** (drop - shift);
+  const { keep, rest, half, unit } = doubleParts(P, shift);
+  const up = rest > half || (rest === half && rest > 0n && (keep & 1n) === 1n);
+  return Number(up ? keep + 1n : keep) * unit;
 }
 
 /** `b ** t` correctly rounded for 0 < b <= 1 and an integer t >= 0. */

@@ -103,7 +103,7 @@ function fma4Slow(a: v128, b: v128, c: v128): v128 {
  * torch's multi_row_sum for one chain: `size` values at v + i*stride (floats); level 0 adds them
  * in order and is flushed into level 1 every 16 values (`step`), level 1 into level 2 every 256, ...
  */
-function cascade(v: usize, stride: i32, size: i32): f32 {
+export function cascade(v: usize, stride: i32, size: i32): f32 {
   let power = 4;
   if (size > 2) {
     const c = 32 - clz<i32>(size - 1);
@@ -138,7 +138,7 @@ function cascade(v: usize, stride: i32, size: i32): f32 {
  * torch's row_sum: four chains over the values 4g + k (each a {@link cascade} of the groups), the
  * values past the last group of 4 added to chain 0, then ((c0 + c1) + c2) + c3.
  */
-function rowSum(v: usize, stride: i32, size: i32): f32 {
+export function rowSum(v: usize, stride: i32, size: i32): f32 {
   const groups = size >> 2;
   const g = stride << 2;
   let s = cascade(v, g, groups);

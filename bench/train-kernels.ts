@@ -1,7 +1,8 @@
 /**
- * `npm run bench:train-kernels`: the reference trainer's two Wasm kernels side by side in one
- * process, on 4,000,000 synthetic noisy XOR samples (2-3-3-1, batch 100: 40,000 steps): the
- * fused kernel (assembly/train-torch-fused.ts, the default) and the classic one
+ * `npm run bench:train-kernels`: the reference trainer's Wasm kernels side by side in one
+ * process, on 4,000,000 synthetic noisy XOR samples (2-3-3-1, batch 100: 40,000 steps): the fma
+ * kernel (assembly/train-torch-fma.ts, the default where relaxed SIMD rounds once), the fused
+ * kernel (assembly/train-torch-fused.ts, the default elsewhere) and the classic one
  * (assembly/train-torch.ts), each over the samples in order and in a random order (what a
  * cache miss per sample costs), and the engine's `randperm` of 4,000,000. CPU milliseconds, best
  * and all of BENCH_RUNS rounds (default 4), kernels alternating. Printed, never asserted.
@@ -11,6 +12,9 @@ import { initModelTorch, packParameters } from '../src/train/params.ts';
 import { TorchGenerator } from '../src/train/reference-rng/torch-random.ts';
 import type { TorchEngine } from '../src/train/torch-engine.ts';
 import { createWasmTorchEngine, type TorchKernel } from '../src/train/wasm-torch-engine.ts';
+import { enableRelaxedSimd } from '../src/node/relaxed-simd.ts';
+
+const fma = enableRelaxedSimd(); // before the first engine: Node 20 has relaxed SIMD behind a flag
 
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 4);
 const n = 4_000_000;
@@ -29,7 +33,7 @@ for (let i = 0; i < n; i++) {
 const data = { nInputs: 2, nOutputs: 1, n, x, y };
 const adamw = { learningRate: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
 const engines = new Map<TorchKernel, TorchEngine>();
-for (const kernel of ['fused', 'classic'] as const) {
+for (const kernel of [...(fma ? ['fma'] as const : []), 'fused', 'classic'] as const) {
   engines.set(kernel, await createWasmTorchEngine({ layerSizes: sizes, parameters: packParameters(initModelTorch(new TorchGenerator(0), sizes)), data, batchSize: 100, adamw, slope: 0.01 }, { kernel }));
 }
 const cpu = (f: () => void) => {

@@ -43,7 +43,9 @@ const ms = (t: number) => (t < 1000 ? `${t.toFixed(0)} ms` : `${(t / 1000).toFix
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 function probe(dir: string, rng: 'reference' | 'fast'): { dataGen: Sample; first: Sample[]; later: Sample[] } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'train-probe.ts'), dir, rng, '2'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 });
+  // Node 20 has relaxed SIMD (the fma trainer) behind a flag, as `npm test` and the CLI turn it on.
+  const relaxed = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+  const r = spawnSync(process.execPath, [...relaxed, '--import', 'tsx', join(here, 'train-probe.ts'), dir, rng, '2'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`the probe in ${dir} failed (exit ${r.status ?? r.signal}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }

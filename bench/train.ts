@@ -14,6 +14,9 @@ import { streamRng } from '../src/train/rng.ts';
 import { initModel, initModelTorch } from '../src/train/params.ts';
 import { TorchGenerator } from '../src/train/reference-rng/torch-random.ts';
 import { trainModel, type RngMode, type TrainEngineChoice } from '../src/train/train.ts';
+import { enableRelaxedSimd } from '../src/node/relaxed-simd.ts';
+
+enableRelaxedSimd(); // the reference trainer's fma kernel, as the CLI runs it (Node 20: behind a flag)
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 30);
 const reference = JSON.parse(readFileSync(new URL('./reference-timings.json', import.meta.url), 'utf8'));

@@ -9,7 +9,9 @@ const uvuBin = join(dirname(require.resolve('uvu')), '..', 'bin.js'); // uvu's e
 // `node scripts/uvu-ci.mjs [filter]`: every test/**/*.test.ts, or those whose path contains filter.
 const filter = process.argv[2] ?? '';
 const pattern = `${filter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\\.test\\.ts$`;
-const child = spawn(process.execPath, ['--import', 'tsx', uvuBin, 'test', pattern, '--no-color'], {
+// Node 20 has WebAssembly relaxed SIMD (the trainer's fma kernel) behind a flag; Node 22 ships it.
+const relaxedFlag = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+const child = spawn(process.execPath, [...relaxedFlag, '--import', 'tsx', uvuBin, 'test', pattern, '--no-color'], {
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let out = '';

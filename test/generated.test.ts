@@ -18,6 +18,8 @@ const rebuild = 'run `npm run build`';
 test('the embedded Wasm kernels were built from the current assembly/ sources', async () => {
   const { sourceHash: built } = await embeddedKernels();
   assert.is(built, sourceHash(ROOT, kernelSourceFiles(ROOT)), `src/generated/kernels-wasm.ts is older than assembly/: ${rebuild}`);
+  const fma = await import('../src/generated/kernels-fma-wasm.ts');
+  assert.is(fma.FMA_KERNELS_SOURCE_HASH, sourceHash(ROOT, kernelSourceFiles(ROOT)), `src/generated/kernels-fma-wasm.ts is older than assembly/: ${rebuild}`);
 });
 
 test('the embedded WGSL was made from the current shaders/ (and limits.json)', () => {

@@ -1,15 +1,17 @@
 /**
  * The reference trainer's fast paths against what they replace, bit for bit (seeded fast-check):
- * the fused Wasm kernel against the classic one (and the TypeScript twin), the engine's own
- * `randperm` against TorchGenerator's, and the cached AdamW step scalars against adamwScalars.
+ * the fma and fused Wasm kernels against the classic one (and the TypeScript twin), the engine's
+ * own `randperm` against TorchGenerator's, and the cached AdamW step scalars against adamwScalars.
+ * `npm test` runs with relaxed SIMD on (scripts/uvu-ci.mjs), so the fma kernel is there to test.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
 import { initModelTorch, packParameters } from '../src/train/params.ts';
 import { TorchGenerator } from '../src/train/reference-rng/torch-random.ts';
 import { adamwScalars, adamwStepScalars, createTorchEngine, type TorchEngineSetup } from '../src/train/torch-engine.ts';
-import { createWasmTorchEngine, fusedExactPairs } from '../src/train/wasm-torch-engine.ts';
+import { createWasmTorchEngine, fusedExactPairs, type TorchKernel } from '../src/train/wasm-torch-engine.ts';
 import type { TrainingSet } from '../src/train/data.ts';
 
 const ADAMW = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
@@ -33,34 +35,35 @@ const shape = fc.record({
   epochs: fc.integer({ min: 1, max: 3 }),
 });
 
-test('the fused kernel gives the classic kernel\'s and the TypeScript twin\'s losses and weights, bit for bit', async () => {
+test('the fma and fused kernels give the classic kernel\'s and the TypeScript twin\'s losses and weights, bit for bit', async () => {
   await fc.assert(
     fc.asyncProperty(shape, async ({ sizes, n, batch, seed, clean, epochs }) => {
       const gen = new TorchGenerator(seed);
       const params = packParameters(initModelTorch(gen, sizes));
       const data = dataset(gen, n, sizes[0]!, sizes[sizes.length - 1]!, clean);
       const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: batch, adamw: ADAMW, slope: 0.01 };
-      const engines = [await createWasmTorchEngine(setup, { kernel: 'fused' }), await createWasmTorchEngine(setup, { kernel: 'classic' }), createTorchEngine(setup)];
+      const kernels = ['fma', 'fused', 'classic'] as const;
+      const engines = [...(await Promise.all(kernels.map((kernel) => createWasmTorchEngine(setup, { kernel })))), createTorchEngine(setup)];
+      const twin = engines.length - 1;
       const nb = Math.ceil(n / batch);
       for (let e = 0; e < epochs; e++) {
         const perm = gen.epochPermutation(n);
         const losses = engines.map(() => new Float32Array(nb));
-        // The fused engine in uneven slices (the stage restarts in each call), the others in one call.
-        for (let b = 0, c = 1; b < nb; b += c, c = c * 3 + 1) engines[0]!.batches(perm, b, Math.min(c, nb - b), losses[0]!);
-        engines[1]!.batches(perm, 0, nb, losses[1]!);
-        engines[2]!.batches(perm, 0, nb, losses[2]!);
-        assert.equal(Array.from(losses[0]!), Array.from(losses[2]!), `losses, epoch ${e + 1}`);
-        assert.equal(Array.from(losses[1]!), Array.from(losses[2]!), `classic losses, epoch ${e + 1}`);
-        const want = Array.from(engines[2]!.parameters());
-        assert.equal(Array.from(engines[0]!.parameters()), want, `weights after epoch ${e + 1}`);
-        assert.equal(Array.from(engines[1]!.parameters()), want, `classic weights after epoch ${e + 1}`);
+        // The fma and fused engines in uneven slices (the stage restarts in each call), the others in one call.
+        for (const i of [0, 1]) for (let b = 0, c = 1; b < nb; b += c, c = c * 3 + 1) engines[i]!.batches(perm, b, Math.min(c, nb - b), losses[i]!);
+        for (const i of [2, twin]) engines[i]!.batches(perm, 0, nb, losses[i]!);
+        const want = Array.from(engines[twin]!.parameters());
+        kernels.forEach((kernel, i) => {
+          assert.equal(Array.from(losses[i]!), Array.from(losses[twin]!), `${kernel} losses, epoch ${e + 1}`);
+          assert.equal(Array.from(engines[i]!.parameters()), want, `${kernel} weights after epoch ${e + 1}`);
+        });
       }
     }),
     { seed: 1402, numRuns: 40 },
   );
 });
 
-test('a float64 sum that rounds twice (inexact, landing on a float32 tie) is redone with fma32', async () => {
+test('a float64 sum that rounds twice (inexact, landing on a float32 tie) is redone with fma32; the fma kernel rounds it once', async () => {
   // Neuron 1 of 2-1-1: acc = fl(1 * (1 + 2^-23)), then x1 w1 = (1 + 2^-23)(2^-24 - 2^-47) =
   // 2^-24 - 2^-70. The exact sum 1 + 3 2^-24 - 2^-70 rounds in float64 to the float32 tie
   // 1 + 3 2^-24, which rounds to even (up, to 1 + 2^-22); fma32 rounds it once, down, to
@@ -71,26 +74,32 @@ test('a float64 sum that rounds twice (inexact, landing on a float32 tie) is red
   const x = new Float32Array([1, 1 + 2 ** -23, 1, 1 + 2 ** -23, 0.25, 0.75]);
   const data: TrainingSet = { nInputs: 2, nOutputs: 1, n: 3, x, y: new Float32Array([1, 0, 1]) };
   const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: 2, adamw: ADAMW, slope: 0.01 };
-  const fused = await createWasmTorchEngine(setup);
+  const fused = await createWasmTorchEngine(setup, { kernel: 'fused' });
+  const fma = await createWasmTorchEngine(setup, { kernel: 'fma' });
   const twin = createTorchEngine(setup);
   const before = fusedExactPairs();
   const order = Int32Array.from([0, 2, 1]);
   const a = new Float32Array(2);
   const b = new Float32Array(2);
+  const c = new Float32Array(2);
   fused.batches(order, 0, 2, a);
   twin.batches(order, 0, 2, b);
+  fma.batches(order, 0, 2, c);
   assert.ok(fusedExactPairs() > before, 'no multiply-add was redone with fma32');
   assert.equal(Array.from(a), Array.from(b));
+  assert.equal(Array.from(c), Array.from(b));
   assert.equal(Array.from(fused.parameters()), Array.from(twin.parameters()));
+  assert.equal(Array.from(fma.parameters()), Array.from(twin.parameters()));
 });
 
-test('the fused kernel on 129 batches of 2-3-3-1 noisy data (more than one stage) matches the twin', async () => {
+for (const kernel of ['fma', 'fused'] as const satisfies readonly TorchKernel[]) {
+test(`the ${kernel} kernel on 129 batches of 2-3-3-1 noisy data (more than one stage) matches the twin`, async () => {
   const sizes = [2, 3, 3, 1];
   const gen = new TorchGenerator(7);
   const params = packParameters(initModelTorch(gen, sizes));
   const data = dataset(gen, 12_899, 2, 1, false);
   const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: 100, adamw: ADAMW, slope: 0.01 };
-  const fused = await createWasmTorchEngine(setup);
+  const fused = await createWasmTorchEngine(setup, { kernel });
   const twin = createTorchEngine(setup);
   const perm = fused.permutation!(12345);
   const copy = perm.slice();
@@ -102,13 +111,13 @@ test('the fused kernel on 129 batches of 2-3-3-1 noisy data (more than one stage
   assert.equal(Array.from(fused.parameters()), Array.from(twin.parameters()));
 });
 
-test('wide inputs (a stage of 13 batches, not 128) match the twin', async () => {
+test(`wide inputs (a stage of 13 batches, not 128) match the twin (${kernel} kernel)`, async () => {
   const sizes = [300, 4, 2];
   const gen = new TorchGenerator(11);
   const params = packParameters(initModelTorch(gen, sizes));
   const data = dataset(gen, 64 * 20 - 5, 300, 2, false);
   const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: 64, adamw: ADAMW, slope: 0.01 };
-  const fused = await createWasmTorchEngine(setup);
+  const fused = await createWasmTorchEngine(setup, { kernel });
   const twin = createTorchEngine(setup);
   const perm = gen.epochPermutation(data.n);
   const a = new Float32Array(20);
@@ -117,6 +126,28 @@ test('wide inputs (a stage of 13 batches, not 128) match the twin', async () => 
   twin.batches(perm, 0, 20, b);
   assert.equal(Array.from(a), Array.from(b));
   assert.equal(Array.from(fused.parameters()), Array.from(twin.parameters()));
+});
+}
+
+test('the default kernel is fma where relaxed SIMD rounds once (npm test turns it on), else fused', async () => {
+  const set: TrainingSet = { nInputs: 1, nOutputs: 1, n: 4, x: new Float32Array(4), y: new Float32Array(4) };
+  const setup = { layerSizes: [1, 1], parameters: new Float32Array(2), data: set, batchSize: 2, adamw: ADAMW, slope: 0.01 };
+  assert.is((await createWasmTorchEngine(setup)).kernel, 'fma');
+  assert.is((await createWasmTorchEngine(setup, { kernel: 'fused' })).kernel, 'fused');
+  // A Node without the flag (Node 20's default): no relaxed SIMD, so the fused kernel, and a clear error for fma.
+  const script = [
+    `const { createWasmTorchEngine } = await import(${JSON.stringify(new URL('../src/train/wasm-torch-engine.ts', import.meta.url).href)});`,
+    `const set = { nInputs: 1, nOutputs: 1, n: 4, x: new Float32Array(4), y: new Float32Array(4) };`,
+    `const setup = { layerSizes: [1, 1], parameters: new Float32Array(2), data: set, batchSize: 2, adamw: { learningRate: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 }, slope: 0.01 };`,
+    `const e = await createWasmTorchEngine(setup);`,
+    `let err = ''; try { await createWasmTorchEngine(setup, { kernel: 'fma' }); } catch (x) { err = x.name + ': ' + x.message; }`,
+    `console.log(JSON.stringify({ kernel: e.kernel, err }));`,
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['--no-experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.is(out.kernel, 'fused');
+  assert.match(out.err, /^BackendUnavailableError: the fma trainer needs WebAssembly relaxed SIMD/);
 });
 
 test("the engine's randperm is TorchGenerator's, for any seed and length", async () => {

@@ -15,6 +15,7 @@ import { formatSummary } from '../summary.ts';
 import { checkWritableFile, readJsonFile, readModelPath, writeFileAtomic } from '../node/files.ts';
 import { normalizeArgs } from './commands/options.ts';
 import { progressBar } from '../node/progress-bar.ts';
+import { enableRelaxedSimd } from '../node/relaxed-simd.ts';
 import { createNodePool } from '../node/workers.ts';
 import type { WorkerPool } from '../parallel/pool.ts';
 import { availableParallelism } from 'node:os';
@@ -96,6 +97,8 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // Before any training: the reference trainer's fused multiply-add (Node 20 has it behind a flag).
+  enableRelaxedSimd();
   const experimentCommand = EXPERIMENT_COMMANDS.get(argv[0] ?? '');
   if (experimentCommand) return runExperimentCommand(experimentCommand, argv.slice(1));
   let parsed;

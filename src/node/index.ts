@@ -8,6 +8,7 @@
 export { readJsonFile, readModelPath, writeFileAtomic } from './files.ts';
 export type { JsonProblemKind } from '../json-text.ts';
 export { progressBar } from './progress-bar.ts';
+export { enableRelaxedSimd } from './relaxed-simd.ts';
 export { main as runCli } from '../cli/main.ts';
 export { createNodePool, nodeWorkerFactory } from './workers.ts';
 export { runExperiment, type RunOptions, type RunReport } from '../experiment/node-runner.ts';

@@ -24,3 +24,4 @@ export { wasmNoiseKernel } from './wasm-noise.ts';
 export { initModelTorch } from './params.ts';
 export { createTorchEngine, adamwScalars, type TorchEngine, type TorchEngineSetup, type AdamWScalars } from './torch-engine.ts';
 export { createWasmTorchEngine, type TorchKernel } from './wasm-torch-engine.ts';
+export { fmaTrainerAvailable, relaxedSimdAvailable } from './wasm-fma.ts';

@@ -30,6 +30,8 @@ export interface TorchEngineSetup {
 /** A reference trainer (TypeScript or Wasm): owns the parameters and AdamW's state. */
 export interface TorchEngine {
   readonly name: 'ts' | 'wasm';
+  /** The Wasm engine's kernel (`fma`, `fused` or `classic`, see TorchKernel); absent for TS. */
+  readonly kernel?: string;
   /**
    * Runs batches `first .. first + count - 1` of an epoch in `perm` order (batch b holds samples
    * `perm[b * batchSize ...]`, the last one possibly shorter); writes each batch's float32 loss to

@@ -1,12 +1,14 @@
 /**
- * The reference trainer on Wasm: assembly/train-torch.ts in an instance of its own, the same bits
+ * The reference trainer on Wasm: one of three kernels in an instance of its own, each the same bits
  * as the TypeScript twin (torch-engine.ts). The AdamW step scalars (correctly rounded powers) are
  * computed here for each call's steps.
  */
 import { instantiateWasmModule } from '../backends/wasm-module.ts';
-import { InputError } from '../errors.ts';
+import { BackendUnavailableError, InputError } from '../errors.ts';
 import type { TrainingSet } from './data.ts';
 import { adamwScalars, adamwStepScalars, checkTorchSetup, type TorchEngine, type TorchEngineSetup } from './torch-engine.ts';
+import { instantiateFmaKernels, type FmaKernelExports } from './wasm-fma.ts';
+import type { KernelExports } from '../backends/wasm-module.ts';
 
 const f = Math.fround;
 
@@ -47,16 +49,33 @@ export function fusedExactPairs(): number {
 }
 
 /**
- * Which kernel steps: `fused` (assembly/train-torch-fused.ts, the default) or `classic`
- * (assembly/train-torch.ts's torchBatches, kept as the fused kernel's reference). Same bits.
+ * Which kernel steps, all to the same bits:
+ * - `fma` (assembly/train-torch-fma.ts): float32 on the hardware's fused multiply-add, through
+ *   relaxed SIMD; only where that rounds once (wasm-fma.ts);
+ * - `fused` (assembly/train-torch-fused.ts): the multiply-add emulated in float64, double rounding
+ *   checked; any engine with SIMD;
+ * - `classic` (assembly/train-torch.ts's torchBatches), kept as the fused kernels' reference.
+ *
+ * The default is `fma` where it is available, else `fused`.
  */
-export type TorchKernel = 'fused' | 'classic';
+export type TorchKernel = 'fma' | 'fused' | 'classic';
 
-/** Creates the Wasm reference trainer (rejects when WebAssembly is unavailable). */
+/** The exports every kernel's instance has. */
+type CommonExports = Pick<KernelExports, 'memory' | 'alloc' | 'torchRandperm' | 'torchCountCorrect'>;
+
+/** Creates the Wasm reference trainer (rejects when WebAssembly is unavailable, or `fma` is asked for where it is not). */
 export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { kernel?: TorchKernel } = {}): Promise<TorchEngine> {
   checkTorchSetup(setup);
-  const kernel = options.kernel ?? 'fused';
-  const k = (await instantiateWasmModule()).exports;
+  let fk: FmaKernelExports | null = null;
+  if (options.kernel === undefined || options.kernel === 'fma') {
+    fk = await instantiateFmaKernels();
+    if (!fk && options.kernel === 'fma') {
+      throw new BackendUnavailableError('the fma trainer needs WebAssembly relaxed SIMD with a multiply-add that rounds once (Node 20: start node with --experimental-wasm-relaxed-simd)');
+    }
+  }
+  const kernel: TorchKernel = fk ? 'fma' : (options.kernel ?? 'fused');
+  const mk = fk ? null : (await instantiateWasmModule()).exports;
+  const k: CommonExports = fk ?? mk!;
   const sizes = setup.layerSizes;
   const L = sizes.length - 1;
   const B = setup.batchSize;
@@ -82,16 +101,18 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
     return padded;
   };
   const params = allocF32(slack(setup.parameters.subarray(0, nParams)));
-  const grads = allocF32(nParams);
-  const m = allocF32(nParams);
-  const v = allocF32(nParams);
+  // The fma kernel's AdamW steps four parameters per vector: the last one reaches into the slack.
+  const grads = allocF32(nParams + 4);
+  const m = allocF32(nParams + 4);
+  const v = allocF32(nParams + 4);
   // The classic kernel reads inputs and labels from two arrays; the fused one from one record per
   // sample (inputs, then labels), so that a sample in a random order costs one cache miss, not two.
   const x = kernel === 'classic' ? allocF32(data.x) : 0;
   const y = kernel === 'classic' ? allocF32(data.y) : 0;
+  const records = kernel !== 'classic';
   // Written in place: no second copy of a dataset of millions of samples.
   const recValues = data.n * (data.nInputs + data.nOutputs);
-  const rec = kernel === 'fused' ? k.alloc(Math.max(recValues, 1) * 4) >>> 0 : 0;
+  const rec = records ? k.alloc(Math.max(recValues, 1) * 4) >>> 0 : 0;
   if (rec) writeRecords(data, new Float32Array(k.memory.buffer, rec, recValues));
   const perm = k.alloc(data.n * 4) >>> 0;
   const mtState = k.alloc(2 * 624 * 4) >>> 0; // torchRandperm's MT19937 words and swap targets
@@ -110,12 +131,12 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
   let scratch = 0;
   let stage = 0;
   const stageCount = stageBatches(B, sizes[0]! + sizes[L]!);
-  if (kernel === 'fused') {
-    const bytes = k.torchFusedScratchBytes(L, sizesPtr, B, nParams);
-    if (bytes <= 0) throw new Error(`the fused trainer takes at most 62 layers, got ${L}`);
+  if (records) {
+    const bytes = fk ? fk.torchFmaScratchBytes(L, sizesPtr, B, nParams) : mk!.torchFusedScratchBytes(L, sizesPtr, B, nParams);
+    if (bytes <= 0) throw new Error(`the ${kernel} trainer takes at most 62 layers, got ${L}`);
     scratch = k.alloc(bytes) >>> 0;
     new Uint8Array(k.memory.buffer, scratch, bytes).fill(0);
-    stage = k.alloc(k.torchFusedStageBytes(L, sizesPtr, B, stageCount)) >>> 0;
+    stage = k.alloc(fk ? fk.torchFmaStageBytes(L, sizesPtr, B, stageCount) : mk!.torchFusedStageBytes(L, sizesPtr, B, stageCount)) >>> 0;
   }
   let stepT = 0; // float32, as torch's step tensor
   let permSet: Int32Array | null = null;
@@ -123,6 +144,7 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
 
   return {
     name: 'wasm',
+    kernel,
     batches(order, firstBatch, count, out) {
       // An epoch's order is copied in when it starts (or comes as a new array).
       if (order.length !== data.n) throw new InputError(`the permutation has ${order.length} entries; the training set has ${data.n} samples`);
@@ -140,8 +162,12 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
           s[2 * i] = a.negStepSize;
           s[2 * i + 1] = a.bc2Sqrt;
         }
-        if (kernel === 'fused') exactPairs += k.torchFusedBatches(L, sizesPtr, params, grads, m, v, nParams, rec, data.n, perm, B, firstBatch + done, c, losses, consts, steps, scratch, stage, stageCount);
-        else k.torchBatches(L, sizesPtr, params, grads, m, v, nParams, x, y, data.n, perm, B, firstBatch + done, c, losses, act, pre, gzA, gzB, sq, consts, steps, wt);
+        if (fk) {
+          const status = fk.torchFmaBatches(L, sizesPtr, params, grads, m, v, nParams, rec, data.n, perm, B, firstBatch + done, c, losses, consts, steps, scratch, stage, stageCount);
+          // Checked on every call; the engine chose its multiply-add once, so this never happens.
+          if (status !== 0) throw new Error('the fma trainer: this engine\'s relaxed multiply-add no longer rounds once');
+        } else if (kernel === 'fused') exactPairs += mk!.torchFusedBatches(L, sizesPtr, params, grads, m, v, nParams, rec, data.n, perm, B, firstBatch + done, c, losses, consts, steps, scratch, stage, stageCount);
+        else mk!.torchBatches(L, sizesPtr, params, grads, m, v, nParams, x, y, data.n, perm, B, firstBatch + done, c, losses, act, pre, gzA, gzB, sq, consts, steps, wt);
         done += c;
       }
       out.set(new Float32Array(k.memory.buffer, losses + firstBatch * 4, count), firstBatch);

@@ -24,7 +24,7 @@
 // - cells: the weight-gradient chains (see chainTable), CELL_BYTES each.
 // params, grads, m and v need 4 floats of slack past their last value: AdamW's last vector
 // reads and writes there.
-import { cascade, contiguousSum, rowSum } from './train-torch';
+import { cascade } from './train-torch';
 
 const MAX_LAYERS = 64;
 const HDR_ACT = 0;
@@ -85,6 +85,78 @@ export function fmaIsFused(zeroAt: usize): bool {
   return fusedWith(load<f32>(zeroAt));
 }
 
+// ---- torch's float32 sums (train-torch.ts's cascade, rowSum, contiguousSum), four chains per vector ----
+
+/**
+ * train-torch.ts's cascade on four chains of equal length at once: lane k of item i is at
+ * v + i * strideBytes + 4k. Each lane does the scalar cascade's adds, in its order.
+ */
+function cascade4(v: usize, strideBytes: usize, size: i32): v128 {
+  let power = 4;
+  if (size > 2) {
+    const c = 32 - clz<i32>(size - 1);
+    if (c / 4 > power) power = c / 4;
+  }
+  const step = 1 << power;
+  const mask = step - 1;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  let i = 0;
+  while (i + step <= size) {
+    for (let j = 0; j < step; j++, i++) a0 = f32x4.add(a0, v128.load(v + <usize>i * strideBytes));
+    a1 = f32x4.add(a1, a0);
+    a0 = f32x4.splat(0);
+    if ((i & (mask << power)) != 0) continue;
+    a2 = f32x4.add(a2, a1);
+    a1 = f32x4.splat(0);
+    if ((i & (mask << (2 * power))) != 0) continue;
+    a3 = f32x4.add(a3, a2);
+    a2 = f32x4.splat(0);
+  }
+  for (; i < size; i++) a0 = f32x4.add(a0, v128.load(v + <usize>i * strideBytes));
+  a0 = f32x4.add(a0, a1);
+  a0 = f32x4.add(a0, a2);
+  return f32x4.add(a0, a3);
+}
+
+/** train-torch.ts's rowSum(v, 1, size): its four chains (the values 4i + k) as the lanes of one cascade4. */
+function rowSum1(v: usize, size: i32): f32 {
+  const groups = size >> 2;
+  const c = cascade4(v, 16, groups);
+  let s = f32x4.extract_lane(c, 0);
+  for (let i = groups << 2; i < size; i++) s = s + load<f32>(v + (<usize>i << 2));
+  s = s + f32x4.extract_lane(c, 1);
+  s = s + f32x4.extract_lane(c, 2);
+  return s + f32x4.extract_lane(c, 3);
+}
+
+/**
+ * train-torch.ts's contiguousSum: its eight lanes' rowSum(v + j, 8, n / 8) as two vectors of
+ * four, each chain k of them a cascade4 over the values 32i + 8k + j.
+ */
+function contiguousSum(v: usize, n: i32): f32 {
+  if (n < 8) return rowSum1(v, n);
+  const vectors = n >> 3;
+  const groups = vectors >> 2;
+  let s: f32 = 0;
+  for (let i = vectors << 3; i < n; i++) s = s + load<f32>(v + (<usize>i << 2));
+  for (let h = 0; h < 2; h++) {
+    const base = v + (<usize>h << 4);
+    let lanes = cascade4(base, 128, groups);
+    for (let i = groups << 2; i < vectors; i++) lanes = f32x4.add(lanes, v128.load(base + (<usize>i << 5)));
+    lanes = f32x4.add(lanes, cascade4(base + 32, 128, groups));
+    lanes = f32x4.add(lanes, cascade4(base + 64, 128, groups));
+    lanes = f32x4.add(lanes, cascade4(base + 96, 128, groups));
+    s = s + f32x4.extract_lane(lanes, 0);
+    s = s + f32x4.extract_lane(lanes, 1);
+    s = s + f32x4.extract_lane(lanes, 2);
+    s = s + f32x4.extract_lane(lanes, 3);
+  }
+  return s;
+}
+
 /** `gz.sum(0)` of a [rows, cols] gradient held feature-major (column c at x + c * B4 floats): torch's orders. */
 function columnSums(x: usize, rows: i32, cols: i32, b4: i32, out: usize): void {
   if (cols == 1) {
@@ -94,7 +166,7 @@ function columnSums(x: usize, rows: i32, cols: i32, b4: i32, out: usize): void {
   const cascaded = cols < 8 ? (cols >> 2) << 2 : (cols >> 5) << 5;
   for (let c = 0; c < cols; c++) {
     const col = x + (<usize>(c * b4) << 2);
-    store<f32>(out + (<usize>c << 2), c < cascaded ? cascade(col, 1, rows) : rowSum(col, 1, rows));
+    store<f32>(out + (<usize>c << 2), c < cascaded ? cascade(col, 1, rows) : rowSum1(col, rows));
   }
 }
 
@@ -163,8 +235,32 @@ function gather(rows0: usize, rows: i32, nIn0: i32, nOut: i32, scratch: usize, b
   const ytab = hdr(scratch, HDR_ACT, MAX_LAYERS - 1);
   const rs0 = <usize>quad(nIn0) << 2;
   const w = nIn0 + nOut;
+  let r = 0;
+  if (nIn0 == 2 && nOut == 1) {
+    // The paper's networks: four records (12 floats, x0 x1 y each) as three vectors, unzipped.
+    for (; r + 4 <= rows; r += 4) {
+      const src = rows0 + <usize>r * 12;
+      const a = v128.load(src);
+      const b = v128.load(src, 16);
+      const c = v128.load(src, 32);
+      const x0 = v128.shuffle<f32>(v128.shuffle<f32>(a, b, 0, 3, 6, 0), c, 0, 1, 2, 5);
+      const x1 = v128.shuffle<f32>(v128.shuffle<f32>(a, b, 1, 4, 7, 0), c, 0, 1, 2, 6);
+      const y = v128.shuffle<f32>(v128.shuffle<f32>(a, b, 2, 5, 0, 0), c, 0, 1, 4, 7);
+      const rc = <usize>r << 2;
+      v128.store(act0 + rc, x0);
+      v128.store(act0 + col + rc, x1);
+      v128.store(ytab + rc, y);
+      const lo = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+      const hi = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const row = arm0 + <usize>r * rs0;
+      v128.store64_lane(row, lo, 0);
+      v128.store64_lane(row + rs0, lo, 1);
+      v128.store64_lane(row + 2 * rs0, hi, 0);
+      v128.store64_lane(row + 3 * rs0, hi, 1);
+    }
+  }
   const end = quad(rows);
-  for (let r = 0; r < end; r++) {
+  for (; r < end; r++) {
     const src = rows0 + (<usize>(min(r, rows - 1) * w) << 2);
     const rc = <usize>r << 2;
     for (let k = 0; k < nIn0; k++) {
@@ -200,16 +296,34 @@ function forward(L: i32, sizes: usize, params: usize, scratch: usize, quads: i32
         const oc = <usize>o * col + at;
         v128.store(zOut + oc, z);
         v128.store(aOut + oc, a);
-        if (rm) {
-          const cell = rm + <usize>(4 * p) * rs + (<usize>o << 2);
-          v128.store32_lane(cell, a, 0);
-          v128.store32_lane(cell + rs, a, 1);
-          v128.store32_lane(cell + 2 * rs, a, 2);
-          v128.store32_lane(cell + 3 * rs, a, 3);
-        }
       }
+      if (rm) transposeQuad(aOut, col, nOut, at, rm + <usize>(4 * p) * rs, rs);
     }
     w = bias + (<usize>nOut << 2);
+  }
+}
+
+/**
+ * The row-major copy of four rows (at byte `at` of each neuron's block) of a layer's activations:
+ * four neurons at a time, a 4 x 4 transpose; the pad columns past nOut get zeros.
+ */
+// @ts-ignore: decorator
+@inline function transposeQuad(a: usize, col: usize, nOut: i32, at: usize, out: usize, rs: usize): void {
+  for (let o = 0; o < nOut; o += 4) {
+    const p = a + <usize>o * col + at;
+    const a0 = v128.load(p);
+    const a1 = o + 1 < nOut ? v128.load(p + col) : f32x4.splat(0);
+    const a2 = o + 2 < nOut ? v128.load(p + 2 * col) : f32x4.splat(0);
+    const a3 = o + 3 < nOut ? v128.load(p + 3 * col) : f32x4.splat(0);
+    const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+    const q = out + (<usize>o << 2);
+    v128.store(q, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store(q + rs, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+    v128.store(q + 2 * rs, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+    v128.store(q + 3 * rs, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
   }
 }
 

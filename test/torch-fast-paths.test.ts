@@ -129,6 +129,26 @@ test(`wide inputs (a stage of 13 batches, not 128) match the twin (${kernel} ker
 });
 }
 
+test('batches of thousands of rows (the sums\' cascades flush their levels) match the twin on every kernel', async () => {
+  for (const [sizes, batch] of [[[2, 3, 1], 4099], [[3, 5, 3], 1000], [[2, 6, 6], 300]] as const) {
+    const gen = new TorchGenerator(batch);
+    const params = packParameters(initModelTorch(gen, sizes));
+    const data = dataset(gen, 3 * batch - 5, sizes[0], sizes[sizes.length - 1]!, false);
+    const setup: TorchEngineSetup = { layerSizes: sizes, parameters: params, data, batchSize: batch, adamw: ADAMW, slope: 0.01 };
+    const twin = createTorchEngine(setup);
+    const perm = gen.epochPermutation(data.n);
+    const want = new Float32Array(3);
+    twin.batches(perm, 0, 3, want);
+    for (const kernel of ['fma', 'fused'] as const) {
+      const engine = await createWasmTorchEngine(setup, { kernel });
+      const got = new Float32Array(3);
+      engine.batches(perm, 0, 3, got);
+      assert.equal(Array.from(got), Array.from(want), `${kernel}, ${sizes.join('-')}, batch ${batch}`);
+      assert.equal(Array.from(engine.parameters()), Array.from(twin.parameters()), `${kernel}, ${sizes.join('-')}, batch ${batch}`);
+    }
+  }
+});
+
 test('the default kernel is fma where relaxed SIMD rounds once (npm test turns it on), else fused', async () => {
   const set: TrainingSet = { nInputs: 1, nOutputs: 1, n: 4, x: new Float32Array(4), y: new Float32Array(4) };
   const setup = { layerSizes: [1, 1], parameters: new Float32Array(2), data: set, batchSize: 2, adamw: ADAMW, slope: 0.01 };

@@ -149,6 +149,27 @@ test('batches of thousands of rows (the sums\' cascades flush their levels) matc
   }
 });
 
+test('an engine on a disposed engine\'s instance (its memory reused) trains as a fresh one', async () => {
+  for (const kernel of ['fma', 'fused'] as const) {
+    const run = async (sizes: number[], n: number, dispose: boolean) => {
+      const gen = new TorchGenerator(n);
+      const setup: TorchEngineSetup = { layerSizes: sizes, parameters: packParameters(initModelTorch(gen, sizes)), data: dataset(gen, n, sizes[0]!, sizes[sizes.length - 1]!, false), batchSize: 10, adamw: ADAMW, slope: 0.01 };
+      const engine = await createWasmTorchEngine(setup, { kernel });
+      const losses = new Float32Array(Math.ceil(n / 10));
+      for (let e = 0; e < 2; e++) engine.batches(engine.permutation!(e), 0, losses.length, losses);
+      const out = { losses: Array.from(losses), params: Array.from(engine.parameters()), correct: engine.countCorrect(setup.data) };
+      if (dispose) engine.dispose();
+      return out;
+    };
+    const small = await run([2, 3, 1], 101, false);
+    const big = await run([3, 7, 5, 2], 5003, false);
+    // Each one again on the instance the one before it left (small after big: a heap with old data).
+    await run([2, 2, 1], 50, true);
+    assert.equal(await run([3, 7, 5, 2], 5003, true), big, `${kernel}: big after small`);
+    assert.equal(await run([2, 3, 1], 101, true), small, `${kernel}: small after big`);
+  }
+});
+
 test('the default kernel is fma where relaxed SIMD rounds once (npm test turns it on), else fused', async () => {
   const set: TrainingSet = { nInputs: 1, nOutputs: 1, n: 4, x: new Float32Array(4), y: new Float32Array(4) };
   const setup = { layerSizes: [1, 1], parameters: new Float32Array(2), data: set, batchSize: 2, adamw: ADAMW, slope: 0.01 };

@@ -50,6 +50,7 @@ export interface TorchEngine {
   parameters(): Float32Array;
   /** `do_eval`'s count: samples whose `torch.round(model(x))` equals y in every output. */
   countCorrect(set: TrainingSet): number;
+  /** Frees the engine, which is not used after (a Wasm engine's instance goes to the next engine). */
   dispose(): void;
 }
 

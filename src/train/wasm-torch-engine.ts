@@ -61,20 +61,34 @@ export function fusedExactPairs(): number {
 export type TorchKernel = 'fma' | 'fused' | 'classic';
 
 /** The exports every kernel's instance has. */
-type CommonExports = Pick<KernelExports, 'memory' | 'alloc' | 'torchRandperm' | 'torchCountCorrect'>;
+type CommonExports = Pick<KernelExports, 'memory' | 'alloc' | 'reset' | 'torchRandperm' | 'torchCountCorrect'>;
+
+/**
+ * One idle instance of each module, left by a disposed engine for the next one: its memory is
+ * already grown and touched, which a fresh instance pays for in page faults (about 70 MB for a
+ * noisy seed, some 30 ms). Engines are created and disposed one after another in a thread.
+ */
+const idle: { fma: FmaKernelExports | null; main: KernelExports | null } = { fma: null, main: null };
+
+function takeIdle<K extends keyof typeof idle>(kind: K): (typeof idle)[K] {
+  const k = idle[kind];
+  idle[kind] = null;
+  k?.reset();
+  return k;
+}
 
 /** Creates the Wasm reference trainer (rejects when WebAssembly is unavailable, or `fma` is asked for where it is not). */
 export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { kernel?: TorchKernel } = {}): Promise<TorchEngine> {
   checkTorchSetup(setup);
   let fk: FmaKernelExports | null = null;
   if (options.kernel === undefined || options.kernel === 'fma') {
-    fk = await instantiateFmaKernels();
+    fk = takeIdle('fma') ?? (await instantiateFmaKernels());
     if (!fk && options.kernel === 'fma') {
       throw new BackendUnavailableError('the fma trainer needs WebAssembly relaxed SIMD with a multiply-add that rounds once (Node 20: start node with --experimental-wasm-relaxed-simd)');
     }
   }
   const kernel: TorchKernel = fk ? 'fma' : (options.kernel ?? 'fused');
-  const mk = fk ? null : (await instantiateWasmModule()).exports;
+  const mk = fk ? null : (takeIdle('main') ?? (await instantiateWasmModule()).exports);
   const k: CommonExports = fk ?? mk!;
   const sizes = setup.layerSizes;
   const L = sizes.length - 1;
@@ -140,6 +154,7 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
   }
   let stepT = 0; // float32, as torch's step tensor
   let permSet: Int32Array | null = null;
+  let disposed = false;
   const evalSets = new Map<TrainingSet, { x: number; y: number; act: number; pre: number }>();
 
   return {
@@ -185,6 +200,11 @@ export async function createWasmTorchEngine(setup: TorchEngineSetup, options: { 
     },
     dispose() {
       evalSets.clear();
+      if (disposed) return;
+      disposed = true;
+      // The instance goes to the next engine (which resets its heap); this one is not used again.
+      if (fk) idle.fma = fk;
+      else idle.main = mk;
     },
   };
 }

@@ -83,4 +83,12 @@ gpuTest("chromium: 'auto' takes WebGPU only on a real GPU adapter", async () => 
   assert.is(name, software ? 'wasm' : 'webgpu');
 });
 
+cpuTest('chromium: the reference trainer steps on the fma kernel where relaxed SIMD rounds once, to the fused kernel\'s bits', async () => {
+  const r = await page.evaluate(() => (globalThis as any).conformance.trainers());
+  assert.is(r.defaultKernel, r.fma ? 'fma' : 'fused');
+  assert.ok(r.same, 'the default kernel and the fused one differ');
+  // Chromium has relaxed SIMD; an x86-64 CPU with FMA3 (every CI machine here) or ARM64 fuses it.
+  assert.ok(r.fma, 'Chromium did not give the fma trainer');
+});
+
 test.run();

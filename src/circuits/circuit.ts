@@ -16,30 +16,37 @@ export interface Circuit {
  * activations of masked hidden nodes are 0.
  */
 export function circuitActivations(model: Model, circuit: Circuit, input: ArrayLike<number>): Float32Array[] {
-  const { layerSizes, weights, biases, negativeSlope } = model;
+  const { layerSizes, weights } = model;
   const L = weights.length;
   const acts: Float32Array[] = [];
   let x = Float32Array.from(input as ArrayLike<number>);
   for (let l = 0; l < L; l++) {
-    const nIn = layerSizes[l]!;
-    const nOut = layerSizes[l + 1]!;
     const nodeMask = circuit.nodeMasks[l]!;
-    for (let j = 0; j < nIn; j++) x[j] = x[j]! * nodeMask[j]!;
+    for (let j = 0; j < layerSizes[l]!; j++) x[j] = x[j]! * nodeMask[j]!;
     acts.push(x);
-    const w = weights[l]!;
-    const edges = circuit.edgeMasks[l]!;
-    const y = new Float32Array(nOut);
-    for (let r = 0; r < nOut; r++) {
-      const row = edges[r]!;
-      const base = r * nIn;
-      let acc = Math.fround(x[0]! * (row[0] ? w[base]! : 0));
-      for (let j = 1; j < nIn; j++) acc = Math.fround(acc + x[j]! * (row[j] ? w[base + j]! : 0));
-      y[r] = leaky(Math.fround(acc + biases[l]![r]!), negativeSlope);
-    }
+    const y = new Float32Array(layerSizes[l + 1]!);
+    maskedLayer(model, l, circuit.edgeMasks[l]!, x, y);
     x = y;
   }
   acts.push(x);
   return acts;
+}
+
+/**
+ * Layer l of the masked forward pass: `out` = its activations from `x`, the layer's input with the
+ * node mask already applied; weights masked by `edges` (`out x in`), the bias never.
+ */
+export function maskedLayer(model: Model, l: number, edges: readonly (readonly number[])[], x: Float32Array, out: Float32Array): void {
+  const nIn = model.layerSizes[l]!;
+  const w = model.weights[l]!;
+  const b = model.biases[l]!;
+  for (let r = 0; r < out.length; r++) {
+    const row = edges[r]!;
+    const base = r * nIn;
+    let acc = Math.fround(x[0]! * (row[0] ? w[base]! : 0));
+    for (let j = 1; j < nIn; j++) acc = Math.fround(acc + x[j]! * (row[j] ? w[base + j]! : 0));
+    out[r] = leaky(Math.fround(acc + b[r]!), model.negativeSlope);
+  }
 }
 
 /** The circuit's output for one sample. */

@@ -4,7 +4,7 @@
  * counted, and what the circuits that keep every node (which the reference code's enumeration
  * drops, C2) would add. Both work on a results folder's own rows and models; nothing is retrained.
  */
-import { circuitOutput, type Circuit } from '../circuits/circuit.ts';
+import { maskedLayer, type Circuit } from '../circuits/circuit.ts';
 import { validEdgeMasks } from '../circuits/space.ts';
 import { roundHalfEven } from '../data.ts';
 import { evaluateGate, getGate, inputRows, type Gate } from '../gates.ts';
@@ -64,22 +64,29 @@ export function fullNodeCircuits(model: Model, gate: Gate, limit = 1e6): FullNod
   let perfect = 0;
   let groundings = 0n;
   const counts: number[] = [];
-  const pick = new Array<number>(choices.length).fill(0);
-  for (let i = 0; i < circuits; i++) {
-    // Mixed-radix digits of i, the first layer slowest (the reference's product order).
-    let rest = i;
-    for (let l = choices.length - 1; l >= 0; l--) {
-      pick[l] = rest % choices[l]!.length;
-      rest = Math.floor(rest / choices[l]!.length);
+  // Depth first, the first layer slowest (the reference's product order): layer l + 1's
+  // activations are computed once per choice of layers 0..l, as a circuit's forward pass computes
+  // them (every node kept: the node masks multiply by 1), not once per circuit.
+  const L = choices.length;
+  const acts = model.layerSizes.map((n) => rows.map(() => new Float32Array(n)));
+  rows.forEach((r, j) => acts[0]![j]!.set(r));
+  const pick = new Array<number>(L).fill(0);
+  const visit = (l: number): void => {
+    for (let p = 0; p < choices[l]!.length; p++) {
+      pick[l] = p;
+      for (let j = 0; j < rows.length; j++) maskedLayer(model, l, choices[l]![p]!, acts[l]![j]!, acts[l + 1]![j]!);
+      if (l + 1 < L) {
+        visit(l + 1);
+      } else if (labels.every((y, j) => roundHalfEven(acts[L]![j]![0]!) === y)) {
+        perfect++;
+        const circuit: Circuit = { nodeMasks, edgeMasks: pick.map((c, k) => choices[k]![c]!) };
+        const n = countGroundings(groundingProblem(model, circuit, rows));
+        groundings += n;
+        counts.push(Number(n));
+      }
     }
-    const circuit: Circuit = { nodeMasks, edgeMasks: pick.map((p, l) => choices[l]![p]!) };
-    if (rows.every((r, j) => roundHalfEven(circuitOutput(model, circuit, r)[0]!) === labels[j])) {
-      perfect++;
-      const n = countGroundings(groundingProblem(model, circuit, rows));
-      groundings += n;
-      counts.push(Number(n));
-    }
-  }
+  };
+  if (circuits > 0) visit(0);
   return { circuits, perfect, groundings, counts };
 }
 

@@ -83,6 +83,17 @@ export interface ReportWritten {
  * With `options.compare` it adds the seed-by-seed section.
  */
 export async function writeReport(dirs: readonly string[], out?: string, opts: ReportOptions = {}): Promise<ReportWritten> {
+  // Chromium starts now, for the PNGs at the end: its start-up overlaps the figures' computation.
+  const renderer = opts.png === false ? null : pngRenderer(opts.chromium, opts.png === true);
+  renderer?.catch(() => {}); // awaited below; a failed launch must not count as unhandled meanwhile
+  try {
+    return await writeReportWith(renderer, dirs, out, opts);
+  } finally {
+    void renderer?.then((r) => r.browser?.close(), () => {});
+  }
+}
+
+async function writeReportWith(renderer: Promise<PngRenderer> | null, dirs: readonly string[], out: string | undefined, opts: ReportOptions): Promise<ReportWritten> {
   const sources = readSources(dirs);
   const compare = opts.compare ?? [];
   const references = readReferences(compare);
@@ -93,15 +104,27 @@ export async function writeReport(dirs: readonly string[], out?: string, opts: R
   const notice = partialNotice(sources);
   const banner = notice ? `<p class="partial" role="alert">${notice.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!)}</p>` : '';
   const sections = paperSections(sources, banner, { fullNode: fullNodeInputs(sources) });
+  mkdirSync(figuresDir, { recursive: true });
+  // Each figure's PNG is taken while the next figures render, in two pages by turns (Chromium
+  // works in processes of its own).
+  const lanes: Promise<string | null>[] = [0, 1].map(() => Promise.resolve(renderer ? null : 'not asked for'));
+  let turn = 0;
+  const rendered = async (id: string, spec: Parameters<typeof renderSvg>[0]) => {
+    const svg = await renderSvg(spec);
+    const lane = turn++ % lanes.length;
+    if (renderer) lanes[lane] = lanes[lane]!.then(async (skipped) => skipped ?? writePng({ id, svg }, figuresDir, await renderer, lane));
+    lanes[lane]!.catch(() => {}); // awaited below
+    return svg;
+  };
   const paper = [];
-  for (const p of sections) paper.push({ ...p, svg: await renderSvg(p.spec) });
+  for (const p of sections) paper.push({ ...p, svg: await rendered(p.id, p.spec) });
   const comparison = compare.length ? { rows: compareSeedBySeed(sources.flatMap((s) => s.records), references), files: compare.map((f) => basename(f)) } : undefined;
   const criteria = [];
-  for (const f of criteriaFigures(allRows(sources), partialSources(sources).length > 0)) criteria.push({ id: f.id, svg: await renderSvg(f.spec) });
+  for (const f of criteriaFigures(allRows(sources), partialSources(sources).length > 0)) criteria.push({ id: f.id, svg: await rendered(f.id, f.spec) });
   const all = [...paper.map((p) => ({ id: p.id, svg: p.svg })), ...criteria];
-  mkdirSync(figuresDir, { recursive: true });
   for (const f of all) writeFileAtomic(join(figuresDir, `${f.id}.svg`), standaloneSvg(f.svg));
-  const pngSkipped = opts.png === false ? 'not asked for' : await writePngs(all, figuresDir, opts.chromium, opts.png === true);
+  if (renderer) await renderer; // its refusal (PNGs required, no Chromium) even without figures
+  const pngSkipped = (await Promise.all(lanes)).find((r) => r !== null) ?? null;
   writeFileAtomic(path, reportHtml(sources, paper, new Date().toISOString(), comparison, criteria, figuresName));
   return { path, figures: all.length, partial: notice, figuresDir, pngSkipped };
 }
@@ -133,12 +156,19 @@ function findChromium(given?: string): string | null {
   return null;
 }
 
+/** A headless Chromium for the PNG figures, or why there is none. */
+interface PngRenderer {
+  browser?: import('playwright-core').Browser;
+  /** The pages the figures are rasterised in, by lane, each opened for its first figure. */
+  pages?: import('playwright-core').Page[];
+  reason?: string;
+}
+
 /**
- * Rasterises each SVG to PNG (twice the SVG's size) in headless Chromium through playwright-core;
- * returns why it did not, when it could not (no playwright-core, no Chromium): PNGs are then
- * skipped, unless `required`, when that is an error.
+ * Launches headless Chromium through playwright-core; says why it did not, when it could not (no
+ * playwright-core, no Chromium): PNGs are then skipped, unless `required`, when that is an error.
  */
-async function writePngs(figures: readonly { id: string; svg: string }[], dir: string, chromiumPath: string | undefined, required: boolean): Promise<string | null> {
+async function pngRenderer(chromiumPath: string | undefined, required: boolean): Promise<PngRenderer> {
   const executablePath = findChromium(chromiumPath);
   let reason: string | null = null;
   let playwright: typeof import('playwright-core') | null = null;
@@ -151,17 +181,20 @@ async function writePngs(figures: readonly { id: string; svg: string }[], dir: s
   if (!reason && !executablePath) reason = 'the report\'s PNG figures need a Chromium: none found at the usual paths; give its path in MI_IDENT_CHROMIUM';
   if (reason) {
     if (required) throw new InputError(reason);
-    return reason;
+    return { reason };
   }
-  const browser = await playwright!.chromium.launch({ executablePath: executablePath!, headless: true, args: ['--no-sandbox'] });
-  try {
-    const page = await browser.newPage({ deviceScaleFactor: 2 });
-    for (const f of figures) {
-      await page.setContent(`<!doctype html><html><body style="margin:0;background:#fff">${f.svg}</body></html>`);
-      writeFileAtomic(join(dir, `${f.id}.png`), await page.locator('svg').first().screenshot({ type: 'png' }));
-    }
-  } finally {
-    await browser.close();
-  }
+  return { browser: await playwright!.chromium.launch({ executablePath: executablePath!, headless: true, args: ['--no-sandbox'] }) };
+}
+
+/**
+ * Rasterises one SVG to PNG (twice the SVG's size) in the renderer's page of `lane`; returns why
+ * it did not, when there is no renderer (then no figure gets a PNG).
+ */
+async function writePng(figure: { id: string; svg: string }, dir: string, renderer: PngRenderer, lane: number): Promise<string | null> {
+  if (!renderer.browser) return renderer.reason ?? 'no Chromium';
+  const pages = (renderer.pages ??= []);
+  const page = (pages[lane] ??= await renderer.browser.newPage({ deviceScaleFactor: 2 }));
+  await page.setContent(`<!doctype html><html><body style="margin:0;background:#fff">${figure.svg}</body></html>`);
+  writeFileAtomic(join(dir, `${figure.id}.png`), await page.locator('svg').first().screenshot({ type: 'png' }));
   return null;
 }

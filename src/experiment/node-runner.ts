@@ -131,13 +131,17 @@ function runInWorkers(
           fail(reply.userError ? new InputError(msg) : new Error(msg));
           return;
         }
+        // The next unit first, so the worker computes while this thread stores (and fsyncs) the
+        // record; after the last one, the run ends only once every record is stored.
+        const more = next < units.length;
+        if (more) feed(w);
         try {
           accept(reply.record!);
         } catch (e) {
           fail(e as Error);
           return;
         }
-        feed(w);
+        if (!more) feed(w);
       });
       w.postMessage({ config, unit, options });
     };

@@ -155,6 +155,17 @@ test('CSV: main.py\'s columns first, one row per (converged unit, output), lists
   assert.match(csv[1]!, /^XOR,1,3,1,\d+,"?\[[\d, ]*\]"?,\d+,"?\[[\d, ]*\]"?,0\.01,0\.001,1,,0,XOR,0,0,False,0,\d+,\d+,1,0\.\d+,\d+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,wasm\/wasm$/);
 });
 
+test('results store: the CSV and the records read back are in grid order, whatever order units finished in', async () => {
+  const dir = folder();
+  const records = await Promise.all(gridUnits(tiny).slice(0, 3).map((u) => runUnit(tiny, u)));
+  const store = ResultStore.open(dir, tiny);
+  for (const r of [records[2]!, records[0]!, records[1]!]) store.append(r);
+  store.writeCsv();
+  store.close();
+  assert.equal(ResultStore.read(dir).records.map((r) => r.key), records.map((r) => r.key));
+  assert.is(readFileSync(join(dir, 'results.csv'), 'utf8'), recordsToCsv(records));
+});
+
 test('results store: resume, torn last line, refusals (other config, other shard, foreign folder, live lock)', async () => {
   const dir = folder();
   const [u0, u1] = gridUnits(tiny);

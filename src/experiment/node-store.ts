@@ -124,7 +124,7 @@ export class ResultStore {
     if (!stored) throw new InputError(`${dir} is not an mi-ident results folder (no ${CONFIG_FILE})`);
     const path = join(dir, RESULTS_FILE);
     const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    return { stored, records: [...parseLines(text, path).records.values()] };
+    return { stored, records: inGridOrder(parseLines(text, path).records.values()) };
   }
 
   /** Whether the unit with this key has finished. */
@@ -185,7 +185,7 @@ export class ResultStore {
   writeCsv(): string {
     const path = join(this.dir, CSV_FILE);
     try {
-      writeFileAtomic(path, recordsToCsv(this.records.values(), this.stored.config.criteria ?? []));
+      writeFileAtomic(path, recordsToCsv(inGridOrder(this.records.values()), this.stored.config.criteria ?? []));
     } catch (e) {
       const cause = e instanceof InputError ? e.message : `cannot write ${path}: ${writeProblem(e)}`;
       throw new InputError(`${cause}. Every finished unit is stored in ${RESULTS_FILE}; run the same command again to write the CSV`);
@@ -395,4 +395,12 @@ function parseLines(text: string, path: string): { records: Map<string, UnitReco
     validBytes += Buffer.byteLength(line) + 1;
   }
   return { records, validBytes, totalBytes };
+}
+
+/**
+ * Records in the grid's order (by unit index), not the order workers finished them in: the CSV and
+ * the report's figures (whose points are placed by position) are then the same from run to run.
+ */
+function inGridOrder(records: Iterable<UnitRecord>): UnitRecord[] {
+  return [...records].sort((a, b) => a.unit.index - b.unit.index);
 }

@@ -17,6 +17,8 @@ import { experimentKind } from './paper.ts';
 import { fullNodeCircuitsOf, type FullNodeCircuits } from './paper-hypotheses.ts';
 import { paperSections } from './paper-report.ts';
 import type { UnitRecord } from './rows.ts';
+import { loadGroundingKernels } from '../backends/wasm-grounding.ts';
+import type { GroundingProblem } from '../grounding.ts';
 
 /** Renders one Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
@@ -103,7 +105,7 @@ async function writeReportWith(renderer: Promise<PngRenderer> | null, dirs: read
   const figuresDir = join(dirname(path), figuresName);
   const notice = partialNotice(sources);
   const banner = notice ? `<p class="partial" role="alert">${notice.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!)}</p>` : '';
-  const sections = paperSections(sources, banner, { fullNode: fullNodeInputs(sources) });
+  const sections = paperSections(sources, banner, { fullNode: fullNodeInputs(sources, await groundingCounter()) });
   mkdirSync(figuresDir, { recursive: true });
   // Each figure's PNG is taken while the next figures render, in two pages by turns (Chromium
   // works in processes of its own).
@@ -138,14 +140,24 @@ function standaloneSvg(svg: string): string {
  * The full-node circuits of every clean-data size folder (the size section's hypothesis C2,
  * paper-hypotheses.ts): a few seconds at width 3, nothing from width 4 on.
  */
-function fullNodeInputs(sources: readonly ReportSource[]): Map<UnitRecord, FullNodeCircuits[]> {
+function fullNodeInputs(sources: readonly ReportSource[], count?: (problem: GroundingProblem) => bigint): Map<UnitRecord, FullNodeCircuits[]> {
   const out = new Map<UnitRecord, FullNodeCircuits[]>();
   const cache = new Map<string, FullNodeCircuits[]>();
   for (const s of sources) {
     if (experimentKind(s.config) !== 'size' || s.config.noiseStd !== 0 || s.config.skewedDistribution) continue;
-    for (const [r, f] of fullNodeCircuitsOf(s.records, (k) => minSparsityFor(s.config, k), cache)) out.set(r, f);
+    for (const [r, f] of fullNodeCircuitsOf(s.records, (k) => minSparsityFor(s.config, k), cache, count)) out.set(r, f);
   }
   return out;
+}
+
+/** The Wasm kernel's grounding count of one problem (the TS reference's counts), or undefined: the TS reference. */
+async function groundingCounter(): Promise<((problem: GroundingProblem) => bigint) | undefined> {
+  try {
+    const kernels = await loadGroundingKernels();
+    return (problem) => kernels.count(problem);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The Chromium for PNG figures: the given one, MI_IDENT_CHROMIUM, or one at a usual path. */

@@ -8,7 +8,7 @@ import { maskedLayer, type Circuit } from '../circuits/circuit.ts';
 import { validEdgeMasks } from '../circuits/space.ts';
 import { roundHalfEven } from '../data.ts';
 import { evaluateGate, getGate, inputRows, type Gate } from '../gates.ts';
-import { countGroundings, groundingProblem } from '../grounding.ts';
+import { countGroundings, groundingProblem, type GroundingProblem } from '../grounding.ts';
 import { parseModel, subModel, type Model } from '../model.ts';
 import type { UnitRecord } from './rows.ts';
 
@@ -52,9 +52,10 @@ function fullNodeEdgeChoices(layerSizes: readonly number[]): number[][][][] {
  * Counts the perfect circuits among those that keep every node of a single-output `model`, and
  * their groundings, on the clean truth table of `gate` (on clean data the validation set holds
  * every row, so a circuit is perfect exactly when it is right on each row; C5). Refuses a space
- * of more than `limit` circuits.
+ * of more than `limit` circuits. `count` counts one circuit's groundings (default the TS
+ * reference; the report passes the Wasm kernel's, which gives the same counts).
  */
-export function fullNodeCircuits(model: Model, gate: Gate, limit = 1e6): FullNodeCircuits {
+export function fullNodeCircuits(model: Model, gate: Gate, limit = 1e6, count: (problem: GroundingProblem) => bigint = countGroundings): FullNodeCircuits {
   const choices = fullNodeEdgeChoices(model.layerSizes);
   const circuits = choices.reduce((n, c) => n * c.length, 1);
   if (circuits > limit) throw new RangeError(`fullNodeCircuits: ${circuits} circuits exceed the limit of ${limit}`);
@@ -80,7 +81,7 @@ export function fullNodeCircuits(model: Model, gate: Gate, limit = 1e6): FullNod
       } else if (labels.every((y, j) => roundHalfEven(acts[L]![j]![0]!) === y)) {
         perfect++;
         const circuit: Circuit = { nodeMasks, edgeMasks: pick.map((c, k) => choices[k]![c]!) };
-        const n = countGroundings(groundingProblem(model, circuit, rows));
+        const n = count(groundingProblem(model, circuit, rows));
         groundings += n;
         counts.push(Number(n));
       }
@@ -99,6 +100,7 @@ export function fullNodeCircuitsOf(
   records: readonly UnitRecord[],
   minSparsityOf: (size: number) => number,
   cache: Map<string, FullNodeCircuits[]> = new Map(),
+  count?: (problem: GroundingProblem) => bigint,
 ): Map<UnitRecord, FullNodeCircuits[]> {
   const out = new Map<UnitRecord, FullNodeCircuits[]>();
   for (const r of records) {
@@ -108,7 +110,7 @@ export function fullNodeCircuitsOf(
     let found = cache.get(key);
     if (!found) {
       const model = parseModel(r.model);
-      found = r.rows.map((row) => fullNodeCircuits(model.layerSizes.at(-1) === 1 ? model : subModel(model, row.output), getGate(row.gate)));
+      found = r.rows.map((row) => fullNodeCircuits(model.layerSizes.at(-1) === 1 ? model : subModel(model, row.output), getGate(row.gate), undefined, count));
       cache.set(key, found);
     }
     out.set(r, found);

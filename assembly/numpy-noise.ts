@@ -11,7 +11,7 @@
 // with certainty (a few in 10,000) is left to JS's exact one: the kernel stops with the pair
 // pending, JS writes the logarithm, and the next call goes on.
 
-import { N, temper, twist, word } from './mt19937';
+import { N, temper, temper4, twist, word } from './mt19937';
 import {
   NOISE_GAUSS as GAUSS, NOISE_HAS_GAUSS as HAS_GAUSS, NOISE_INDEX as INDEX, NOISE_LN2_PARTS as LN2_PARTS,
   NOISE_LN_HI as LN_HI, NOISE_LN_LO as LN_LO, NOISE_LOG as LOG, NOISE_MAX_PAIRS as MAX_PAIRS,
@@ -201,22 +201,26 @@ function drawPairs(s: usize, count: i32): void {
   // Every candidate is written to slot p; p moves on only when it is accepted (about 8 in 10,
   // at random: no branch to mispredict).
   for (let p = 0; p < count; ) {
-    let x1: f64, x2: f64;
+    let x: v128;
     if (i <= N - 4) {
-      // The four words in one go, the index in a register.
-      x1 = 2.0 * toDouble(temper(word(mt, i)), temper(word(mt, i + 1))) - 1.0;
-      x2 = 2.0 * toDouble(temper(word(mt, i + 2)), temper(word(mt, i + 3))) - 1.0;
+      // The four words in one vector: tempered together, then toDouble's operations on the
+      // pairs (words 0, 1) and (2, 3) as the two lanes of f64x2, and 2 u - 1.
+      const t = temper4(v128.load(mt + (<usize>i << 2)));
+      const a = f64x2.convert_low_i32x4_u(i32x4.shr_u(v128.shuffle<u32>(t, t, 0, 2, 0, 2), 5));
+      const b = f64x2.convert_low_i32x4_u(i32x4.shr_u(v128.shuffle<u32>(t, t, 1, 3, 1, 3), 6));
+      const u = f64x2.mul(f64x2.add(f64x2.mul(a, f64x2.splat(67108864.0)), b), f64x2.splat(TWO_TO_MINUS_53));
+      x = f64x2.sub(f64x2.mul(f64x2.splat(2.0), u), f64x2.splat(1.0));
       i += 4;
     } else {
       store<i32>(s + INDEX, i);
-      x1 = 2.0 * nextDouble(s) - 1.0;
-      x2 = 2.0 * nextDouble(s) - 1.0;
+      const x1 = 2.0 * nextDouble(s) - 1.0;
+      x = f64x2.replace_lane(f64x2.splat(x1), 1, 2.0 * nextDouble(s) - 1.0);
       i = load<i32>(s + INDEX);
     }
-    const r2 = x1 * x1 + x2 * x2;
+    const sq = f64x2.mul(x, x);
+    const r2 = f64x2.extract_lane(sq, 0) + f64x2.extract_lane(sq, 1);
     const at = s + PAIRS + (<usize>p << 5);
-    store<f64>(at, x1);
-    store<f64>(at, x2, 8);
+    v128.store(at, x);
     store<f64>(at, r2, 16);
     p += <i32>(r2 < 1.0) & <i32>(r2 != 0);
   }

@@ -230,6 +230,11 @@ test('the cached step scalars are adamwScalars, step for step', () => {
       assert.equal(adamwStepScalars(o, t), { negStepSize: want.negStepSize, bc2Sqrt: want.bc2Sqrt }, `step ${t}`);
     }
   }
+  // The same options object with other values (the cache is keyed by object, checked by value).
+  const o = { ...ADAMW };
+  adamwStepScalars(o, 5);
+  o.learningRate = 0.003;
+  assert.equal(adamwStepScalars(o, 5).negStepSize, adamwScalars(o, 5).negStepSize);
 });
 
 test.run();

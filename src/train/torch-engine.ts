@@ -76,7 +76,9 @@ function oneMinusPow(b: number, t: number): number {
 }
 
 /** Per AdamW setting, the step scalars of steps 1, 2, ... computed so far (one training after another share them). */
-const stepCache = new Map<string, { negStepSize: number[]; bc2Sqrt: number[] }>();
+type StepCache = { negStepSize: number[]; bc2Sqrt: number[] };
+const stepCache = new Map<string, StepCache>();
+const stepCacheOf = new WeakMap<AdamWOptions, AdamWOptions & { cache: StepCache }>();
 /** Steps whose scalars are kept (2 x 64 Ki numbers per setting); later steps are computed each time. */
 const STEP_CACHE_MAX = 65536;
 
@@ -90,9 +92,19 @@ export function adamwStepScalars(o: AdamWOptions, t: number): { negStepSize: num
     const a = adamwScalars(o, t);
     return { negStepSize: a.negStepSize, bc2Sqrt: a.bc2Sqrt };
   }
-  const key = `${o.learningRate} ${o.beta1} ${o.beta2} ${o.eps} ${o.weightDecay}`;
-  let c = stepCache.get(key);
-  if (!c) stepCache.set(key, (c = { negStepSize: [], bc2Sqrt: [] }));
+  // By the options object first (an engine asks with the same one at every step), checked against
+  // its current values, since the object is the caller's.
+  const seen = stepCacheOf.get(o);
+  let c: StepCache;
+  if (seen && seen.learningRate === o.learningRate && seen.beta1 === o.beta1 && seen.beta2 === o.beta2 && seen.eps === o.eps && seen.weightDecay === o.weightDecay) {
+    c = seen.cache;
+  } else {
+    const key = `${o.learningRate} ${o.beta1} ${o.beta2} ${o.eps} ${o.weightDecay}`;
+    const found = stepCache.get(key);
+    c = found ?? { negStepSize: [], bc2Sqrt: [] };
+    if (!found) stepCache.set(key, c);
+    stepCacheOf.set(o, { ...o, cache: c });
+  }
   for (let s = c.negStepSize.length + 1; s <= t; s++) {
     const a = adamwScalars(o, s);
     c.negStepSize.push(a.negStepSize);

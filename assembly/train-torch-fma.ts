@@ -24,16 +24,9 @@
 // - cells: the weight-gradient chains (see chainTable), CELL_BYTES each.
 // params, grads, m and v need 4 floats of slack past their last value: AdamW's last vector
 // reads and writes there.
-import { cascade } from './train-torch';
+import { HDR_ACC, HDR_ACT, HDR_ARM, HDR_GZ, HDR_Z, HEADER_BYTES, MAX_LAYERS, hdr, put, sizeAt, stageRows } from './train-scratch';
+import { cascade, cascadePower } from './train-torch';
 
-const MAX_LAYERS = 64;
-const HDR_ACT = 0;
-const HDR_Z = 1;
-const HDR_GZ = 2;
-const HDR_ARM = 3;
-const HDR_ACC = 4;
-const HDR_SLOTS = 5;
-const HEADER_BYTES = HDR_SLOTS * MAX_LAYERS * 4 + 32;
 // A weight-gradient chain: i32 address of its activations in row 0, their row stride in bytes,
 // the address of its gradient in row 0, the address of its accumulator.
 const CELL_BYTES = 16;
@@ -41,18 +34,8 @@ const CELL_BYTES = 16;
 const CHAINS = 4;
 
 // @ts-ignore: decorator
-@inline function sizeAt(sizes: usize, l: i32): i32 {
-  return load<i32>(sizes + (<usize>l << 2));
-}
-
-// @ts-ignore: decorator
 @inline function quad(x: i32): i32 {
   return (x + 3) & ~3;
-}
-
-// @ts-ignore: decorator
-@inline function hdr(scratch: usize, slot: i32, l: i32): usize {
-  return scratch + <usize>load<i32>(scratch + (<usize>(slot * MAX_LAYERS + l) << 2));
 }
 
 /** a b + c on four lanes, rounded once (where fmaIsFused holds). */
@@ -92,11 +75,7 @@ export function fmaIsFused(zeroAt: usize): bool {
  * v + i * strideBytes + 4k. Each lane does the scalar cascade's adds, in its order.
  */
 function cascade4(v: usize, strideBytes: usize, size: i32): v128 {
-  let power = 4;
-  if (size > 2) {
-    const c = 32 - clz<i32>(size - 1);
-    if (c / 4 > power) power = c / 4;
-  }
+  const power = cascadePower(size);
   const step = 1 << power;
   const mask = step - 1;
   let a0 = f32x4.splat(0);
@@ -170,12 +149,6 @@ function columnSums(x: usize, rows: i32, cols: i32, b4: i32, out: usize): void {
   }
 }
 
-/** Records region (slot, l) at byte offset `at` (when writing) and returns the next free offset. */
-function put(scratch: usize, slot: i32, l: i32, bytes: i32, at: i32): i32 {
-  if (scratch) store<i32>(scratch + (<usize>(slot * MAX_LAYERS + l) << 2), at);
-  return at + ((bytes + 15) & ~15);
-}
-
 /** Writes the header of per-layer offsets (scratch 0: only measures) and returns the scratch size in bytes. */
 function layout(L: i32, sizes: usize, batch: i32, nParams: i32, scratch: usize): i32 {
   const b4 = quad(batch);
@@ -202,26 +175,6 @@ export function torchFmaScratchBytes(L: i32, sizes: usize, batch: i32, nParams: 
 /** Bytes of the stage torchFmaBatches copies `batches` batches' records into. */
 export function torchFmaStageBytes(L: i32, sizes: usize, batch: i32, batches: i32): i32 {
   return batches * batch * (sizeAt(sizes, 0) + sizeAt(sizes, L)) * 4;
-}
-
-/**
- * Copies samples s0 .. s1 - 1 of the epoch (perm order) from the records into `stage`, one after
- * the other: a tight loop of independent loads, so the cache misses of a random order overlap.
- */
-function stageRows(rec: usize, perm: usize, s0: i32, s1: i32, w: i32, stage: usize): void {
-  const bytes = <usize>w << 2;
-  if (w == 3) {
-    for (let d = s0, out = stage; d < s1; d++, out += 12) {
-      const src = rec + <usize>load<i32>(perm + (<usize>d << 2)) * 12;
-      store<i64>(out, load<i64>(src));
-      store<f32>(out + 8, load<f32>(src + 8));
-    }
-    return;
-  }
-  for (let d = s0, out = stage; d < s1; d++, out += bytes) {
-    const src = rec + <usize>load<i32>(perm + (<usize>d << 2)) * bytes;
-    for (let j: usize = 0; j < bytes; j += 4) store<f32>(out + j, load<f32>(src + j));
-  }
 }
 
 /**

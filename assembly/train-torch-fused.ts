@@ -24,17 +24,9 @@
 // - ytab: f64[nOut][B2] the batch's labels; sq: f32[B2 * nOut] squared errors, row-major;
 // - wd: f64[nParams] the parameters as f64 (refreshed after every step);
 // - cells: the weight-gradient chains (see chainTable), CELL_BYTES each.
-import { contiguousSum, fma32 } from './train-torch';
+import { HDR_ACC, HDR_ACT, HDR_ARM, HDR_GZ, HDR_Z, HEADER_BYTES, MAX_LAYERS, hdr, put, sizeAt, stageRows } from './train-scratch';
+import { cascadePower, contiguousSum, fma32 } from './train-torch';
 
-const MAX_LAYERS = 64;
-// Header slots: i32 byte offsets from the scratch base, per layer.
-const HDR_ACT = 0;
-const HDR_Z = 1;
-const HDR_GZ = 2;
-const HDR_ARM = 3;
-const HDR_ACC = 4;
-const HDR_SLOTS = 5;
-const HEADER_BYTES = HDR_SLOTS * MAX_LAYERS * 4 + 32;
 // A weight-gradient chain: i32 address of its activations in row 0, their row stride in bytes,
 // the address of its gradient in row 0, the address of its accumulator, whether its high lane counts.
 const CELL_BYTES = 32;
@@ -46,18 +38,8 @@ const TIE_VALUE: i64 = 0x10000000;
 const MIN_NORMAL_F32: f64 = 1.1754943508222875e-38;
 
 // @ts-ignore: decorator
-@inline function sizeAt(sizes: usize, l: i32): i32 {
-  return load<i32>(sizes + (<usize>l << 2));
-}
-
-// @ts-ignore: decorator
 @inline function even(x: i32): i32 {
   return (x + 1) & ~1;
-}
-
-// @ts-ignore: decorator
-@inline function hdr(scratch: usize, slot: i32, l: i32): usize {
-  return scratch + <usize>load<i32>(scratch + (<usize>(slot * MAX_LAYERS + l) << 2));
 }
 
 /** Rounds both f64 lanes to float32 (and back). */
@@ -125,11 +107,7 @@ function fma2Slow(a: v128, b: v128, c: v128): v128 {
 }
 
 function cascade64(v: usize, stride: i32, size: i32): f32 {
-  let power = 4;
-  if (size > 2) {
-    const c = 32 - clz<i32>(size - 1);
-    if (c / 4 > power) power = c / 4;
-  }
+  const power = cascadePower(size);
   const step = 1 << power;
   const mask = step - 1;
   let a0: f32 = 0;
@@ -193,12 +171,6 @@ function columnSums64(x: usize, rows: i32, cols: i32, b2: i32, out: usize): void
 
 // ---- the layout ----
 
-/** Records region (slot, l) at byte offset `at` (when writing) and returns the next free offset. */
-function put(scratch: usize, slot: i32, l: i32, bytes: i32, at: i32): i32 {
-  if (scratch) store<i32>(scratch + (<usize>(slot * MAX_LAYERS + l) << 2), at);
-  return at + ((bytes + 15) & ~15);
-}
-
 /** Writes the header of per-layer offsets (scratch 0: only measures) and returns the scratch size in bytes. */
 function layout(L: i32, sizes: usize, batch: i32, nParams: i32, scratch: usize): i32 {
   const b2 = even(batch);
@@ -261,27 +233,6 @@ function forward(L: i32, sizes: usize, wd: usize, scratch: usize, pairs: i32, b2
       }
     }
     w = bias + (<usize>nOut << 3);
-  }
-}
-
-/**
- * Copies samples s0 .. s1 - 1 of the epoch (perm order) from the records into `stage`, one after
- * the other: a tight loop of independent loads, so the cache misses of a random order overlap
- * (the batches then read their rows in sequence).
- */
-function stageRows(rec: usize, perm: usize, s0: i32, s1: i32, w: i32, stage: usize): void {
-  const bytes = <usize>w << 2;
-  if (w == 3) {
-    for (let d = s0, out = stage; d < s1; d++, out += 12) {
-      const src = rec + <usize>load<i32>(perm + (<usize>d << 2)) * 12;
-      store<i64>(out, load<i64>(src));
-      store<f32>(out + 8, load<f32>(src + 8));
-    }
-    return;
-  }
-  for (let d = s0, out = stage; d < s1; d++, out += bytes) {
-    const src = rec + <usize>load<i32>(perm + (<usize>d << 2)) * bytes;
-    for (let j: usize = 0; j < bytes; j += 4) store<f32>(out + j, load<f32>(src + j));
   }
 }
 

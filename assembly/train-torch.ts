@@ -99,16 +99,22 @@ function fma4Slow(a: v128, b: v128, c: v128): v128 {
   );
 }
 
-/**
- * torch's multi_row_sum for one chain: `size` values at v + i*stride (floats); level 0 adds them
- * in order and is flushed into level 1 every 16 values (`step`), level 1 into level 2 every 256, ...
- */
-export function cascade(v: usize, stride: i32, size: i32): f32 {
+/** log2 of the values per level of torch's multi_row_sum for `size` values (at least 4: 16 per level). */
+export function cascadePower(size: i32): i32 {
   let power = 4;
   if (size > 2) {
     const c = 32 - clz<i32>(size - 1);
     if (c / 4 > power) power = c / 4;
   }
+  return power;
+}
+
+/**
+ * torch's multi_row_sum for one chain: `size` values at v + i*stride (floats); level 0 adds them
+ * in order and is flushed into level 1 every 16 values (`step`), level 1 into level 2 every 256, ...
+ */
+export function cascade(v: usize, stride: i32, size: i32): f32 {
+  const power = cascadePower(size);
   const step = 1 << power;
   const mask = step - 1;
   let a0: f32 = 0;

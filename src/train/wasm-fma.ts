@@ -40,12 +40,16 @@ function compiledFmaKernels(): Promise<WebAssembly.Module | null> {
     } catch {
       return null; // not built: the fused kernel of kernels.wasm trains instead
     }
-    const bytes = Uint8Array.from(atob(generated.FMA_KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    const module = await WebAssembly.compile(bytes);
-    const probe = await instantiate(module);
-    const zero = probe.alloc(16) >>> 0;
-    new Float32Array(probe.memory.buffer, zero, 4).fill(0);
-    return probe.fmaIsFused(zero) ? module : null;
+    try {
+      const bytes = Uint8Array.from(atob(generated.FMA_KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+      const module = await WebAssembly.compile(bytes);
+      const probe = await instantiate(module);
+      const zero = probe.alloc(16) >>> 0;
+      new Float32Array(probe.memory.buffer, zero, 4).fill(0);
+      return probe.fmaIsFused(zero) ? module : null;
+    } catch {
+      return null; // an engine that validates relaxed SIMD but cannot run this module: the fused kernel
+    }
   })();
   return compiled;
 }

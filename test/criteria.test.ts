@@ -186,7 +186,8 @@ test('property: every criterion only removes explanations (random small models)'
       checked++;
       assertSubsets(await analyzeModel(model, { gates: [gate], criteria: 'all', backend: 'ts' }));
     }),
-    { numRuns: 40 },
+    // Seeded: an unseeded run once drew only 9 models that compute a gate (CI, 2026-12-02).
+    { numRuns: 40, seed: 1412 },
   );
   assert.ok(checked >= 10, `${checked} models computed a gate`);
 });

@@ -67,9 +67,23 @@ export async function embeddedKernels(): Promise<{ bytes: Uint8Array<ArrayBuffer
   } catch (e) {
     throw new BackendUnavailableError(`the Wasm kernels are not built (run \`npm run build\`): ${(e as Error).message}`);
   }
-  const bytes = Uint8Array.from(atob(generated.KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+  const bytes = base64Bytes(generated.KERNELS_WASM_BASE64);
   return { bytes, sourceHash: generated.KERNELS_SOURCE_HASH };
 }
+
+/** The bytes of an embedded module (base64, as scripts/build.mjs writes them). */
+export function base64Bytes(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+}
+
+/** What the AssemblyScript kernels import: abort, as an error with its source position. */
+export const KERNEL_IMPORTS = {
+  env: {
+    abort(_msg: number, _file: number, line: number, column: number): never {
+      throw new Error(`Wasm kernel aborted at ${line}:${column}`);
+    },
+  },
+};
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
@@ -88,14 +102,7 @@ function compiledKernels(): Promise<WebAssembly.Module> {
 /** A fresh instance of the kernels; rejects with a clear error where WebAssembly SIMD is missing. */
 export async function instantiateWasmModule(): Promise<WasmModule> {
   const module = await compiledKernels();
-  const imports = {
-    env: {
-      abort(_msg: number, _file: number, line: number, column: number): never {
-        throw new Error(`Wasm kernel aborted at ${line}:${column}`);
-      },
-    },
-  };
-  const instance = await WebAssembly.instantiate(module, imports);
+  const instance = await WebAssembly.instantiate(module, KERNEL_IMPORTS);
   const exports = instance.exports as unknown as KernelExports;
   let generation = 0;
   let floor = exports.mark() >>> 0; // reset() frees down to here: above the retained block

@@ -6,6 +6,7 @@
  * Where relaxed SIMD is missing (Node 20 without `--experimental-wasm-relaxed-simd`, some browsers)
  * or rounds twice, the trainer uses build/kernels.wasm's fused kernel: the same bits, slower.
  */
+import { base64Bytes, KERNEL_IMPORTS } from '../backends/wasm-module.ts';
 import type { FmaKernelExports } from '../generated/kernels-fma-api.js';
 
 export type { FmaKernelExports } from '../generated/kernels-fma-api.js';
@@ -41,8 +42,7 @@ function compiledFmaKernels(): Promise<WebAssembly.Module | null> {
       return null; // not built: the fused kernel of kernels.wasm trains instead
     }
     try {
-      const bytes = Uint8Array.from(atob(generated.FMA_KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
-      const module = await WebAssembly.compile(bytes);
+      const module = await WebAssembly.compile(base64Bytes(generated.FMA_KERNELS_WASM_BASE64));
       const probe = await instantiate(module);
       const zero = probe.alloc(16) >>> 0;
       new Float32Array(probe.memory.buffer, zero, 4).fill(0);
@@ -55,14 +55,7 @@ function compiledFmaKernels(): Promise<WebAssembly.Module | null> {
 }
 
 async function instantiate(module: WebAssembly.Module): Promise<FmaKernelExports> {
-  const imports = {
-    env: {
-      abort(_msg: number, _file: number, line: number, column: number): never {
-        throw new Error(`Wasm kernel aborted at ${line}:${column}`);
-      },
-    },
-  };
-  return (await WebAssembly.instantiate(module, imports)).exports as unknown as FmaKernelExports;
+  return (await WebAssembly.instantiate(module, KERNEL_IMPORTS)).exports as unknown as FmaKernelExports;
 }
 
 /** A fresh instance of the fma kernels, or null where they cannot give torch's bits (see the module's doc). */

@@ -4,6 +4,10 @@
 // on a machine without a GPU); the 'no adapter' case is simulated and runs everywhere.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analyzeModel, type AnalysisResult, type BackendRecord } from '../src/analyze.ts';
 import { createWebGpuBackend } from '../src/backends/webgpu.ts';
 import { BackendUnavailableError } from '../src/errors.ts';
@@ -11,7 +15,7 @@ import { parseModel } from '../src/model.ts';
 import { requestNodeAdapter } from '../src/node/webgpu-node.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { fixture } from './helpers.ts';
-import { gpuTests, staleShaders } from './webgpu-shared.ts';
+import { ROOT, gpuTests, staleShaders } from './webgpu-shared.ts';
 
 let adapter: GPUAdapter | null = null;
 let reason = await staleShaders();
@@ -196,6 +200,22 @@ gpuTest('out-of-memory on buffer creation (error scope, or a throw): a clear war
     assert.equal([warnings, records[0]!.circuits, records[0]!.mappings, records[0]!.fallbacks], [[], 'webgpu', 'webgpu', []]);
   } finally {
     device.destroy();
+  }
+});
+
+gpuTest('an experiment failing while its other worker thread is inside Dawn: the run rejects with its error, the process never aborts', () => {
+  // Terminating a thread inside a Dawn call (or exiting it with a WebGPU promise pending) is a
+  // native abort of the whole process; the runner lets a busy thread finish its unit first.
+  // Eight failure points, each with the other thread somewhere in its unit.
+  const work = mkdtempSync(join(tmpdir(), 'mi-ident-stop-mid-run-'));
+  try {
+    for (let k = 1; k <= 8; k++) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/stop-mid-run-node.ts'), join(work, `out-${k}`), String(k)], { cwd: ROOT, encoding: 'utf8' });
+      assert.is(r.status, 0, `failure at unit ${k}: exit ${r.status} ${r.signal ?? ''}\n${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, `REJECTED stopped at unit ${k}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 });
 

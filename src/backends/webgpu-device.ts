@@ -98,6 +98,10 @@ const shared = new Map<boolean, Promise<GpuContext>>();
  * A device for the kernels, shared by every backend of this realm that did not bring its own
  * (a new one is acquired after a loss). Rejects with a {@link BackendUnavailableError} that says
  * why when there is no suitable adapter.
+ *
+ * In Node, "no real GPU" (the question `auto` asks) is answered once per thread: the drivers of a
+ * running process do not change, and asking Dawn again for every unit of an experiment cost a
+ * driver scan each time (and printed a broken driver's warnings each time).
  */
 export function acquireGpu(options: AcquireOptions): Promise<GpuContext> {
   if (options.gpu) return acquire(options);
@@ -105,9 +109,13 @@ export function acquireGpu(options: AcquireOptions): Promise<GpuContext> {
   if (!pending) {
     pending = acquire(options);
     shared.set(options.allowFallback, pending);
-    pending.then(
-      (ctx) => ctx.lost.catch(() => shared.delete(options.allowFallback)),
-      () => shared.delete(options.allowFallback),
+    const settled = pending;
+    const keepRefusal = !options.allowFallback && !(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+    settled.then(
+      (ctx) => ctx.lost.catch(() => shared.get(options.allowFallback) === settled && shared.delete(options.allowFallback)),
+      (e) => {
+        if (!(keepRefusal && e instanceof BackendUnavailableError)) shared.delete(options.allowFallback);
+      },
     );
   }
   return pending;

@@ -96,6 +96,14 @@ interface WorkerReply {
   userError?: boolean;
 }
 
+/**
+ * How long a failed run waits for its busy workers to stop on their own before terminating them.
+ * A unit is not interrupted from outside if it can be helped: a thread terminated inside a call
+ * into a native addon (Dawn's WebGPU, on a machine with a Vulkan driver) can take the whole
+ * process down with a fatal error, so the error that failed the run would never be seen.
+ */
+const STOP_GRACE_MS = 60_000;
+
 /** Runs units on `n` worker threads, handing each the next unit when it is free. */
 function runInWorkers(
   config: ExperimentConfig,
@@ -109,23 +117,35 @@ function runInWorkers(
   let next = 0;
   let active = 0;
   return new Promise<void>((resolve, reject) => {
-    let failed = false;
+    let failure: Error | null = null;
+    let running = 0; // threads not yet exited
+    const exited = () => {
+      if (--running === 0 && failure) reject(failure);
+    };
+    /**
+     * Stops the run: every thread is asked to stop (a busy one finishes its unit first, and its
+     * record is dropped), and the run rejects once all have exited.
+     */
     const fail = (error: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const w of pool) void w.terminate();
-      reject(error);
+      if (failure) return;
+      failure = error;
+      for (const w of pool) {
+        retired.add(w);
+        w.postMessage({ stop: true });
+      }
+      setTimeout(() => pool.forEach((w) => void w.terminate()), STOP_GRACE_MS).unref();
     };
     const feed = (w: Worker) => {
-      if (failed) return;
+      if (failure) return;
       if (next >= units.length) {
         retired.add(w);
-        void w.terminate();
+        w.postMessage({ stop: true });
         if (--active === 0) resolve();
         return;
       }
       const unit = units[next++]!;
       w.once('message', (reply: WorkerReply) => {
+        if (failure) return;
         if (!reply.ok) {
           const msg = `unit ${unitKey(unit)}: ${reply.message}`;
           fail(reply.userError ? new InputError(msg) : new Error(msg));
@@ -149,22 +169,41 @@ function runInWorkers(
       const w = startWorker();
       pool.push(w);
       active++;
+      running++;
       w.on('error', (e) => fail(new Error(`a worker thread failed: ${e.message}`)));
       w.on('exit', (code) => {
         if (!retired.has(w)) fail(new Error(`a worker thread stopped unexpectedly (exit code ${code})`));
+        exited();
       });
       feed(w);
     }
   });
 }
 
+/** What the runner sends a worker thread: a unit to run, or the request to exit. */
+type ToUnitWorker = { config: ExperimentConfig; unit: Unit; options: UnitOptions } | { stop: true };
+
 /** The worker side: runs the units it is sent (see node-worker.ts). */
 export function serveUnits(port: import('node:worker_threads').MessagePort): void {
-  port.on('message', async (msg: { config: ExperimentConfig; unit: Unit; options: UnitOptions }) => {
-    try {
-      port.postMessage({ ok: true, record: await runUnit(msg.config, msg.unit, msg.options) } satisfies WorkerReply);
-    } catch (e) {
-      port.postMessage({ ok: false, message: (e as Error).message, userError: isUserError(e) } satisfies WorkerReply);
+  // A stop request is served between units only: exiting while a unit waits on Dawn (a pending
+  // WebGPU promise) aborts the process as surely as terminating the thread inside a call.
+  let busy = false;
+  let stopping = false;
+  port.on('message', async (msg: ToUnitWorker) => {
+    if ('stop' in msg) {
+      stopping = true;
+      if (!busy) process.exit(0);
+      return;
     }
+    busy = true;
+    let reply: WorkerReply;
+    try {
+      reply = { ok: true, record: await runUnit(msg.config, msg.unit, msg.options) };
+    } catch (e) {
+      reply = { ok: false, message: (e as Error).message, userError: isUserError(e) };
+    }
+    busy = false;
+    if (stopping) process.exit(0);
+    port.postMessage(reply);
   });
 }

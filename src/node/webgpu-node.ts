@@ -69,12 +69,22 @@ function systemDriverFiles(): string[] {
   return files;
 }
 
+/**
+ * Driver settings whose instance gave no adapter. Asked again, Dawn would scan the drivers again
+ * (and the Vulkan loader print its warnings again) on every `auto` backend of every unit; the
+ * drivers of a running process do not change, so the answer is kept.
+ */
+const noAdapter = new Set<string>();
+
 async function requestWith(create: Dawn['create']): Promise<GPUAdapter | null> {
   // Dawn reads the driver variables when an instance first enumerates adapters: they are its key.
   const drivers = `${process.env.VK_ICD_FILENAMES ?? ''}\n${process.env.VK_DRIVER_FILES ?? ''}`;
+  if (noAdapter.has(drivers)) return null;
   let gpu = instances.get(drivers);
   if (!gpu) instances.set(drivers, (gpu = create([])));
-  return gpu.requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) noAdapter.add(drivers);
+  return adapter;
 }
 
 /**

@@ -53,6 +53,12 @@ test('bad configurations are refused with the flag named', () => {
     [{ lossTargets: [] }, /--loss-target must be positive numbers/],
     [{ nExperiments: 0 }, /--n-experiments must be a positive integer/],
     [{ maxCircuits: 0 }, /--max-circuits must be a positive integer/],
+    // a repeated value made two units of one key (the fuzzer's config.json with a grown list)
+    [{ lossTargets: [0.01, 0.05, 0.01] }, /--loss-target must not repeat a value, got 0.01 0.05 0.01/],
+    [{ sizes: [2, 2] }, /--size must not repeat a value/],
+    [{ nGates: [1, 1] }, /--n-gates must not repeat a value/],
+    [{ depths: [1, 2, 1] }, /--depth must not repeat a value/],
+    [{ learningRates: [0.001, 0.001] }, /--learning-rate must not repeat a value/],
   ];
   for (const [c, pattern] of bad) assert.throws(() => resolveConfig(c), pattern);
   assert.is(resolveConfig({ targetLogicGates: ['xor', 'majority'] }).targetLogicGates.join(), 'XOR,MAJORITY'); // n_gates 1 may mix

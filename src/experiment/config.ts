@@ -173,6 +173,10 @@ export function resolveConfig(partial: Partial<ExperimentConfig> = {}): Experime
   if (c.rng === 'reference') {
     if (c.seed + c.nExperiments - 1 > 0xffffffff) fail('--seed', "plus the seed offsets must stay below 2^32 with --rng reference (numpy's seed range)", c.seed);
   }
+  // A value listed twice would make two units of one key: the second could never be stored.
+  for (const [flag, list] of [['--n-gates', c.nGates], ['--size', c.sizes], ['--depth', c.depths], ['--loss-target', c.lossTargets], ['--learning-rate', c.learningRates]] as const) {
+    if (new Set(list).size !== list.length) fail(flag, 'must not repeat a value', list);
+  }
   const units = c.nGates.length * c.nExperiments * c.sizes.length * c.depths.length * c.lossTargets.length * c.learningRates.length;
   if (units > MAX_GRID_UNITS) {
     fail('--n-experiments', `makes a grid of ${units} units (with the other lists), more than one grid may hold (${MAX_GRID_UNITS}): split it into several grids`, c.nExperiments);

@@ -535,6 +535,7 @@ export const CATALOGUE: BadInput[] = [
   { surface: 'cli', name: 'run --size 0', argv: () => ['run', '--out', outPath('run-size0'), ...TINY, '--size', '0'], what: /^--size must be positive integers, got 0/, absent: () => [outPath('run-size0')] },
   { surface: 'cli', name: 'run --shard 1/0', argv: () => ['run', '--out', outPath('run-shard'), ...TINY, '--shard', '1/0'], what: /^--shard 1\/0: the shard count must be at least 1/, absent: () => [outPath('run-shard')] },
   { surface: 'cli', name: 'run --shard 2 (no count)', argv: () => ['run', '--out', outPath('run-shard'), ...TINY, '--shard', '2'], what: /^--shard must look like i\/n \(e.g. 1\/4\), got "2"/, absent: () => [outPath('run-shard')] },
+  { surface: 'cli', name: 'run --size 2 2 (a unit key twice)', argv: () => ['run', '--out', outPath('run-size22'), ...TINY, '--size', '2', '2'], what: /^--size must not repeat a value, got 2 2/, absent: () => [outPath('run-size22')] },
   { surface: 'cli', name: 'run --loss-target 0', argv: () => ['run', '--out', outPath('run-lt'), ...TINY, '--loss-target', '0'], what: /^--loss-target must be positive numbers, got 0/, absent: () => [outPath('run-lt')] },
   { surface: 'cli', name: 'run --accuracy-threshold 2', argv: () => ['run', '--out', outPath('run-at'), ...TINY, '--accuracy-threshold', '2'], what: /^--accuracy-threshold must be between 0 and 1, got 2/, absent: () => [outPath('run-at')] },
   {

@@ -139,13 +139,20 @@ test('a run stopped by SIGTERM (scancel, time limit) releases its folder and res
   const results = join(out, 'results.jsonl');
   const deadline = Date.now() + 60_000;
   while (!(existsSync(results) && readFileSync(results, 'utf8').length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // Stopped first, so that the count below is exact whatever the machine's speed: the SIGTERM
+  // waits until SIGCONT, and the run must then stop after the unit it was in.
+  child.kill('SIGSTOP');
+  // the state field of /proc/PID/stat (after the parenthesised name) is T once it has stopped
+  while (existsSync('/proc/self/stat') && !/\) T /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8'))) await new Promise((r) => setTimeout(r, 1));
+  const storedAtStop = readFileSync(results, 'utf8').split('\n').filter(Boolean).length;
   child.kill('SIGTERM');
+  child.kill('SIGCONT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   assert.is(code, 143, stderr);
   assert.match(stderr, /stopped by SIGTERM; finished units are in .*: run the same command again to resume/);
   assert.not.ok(existsSync(join(out, '.lock')), 'the lock is released, so that a node elsewhere can take the folder');
   const done = readFileSync(results, 'utf8').split('\n').filter(Boolean).length;
-  assert.ok(done >= 1 && done < 80, `${done} units before SIGTERM`);
+  assert.ok(done >= 1 && done <= storedAtStop + 1, `${done} units stored, ${storedAtStop} when the SIGTERM came: it stops after the unit it is in`);
   const resumed = await runExperiment(resolveConfig({ ...tiny, nExperiments: 40 }), { out, workers: 1 });
   assert.equal([resumed.resumed, resumed.resumed + resumed.ran], [done, 80]);
 });

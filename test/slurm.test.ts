@@ -141,6 +141,12 @@ slurmTest('submitting: a task cancelled mid-run, a cancelled first task, a plain
   const shard = join(work, 'results/midrun/shard-1/results.jsonl');
   const deadline = Date.now() + WAIT_MS;
   while (read(shard).split('\n').filter(Boolean).length < 1 && Date.now() < deadline) await sleep(50);
+  // The task is stopped at once (SIGSTOP, from here: a unit takes a fraction of a second, and a
+  // scancel under load can take longer than the task's 8 units); the cancel then sends it SIGCONT
+  // and SIGTERM, and it stops as Slurm would stop it, mid-run.
+  const task = run('pgrep', ['-f', 'midrun/shard-1 ']).stdout.trim().split('\n').filter(Boolean);
+  assert.ok(task.length > 0, `task 1 is running:\n${run('ps', ['-eo', 'pid,args']).stdout}`);
+  run('kill', ['-STOP', ...task]);
   assert.is(run('scancel', [`${jobs.midrun.array}_1`]).status, 0);
   // The first task cancelled right away (it used to be the one that submitted the merge).
   jobs.first = submit('results/first', { ARRAY: '0-3', CPUS: '1' });

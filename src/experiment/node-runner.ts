@@ -69,7 +69,12 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     const unitOptions: UnitOptions = { backend: options.backend, trainEngine: options.trainEngine };
     const workers = Math.min(options.workers ?? availableParallelism(), pending.length);
     if (workers <= 1) {
-      for (const unit of pending) accept(await runUnit(config, unit, unitOptions));
+      for (const unit of pending) {
+        accept(await runUnit(config, unit, unitOptions));
+        // A unit may never leave the microtask queue; a turn of the event loop between units lets
+        // a signal handler run (Slurm's SIGTERM, Ctrl-C), so that a run stops after its unit.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     } else {
       await runInWorkers(config, pending, workers, unitOptions, accept);
     }

@@ -403,6 +403,109 @@ const MEMO_MAX_INPUTS = 6;
 }
 
 /**
+ * decideOne's all-rows question as four comparisons of the sums (fast mode, one output, one
+ * vector of rows). A row's output F(s) = LeakyReLU(s + bias) in float32 is non-decreasing in its
+ * sum s when the slope is >= 0, so each of decideOne's tests on F is a threshold on s, found once
+ * per (bias, label, margin, slope) by bisection over the float32 line with decideOne's own
+ * operations:
+ * - the row is decided right, |F - label| < margin, exactly when acceptFrom <= s < acceptBelow;
+ * - F < label - 1 + margin (s < rejectBelow) or F > label + 1 - margin (s >= rejectFrom): the
+ *   reference output is then more than 1/2 from the label (the margin is 1/2 less the error
+ *   bound, src/backends/wasm-fast-bound.ts), so that row, and the circuit, is wrong.
+ * Every row decided right gives `all`; a row surely wrong gives 0, and else -1 (exact mode
+ * decides). Every answer is decideOne's, or the exact answer where decideOne would have asked
+ * exact mode: a row decided wrong is below rejectBelow or from rejectFrom on, and a row beyond
+ * them that decideOne calls undecided rounds off the label in exact mode too.
+ */
+const boundsKey = memory.data(64, 16); // bias, label, margin, slope of the thresholds below
+const sumBounds = memory.data(64, 16); // acceptFrom, acceptBelow, rejectBelow, rejectFrom
+let boundsReady = false;
+
+/** A float32's place on the line of floats, as an i32 that orders like the floats (-0 just below +0). */
+// @ts-ignore: decorator
+@inline function floatRank(x: f32): i32 {
+  const b = reinterpret<i32>(x);
+  return b >= 0 ? b : b ^ 0x7fffffff;
+}
+// @ts-ignore: decorator
+@inline function rankFloat(k: i32): f32 {
+  return reinterpret<f32>(k >= 0 ? k : k ^ 0x7fffffff);
+}
+
+/** decideOne's output for a row sum: LeakyReLU(s + bias) in float32, as vleaky<Fast> computes it. */
+// @ts-ignore: decorator
+@inline function fastOutput(s: f32, bias: f32, slope: f32): f32 {
+  const x = s + bias;
+  return x >= 0 ? x : x * slope;
+}
+
+/** One row's test that switches on once as s grows (`kind` below), for a label, margin, bias, slope. */
+function sumTest(kind: i32, s: f32, bias: f32, label: f32, margin: f32, slope: f32): bool {
+  const out = fastOutput(s, bias, slope);
+  if (kind == 0) return out - label > -margin; // acceptFrom
+  if (kind == 1) return out - label >= margin; // acceptBelow
+  if (kind == 2) return <f64>out >= <f64>label - 1 + <f64>margin; // rejectBelow
+  return <f64>out > <f64>label + 1 - <f64>margin; // rejectFrom
+}
+
+/** The least finite float32 s for which sumTest holds (-Infinity: all do; Infinity: none does). */
+function leastSum(kind: i32, bias: f32, label: f32, margin: f32, slope: f32): f32 {
+  // ranks in i64: the distance between the two ends does not fit an i32
+  let lo = <i64>floatRank(-f32.MAX_VALUE);
+  let hi = <i64>floatRank(f32.MAX_VALUE);
+  if (sumTest(kind, rankFloat(<i32>lo), bias, label, margin, slope)) return -Infinity;
+  if (!sumTest(kind, rankFloat(<i32>hi), bias, label, margin, slope)) return Infinity;
+  // the test fails at lo and holds at hi
+  while (hi - lo > 1) {
+    const mid = lo + ((hi - lo) >> 1);
+    if (sumTest(kind, rankFloat(<i32>mid), bias, label, margin, slope)) hi = mid;
+    else lo = mid;
+  }
+  return rankFloat(<i32>hi);
+}
+
+const boundsScratch = memory.data(80, 16); // the operands, lane by lane
+
+/** Sets sumBounds for these operands (padding rows: every sum right, none wrong); false when the slope is negative. */
+function prepareSumBounds(bias: v128, label: v128, margin: v128, real: v128, slope: v128): bool {
+  if (boundsReady && i32x4.all_true(v128.and(
+    v128.and(i32x4.eq(v128.load(boundsKey), bias), i32x4.eq(v128.load(boundsKey, 16), label)),
+    v128.and(i32x4.eq(v128.load(boundsKey, 32), margin), i32x4.eq(v128.load(boundsKey, 48), slope)),
+  ))) return true;
+  boundsReady = false;
+  const sl = f32x4.extract_lane(slope, 0);
+  if (!(sl >= 0)) return false;
+  v128.store(boundsScratch, bias);
+  v128.store(boundsScratch, label, 16);
+  v128.store(boundsScratch, margin, 32);
+  v128.store(boundsScratch, real, 48);
+  for (let lane = 0; lane < 4; lane++) {
+    const at = <usize>lane << 2;
+    const b = load<f32>(boundsScratch + at);
+    const y = load<f32>(boundsScratch + at, 16);
+    const m = load<f32>(boundsScratch + at, 32);
+    const isReal = load<i32>(boundsScratch + at, 48) != 0;
+    store<f32>(sumBounds + at, isReal ? leastSum(0, b, y, m, sl) : -Infinity);
+    store<f32>(sumBounds + at, isReal ? leastSum(1, b, y, m, sl) : Infinity, 16);
+    store<f32>(sumBounds + at, isReal ? leastSum(2, b, y, m, sl) : -Infinity, 32);
+    store<f32>(sumBounds + at, isReal ? leastSum(3, b, y, m, sl) : Infinity, 48);
+  }
+  v128.store(boundsKey, bias);
+  v128.store(boundsKey, label, 16);
+  v128.store(boundsKey, margin, 32);
+  v128.store(boundsKey, slope, 48);
+  boundsReady = true;
+  return true;
+}
+
+/** decideOne with allRows, on the thresholds of {@link prepareSumBounds}. */
+// @ts-ignore: decorator
+@inline function decideAllRows(sum: v128, acceptFrom: v128, acceptBelow: v128, rejectBelow: v128, rejectFrom: v128, all: f64): f64 {
+  if (i32x4.all_true(v128.and(f32x4.ge(sum, acceptFrom), f32x4.lt(sum, acceptBelow)))) return all;
+  return v128.any_true(v128.or(f32x4.lt(sum, rejectBelow), f32x4.ge(sum, rejectFrom))) ? 0 : -1;
+}
+
+/**
  * The smallest whole count c with c / total > threshold (the reference's float64 test): a count of
  * whole row weights passes exactly when it is at least this.
  */
@@ -731,6 +834,13 @@ function evaluateIncremental<T>(
   // whether every row is right (decideOne's allRows).
   const all1 = single ? <f64>(i32x4.extract_lane(weight1, 0) + i32x4.extract_lane(weight1, 1) + i32x4.extract_lane(weight1, 2) + i32x4.extract_lane(weight1, 3)) : 0;
   const allRows = single && all1 > 0 && need >= all1;
+  // The all-rows decision as comparisons of the sums (decideAllRows), where the slope allows.
+  const bySums = allRows && prepareSumBounds(bias1, label1, margin1, real1, slope);
+  const allPass = all1 >= need; // every row right passes (not when the threshold asks for more than all)
+  const acceptFrom = bySums ? v128.load(sumBounds) : i32x4.splat(0);
+  const acceptBelow = bySums ? v128.load(sumBounds, 16) : i32x4.splat(0);
+  const rejectBelow = bySums ? v128.load(sumBounds, 32) : i32x4.splat(0);
+  const rejectFrom = bySums ? v128.load(sumBounds, 48) : i32x4.splat(0);
   // The last live input of the output: its row's shift in the tail layer's masks, the mask bits
   // of every row below it, and its output weight.
   const lastLive = nLive > 0 ? load<i32>(live + (<usize>(nLive - 1) << 2)) : 0;
@@ -753,6 +863,46 @@ function evaluateIncremental<T>(
     while (true) {
       const mask = load<u64>(tChoices + (<usize>d << 3));
       const changed: u64 = fresh ? 0xffffffffffffffff : mask ^ prev;
+      if (bySums && !fresh && nLive > 0 && (changed & belowLast) == 0) {
+        // A run of common steps (the usual case: about 30 of 31 steps at width 5), in a loop of
+        // its own: the kept prefix sum in a register, the decision by comparisons of the sum.
+        const pre = nLive == 1 ? i32x4.splat(0) : v128.load(prefix + <usize>(nLive - 1) * rowBytes);
+        let m = mask;
+        let row: usize = 0;
+        while (true) {
+          if (tMemo != 0) {
+            const slot = lastLive * patterns + <i32>((m >> lastShift) & rowBits);
+            row = tMemo + <usize>slot * rowBytes;
+            const stamp = tStamps + (<usize>slot << 2);
+            if (load<i32>(stamp) != gen) {
+              computeRow<T>(lastLive, nInT, true, tW, tB, slope, nVec, inT, row, m, hKeep, repTable(t));
+              store<i32>(stamp, gen);
+            }
+          } else {
+            row = hAct + <usize>lastLive * rowBytes;
+            computeRow<T>(lastLive, nInT, true, tW, tB, slope, nVec, inT, row, m, hKeep, repTable(t));
+          }
+          const product = f32x4.mul(v128.load(row), lastWeight);
+          const sum = nLive == 1 ? product : f32x4.add(pre, product);
+          if (i32x4.all_true(v128.and(f32x4.ge(sum, acceptFrom), f32x4.lt(sum, acceptBelow)))) {
+            if (allPass) {
+              store<f64>(outPtr + (<usize>found << 3), base + <f64>idx);
+              found++;
+            }
+          } else if (!v128.any_true(v128.or(f32x4.lt(sum, rejectBelow), f32x4.ge(sum, rejectFrom)))) {
+            exactRedos++;
+            found = evaluateRange<Exact>(L, sizesPtr, countsPtr, slopeValue, idx, idx + 1, total, threshold, base, outPtr, found);
+          }
+          if (++idx >= to) return found;
+          prev = m;
+          if (++d >= nT) break;
+          m = load<u64>(tChoices + (<usize>d << 3));
+          if (((m ^ prev) & belowLast) != 0) break;
+        }
+        setAt(rows, nLive - 1, row);
+        if (d >= nT) break;
+        continue;
+      }
       if (single && !fresh && nLive > 0 && (changed & belowLast) == 0) {
         // The common step: only the last live input's row changed. Its row (a memo slot, or
         // computed in place), one multiply-add on the kept prefix, the decision.
@@ -773,7 +923,9 @@ function evaluateIncremental<T>(
         const sum = nLive == 1
           ? vfirst<T>(v128.load(row), lastWeight)
           : vmulAdd<T>(v128.load(prefix + <usize>(nLive - 1) * rowBytes), v128.load(row), lastWeight);
-        const n1 = decideOne(sum, bias1, label1, margin1, weight1, real1, slope, allRows, all1);
+        const n1 = bySums
+          ? decideAllRows(sum, acceptFrom, acceptBelow, rejectBelow, rejectFrom, all1)
+          : decideOne(sum, bias1, label1, margin1, weight1, real1, slope, allRows, all1);
         if (n1 < 0) {
           exactRedos++;
           found = evaluateRange<Exact>(L, sizesPtr, countsPtr, slopeValue, idx, idx + 1, total, threshold, base, outPtr, found);
@@ -831,7 +983,9 @@ function evaluateIncremental<T>(
           }
         }
       }
-      const n = single
+      const n = bySums
+        ? decideAllRows(v128.load(prefix + <usize>nLive * rowBytes), acceptFrom, acceptBelow, rejectBelow, rejectFrom, all1)
+        : single
         ? decideOne(v128.load(prefix + <usize>nLive * rowBytes), bias1, label1, margin1, weight1, real1, slope, allRows, all1)
         : decideSums<T>(nOut, slope, prefix + <usize>nLive * rowBytes, rStride);
       if (isFast<T>() && n < 0) {

@@ -106,6 +106,39 @@ test('an output on a rounding tie that the fast arithmetic would round the other
   assert.ok(fast.length > 0, 'the full circuit is perfect in the reference');
 });
 
+test('an output on the tie below the label (-0.5) that the fast arithmetic misses goes to exact mode, not rejected', async () => {
+  // The mirror of the test above, for the all-rows decision by sum thresholds: the reference
+  // output is exactly -0.5 (output weight -1, bias h - 0.5, slope 1), rounding half to even to
+  // -0, the label 0, while the fast value is one ulp off it. That sum is outside the band the
+  // label accepts but inside the one it surely rejects (below -1 + margin), so only exact mode
+  // may decide it. Two idle hidden neurons (weights 0) let perfect circuits follow a step that
+  // changed only the last kept neuron's edges (the kernel's run of common steps).
+  const x = [Math.fround(1.1), Math.fround(0.7)];
+  let found: Model | null = null;
+  for (let i = 1; i < 5000 && !found; i++) {
+    const w0 = Math.fround(0.3 + i * 1e-4);
+    const w1 = Math.fround(0.05 + i * 7e-5);
+    const hRef = Math.fround(Math.fround(x[0]! * w0) + x[1]! * w1);
+    const hFast = Math.fround(Math.fround(x[0]! * w0) + Math.fround(x[1]! * w1));
+    if (!(hRef >= 0.5 && hRef < 1 && hFast !== hRef)) continue;
+    found = parseModel({ layerSizes: [2, 3, 1], weights: [[[w0, w1], [0, 0], [0, 0]], [[-1, 0, 0]]], biases: [[0, 0, 0], [hRef - 0.5]], negativeSlope: 1 });
+  }
+  assert.ok(found, 'a weight pair where the two arithmetics differ exists');
+  const model = found!;
+  const full = fullCircuit(model.layerSizes);
+  assert.is(circuitOutput(model, full, x)[0], -0.5, 'the reference output is exactly the tie');
+  assert.ok(fastOutput(model, full, x)[0] !== -0.5, 'the fast arithmetic lands off the tie');
+  const rows = weightRows({ x: [x], y: [[0]] });
+  const space = new CircuitSpace(model.layerSizes);
+  const request = { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99 };
+  const kernels = await instantiateWasmModule();
+  const fast = Array.from(evaluateCircuitsWasm(kernels, request, true));
+  assert.ok(lastExactRedos(kernels) >= 1, 'the undecided circuit was evaluated again exactly');
+  assert.equal(fast, Array.from(evaluateCircuitsTs(request)));
+  assert.equal(fast, Array.from(evaluateCircuitsWasm(kernels, request, false)));
+  assert.ok(fast.length > 0, 'a circuit is perfect in the reference');
+});
+
 // Weights on a coarse grid with 0/1 inputs: outputs land exactly on 0.5, 1.5, -0.5 ... often.
 const gridWeight = fc.constantFrom(-1.5, -1, -0.5, -0.25, 0, 0.25, 0.5, 1, 1.5);
 const gateData = (nIn: number, nOut: number) =>
@@ -131,6 +164,33 @@ test('property: on models full of exact ties, fast mode (with its exact redos), 
     );
   }
   assert.ok(redos > 0, 'ties were sent to exact mode');
+});
+
+test('property: the all-rows decision by sum thresholds (any slope, labels 0/1, outputs near the rounding edges) agrees with exact mode and TS', async () => {
+  // Output biases that put many outputs right at label +- 1/2 and +- 1 + margin, where the
+  // thresholds of the sums lie; a negative slope takes decideOne's own path. Thresholds 0.99 and
+  // 1 (which no circuit passes: every row right is not enough).
+  const kernels = await instantiateWasmModule();
+  let perfect = 0;
+  const weight = fc.oneof(gridWeight, fc.float({ min: -2, max: 2, noNaN: true, noDefaultInfinity: true }));
+  const truthTable = fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 4, maxLength: 4 }).map((y) => ({ x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: y.map((v) => [v]) }));
+  for (const sizes of [[2, 3, 3, 1], [2, 4, 4, 1]]) {
+    const space = new CircuitSpace(sizes, { minSparsity: sizes[1] === 4 ? 0.2 : 0 });
+    const layers = fc.tuple(...sizes.slice(1).map((out, l) => fc.array(fc.array(weight, { minLength: sizes[l]!, maxLength: sizes[l]! }), { minLength: out, maxLength: out })));
+    const hidden = fc.tuple(...sizes.slice(1, -1).map((out) => fc.array(weight, { minLength: out, maxLength: out })));
+    await fc.assert(
+      fc.asyncProperty(layers, hidden, fc.constantFrom(0.5, -0.5, 1.5, 0.25, 0), fc.constantFrom(0.01, 0, -0.2), truthTable, fc.constantFrom(0.99, 1), async (weights, biases, shift, negativeSlope, data, threshold) => {
+        const tuned = parseModel({ layerSizes: sizes, weights, biases: [...biases, [shift]], negativeSlope });
+        const request = { model: tuned, space, start: 0, end: Math.min(space.count, 20_000), rows: weightRows(data), accuracyThreshold: threshold };
+        const fast = Array.from(evaluateCircuitsWasm(kernels, request, true));
+        assert.equal(fast, Array.from(evaluateCircuitsTs(request)));
+        if (threshold === 1) assert.equal(fast, []);
+        perfect += fast.length;
+      }),
+      { numRuns: 15, seed: 20261202 },
+    );
+  }
+  assert.ok(perfect > 0, 'some circuits passed');
 });
 
 test('fast mode is skipped where the bound would be useless, with the same results', async () => {

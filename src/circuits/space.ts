@@ -137,6 +137,36 @@ export class CircuitSpace {
     return circuitAt(combo, index - combo.offset);
   }
 
+  /**
+   * A decoder for many circuits that are kept together (an analysis's listed circuits): like
+   * {@link decode}, but a layer's edge rows are unpacked once per edge choice and shared by every
+   * circuit it returns with that choice, as node masks already are by the circuits of one
+   * combination. Its cache grows with what it decodes and lives as long as the decoder.
+   */
+  sharedDecoder(): (index: number) => Circuit {
+    const unpacked: Map<number, number[][]>[][] = []; // [combination][layer]: edge choice -> rows
+    return (index) => {
+      if (!Number.isInteger(index) || index < 0 || index >= this.count) {
+        throw new RangeError(`circuit index ${index} is outside 0..${this.count - 1}`);
+      }
+      const at = this.combinationIndex(index);
+      const { edgeWords, nodeMasks, offset } = this.combinations[at]!;
+      const byLayer = (unpacked[at] ??= edgeWords.map(() => new Map()));
+      const edgeMasks = new Array<number[][]>(edgeWords.length);
+      let local = index - offset;
+      for (let l = edgeWords.length - 1; l >= 0; l--) {
+        const words = edgeWords[l]!;
+        const n = words.length / 2;
+        const i = local % n;
+        let rows = byLayer[l]!.get(i);
+        if (!rows) byLayer[l]!.set(i, (rows = unpackEdges(words[2 * i]!, words[2 * i + 1]!, nodeMasks[l + 1]!.length, nodeMasks[l]!.length)));
+        edgeMasks[l] = rows;
+        local = Math.floor(local / n);
+      }
+      return { nodeMasks, edgeMasks };
+    };
+  }
+
   /** The node combination holding circuit `index`. */
   combinationOf(index: number): NodeCombination {
     return this.combinations[this.combinationIndex(index)]!;

@@ -485,6 +485,9 @@ function prepareSumBounds(bias: v128, label: v128, margin: v128, real: v128, slo
     const y = load<f32>(boundsScratch + at, 16);
     const m = load<f32>(boundsScratch + at, 32);
     const isReal = load<i32>(boundsScratch + at, 48) != 0;
+    // A label that is no whole number is never the rounded output (decideOne's k == label), but
+    // the band |F - label| < margin would accept outputs near it: such labels keep decideOne.
+    if (isReal && !(Mathf.floor(y) == y && Mathf.abs(y) <= 16777216)) return false;
     store<f32>(sumBounds + at, isReal ? leastSum(0, b, y, m, sl) : -Infinity);
     store<f32>(sumBounds + at, isReal ? leastSum(1, b, y, m, sl) : Infinity, 16);
     store<f32>(sumBounds + at, isReal ? leastSum(2, b, y, m, sl) : -Infinity, 32);

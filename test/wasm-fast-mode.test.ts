@@ -193,6 +193,38 @@ test('property: the all-rows decision by sum thresholds (any slope, labels 0/1, 
   assert.ok(perfect > 0, 'some circuits passed');
 });
 
+test('a label that is no whole number (0.5) is never the rounded output: the sum thresholds stand aside, as in the TS reference', async () => {
+  // The fuzz case of seed 2133450304: one row, label 0.5. An output of about 0.5 is within the
+  // margin of the label but rounds to 0 or 1, so no circuit is right; the band of the sum
+  // thresholds (|F - label| < margin) alone would have accepted it.
+  const model = parseModel({ layerSizes: [2, 3, 3, 1], weights: [[[1, 0], [0, 1], [0, 0]], [[1, 1, 0], [0, 0, 0], [0, 0, 0]], [[1, 0, 0]]], biases: [[0, 0, 0], [0, 0, 0], [-0.49]] });
+  const kernels = await instantiateWasmModule();
+  const space = new CircuitSpace(model.layerSizes);
+  for (const label of [0.5, -0.5, 1.5, 0.25]) {
+    const request = { model, space, start: 0, end: space.count, rows: weightRows({ x: [[0, 1]], y: [[label]] }), accuracyThreshold: 0.99 };
+    const fast = Array.from(evaluateCircuitsWasm(kernels, request, true));
+    assert.equal(fast, [], `label ${label}`);
+    assert.equal(fast, Array.from(evaluateCircuitsTs(request)), `label ${label}`);
+  }
+});
+
+test('property: labels of any value (whole or not, beyond 0/1) give fast mode the TS reference\'s circuits', async () => {
+  const kernels = await instantiateWasmModule();
+  const sizes = [2, 3, 3, 1];
+  const space = new CircuitSpace(sizes);
+  const label = fc.constantFrom(0, 1, 0.5, -0.5, 1.5, 2, -1, 0.25);
+  const data = fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), label), { minLength: 1, maxLength: 4 })
+    .map((rows) => ({ x: rows.map(([i]) => [i >> 1, i & 1]), y: rows.map(([, y]) => [y]) }));
+  await fc.assert(
+    fc.asyncProperty(modelArb(sizes, gridWeight), data, fc.constantFrom(0, 0.5, 0.99), async (model, rows, threshold) => {
+      const request = { model, space, start: 0, end: space.count, rows: weightRows(rows), accuracyThreshold: threshold };
+      const fast = Array.from(evaluateCircuitsWasm(kernels, request, true));
+      assert.equal(fast, Array.from(evaluateCircuitsTs(request)));
+    }),
+    { numRuns: 40, seed: 20261203 },
+  );
+});
+
 test('fast mode is skipped where the bound would be useless, with the same results', async () => {
   const huge = parseModel({ layerSizes: [2, 2, 1], weights: [[[3e6, 1], [1, 1]], [[1, 1]]], biases: [[0, 0], [0]] });
   const rows = weightRows({ x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [[0], [1], [1], [0]] });

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CircuitSpace, validEdgeMasks, hiddenSparsity } from '../src/circuits/space.ts';
+import { CircuitSpace, SHARED_ROWS_KEPT, validEdgeMasks, hiddenSparsity } from '../src/circuits/space.ts';
 import { circuitOutput } from '../src/circuits/circuit.ts';
 import { circuitMetrics, analyzeCircuitSet, isIncluded } from '../src/circuits/metrics.ts';
 import { findPerfectCircuits } from '../src/circuits/search.ts';
@@ -136,6 +136,26 @@ test('the shared decoder gives decode\'s circuits, sharing the rows of an edge c
     }
   }
   assert.throws(() => new CircuitSpace([2, 2, 2, 1]).sharedDecoder()(20), RangeError);
+});
+
+test('shared decoders: any order of indices; a later decoder of the space reuses its rows; past the kept budget, rows are the decoder\'s own', () => {
+  const space = new CircuitSpace([2, 4, 4, 1], { minSparsity: 0.2 });
+  const first = space.sharedDecoder();
+  // descending, then scattered: the ascending fast path must not be relied on
+  const order = [space.count - 1, 5, 120_000, 4, 77, space.count - 2, 99_999, 0];
+  const firstRows = order.map((i) => first(i));
+  order.forEach((i, k) => assert.equal(firstRows[k], space.decode(i), `circuit ${i}`));
+  const second = space.sharedDecoder();
+  order.forEach((i, k) => assert.ok(second(i).edgeMasks.every((rows, l) => rows === firstRows[k]!.edgeMasks[l]), 'kept by the space'));
+  // A space whose budget is spent: every decoder unpacks its own rows, still shared within it.
+  const spent = new CircuitSpace([2, 4, 4, 1], { minSparsity: 0.2 });
+  (spent as unknown as { unpackedCount: number }).unpackedCount = SHARED_ROWS_KEPT;
+  const a = spent.sharedDecoder();
+  const b = spent.sharedDecoder();
+  const i = 123_456;
+  assert.equal(a(i), spent.decode(i));
+  assert.ok(a(i).edgeMasks[1] === a(i).edgeMasks[1], 'shared within a decoder');
+  assert.ok(a(i).edgeMasks[1] !== b(i).edgeMasks[1], 'not across decoders past the budget');
 });
 
 test('edge masks: every active row and column covered, first entry slowest', () => {

@@ -68,4 +68,38 @@ test('a wide space keeps only the combinations of the current call; searches and
   assert.equal(Array.from((await wasm.evaluateCircuits(early)).perfect), Array.from((await ts.evaluateCircuits(early)).perfect));
 });
 
+test('a disposed backend hands its instance to the next one (heap reset, the retained space kept); the disposed one refuses work; live backends never share one', async () => {
+  const model = parseModel(fixture('XOR_w5_trained.json'));
+  const rows = weightRows(truthTableDataset(getGate('XOR')));
+  const ts = createTsBackend();
+  const space = new CircuitSpace(model.layerSizes, { minSparsity: 0.3 });
+  const request = { model, space, start: 0, end: 200_000, rows, accuracyThreshold: 0.99 };
+  const expected = Array.from((await ts.evaluateCircuits(request)).perfect);
+  const first = await createWasmBackend();
+  assert.equal(Array.from((await first.evaluateCircuits(request)).perfect), expected);
+  first.dispose();
+  const refused = await first.evaluateCircuits(request).then(() => null, (e: Error) => e.message);
+  assert.match(refused ?? 'it ran', /disposed/);
+  const second = await createWasmBackend();
+  assert.is(second.module, first.module, 'the instance was handed on');
+  assert.is(retainedSpaceOf(second), space, 'with its retained space');
+  const third = await createWasmBackend();
+  assert.is.not(third.module, second.module, 'a second live backend gets an instance of its own');
+  // Another model on the kept space table, and the same model on the handed-on instance.
+  const other = parseModel({ ...(fixture('XOR_w5_trained.json') as object), biases: model.biases.map((b) => Array.from(b, (v) => v + 0.01)) });
+  for (const m of [other, model]) {
+    const r = { ...request, model: m };
+    assert.equal(Array.from((await second.evaluateCircuits(r)).perfect), Array.from((await ts.evaluateCircuits(r)).perfect));
+  }
+  const indices = expected.slice(0, 100);
+  const inputs = distinctGroundingRows(truthTableDataset(getGate('XOR')).x, 2);
+  assert.equal((await second.countGroundings({ model, space, indices, inputs })).counts, countRequest(null, { model, space, indices, inputs }).counts);
+  second.dispose();
+  third.dispose(); // the idle place is taken: this instance is dropped
+  second.dispose(); // twice: no effect
+  const fourth = await createWasmBackend();
+  assert.is(fourth.module, second.module);
+  assert.is.not((await createWasmBackend()).module, second.module);
+});
+
 test.run();

@@ -197,13 +197,17 @@ gpuTest("a caller's GPUDevice: used, never destroyed; once lost, requests run on
   const expected = Array.from(evaluateCircuitsTs(request));
   const first = await mine.evaluateCircuits(request);
   assert.equal([Array.from(first.perfect), first.ranOn, first.fallback], [expected, 'webgpu', undefined]);
-  mine.dispose();
+  // Disposing a backend leaves the caller's device alone: another backend on it still runs there.
+  (await createWebGpuBackend({ device })).dispose();
+  const again = await mine.evaluateCircuits(request);
+  assert.equal([Array.from(again.perfect), again.ranOn, again.fallback], [expected, 'webgpu', undefined]);
   device.destroy(); // the loss the backend must survive
   const after = await mine.evaluateCircuits(request);
   assert.equal([Array.from(after.perfect), after.ranOn], [expected, 'wasm']);
   assert.match(after.fallback ?? '', /lost.*computing it with the wasm backend instead/);
   assert.is(mine.name, 'webgpu');
   assert.equal(own, [after.fallback]);
+  mine.dispose();
 });
 
 gpuTest('a model beyond the kernel limits: a clear warning, the Wasm result', async () => {

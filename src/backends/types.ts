@@ -139,6 +139,9 @@ export interface Backend {
   validityTables(request: ValidityRequest): Promise<ValidityResult>;
   /** Optional: causal grounding counts and distinct gate dicts in the backend's kernels (absent: the criteria compute them on the TS reference). */
   causalGroundings?(request: CausalGroundingRequest): Promise<CausalGroundingResult>;
-  /** Releases buffers, devices and workers this backend owns. */
+  /**
+   * Releases buffers, devices and workers this backend owns (a Wasm backend hands its kernel
+   * instance to the next one). The backend is not used after it; a second call does nothing.
+   */
   dispose(): void;
 }

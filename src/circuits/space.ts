@@ -73,6 +73,12 @@ export const MAX_EDGE_LIST = 2 ** 25;
 /** Default cap on the number of circuits an analysis may enumerate. */
 export const DEFAULT_MAX_CIRCUITS = 5_000_000;
 
+/**
+ * Edge choices whose unpacked rows a space keeps for {@link CircuitSpace.sharedDecoder} (a few
+ * MiB at width 6; a result lists at most 100,000 circuits by default).
+ */
+export const SHARED_ROWS_KEPT = 1 << 16;
+
 /** The valid circuits of a layer layout, in reference order. */
 export class CircuitSpace {
   readonly layerSizes: readonly number[];
@@ -82,6 +88,9 @@ export class CircuitSpace {
   /** Total number of circuits (exact). */
   readonly count: number;
   private readonly shared: SharedEdgeLists | null;
+  /** {@link sharedDecoder}'s rows, [combination][layer]: edge choice -> rows, and how many. */
+  private readonly unpacked: (number[][] | undefined)[][][] = [];
+  private unpackedCount = 0;
 
   constructor(layerSizes: readonly number[], options: CircuitSpaceOptions = {}) {
     this.layerSizes = [...layerSizes];
@@ -141,25 +150,36 @@ export class CircuitSpace {
    * A decoder for many circuits that are kept together (an analysis's listed circuits): like
    * {@link decode}, but a layer's edge rows are unpacked once per edge choice and shared by every
    * circuit it returns with that choice, as node masks already are by the circuits of one
-   * combination. Its cache grows with what it decodes and lives as long as the decoder.
+   * combination. The unpacked rows are kept by the space, for the next analysis of it (a grid
+   * searches one cached space again and again), up to {@link SHARED_ROWS_KEPT} edge choices; past
+   * them, by the decoder, as long as it lives. The arrays are shared: never modify them.
    */
   sharedDecoder(): (index: number) => Circuit {
-    const unpacked: Map<number, number[][]>[][] = []; // [combination][layer]: edge choice -> rows
+    // [combination][layer][edge choice] -> rows (holey arrays: V8 keeps sparse ones as dictionaries)
+    const own: (number[][] | undefined)[][][] = []; // past the space's budget
+    let at = 0; // the last combination: listed circuits come in ascending order
     return (index) => {
       if (!Number.isInteger(index) || index < 0 || index >= this.count) {
         throw new RangeError(`circuit index ${index} is outside 0..${this.count - 1}`);
       }
-      const at = this.combinationIndex(index);
+      const next = this.combinations[at + 1];
+      if (index < this.combinations[at]!.offset || (next && index >= next.offset)) at = this.combinationIndex(index);
       const { edgeWords, nodeMasks, offset } = this.combinations[at]!;
-      const byLayer = (unpacked[at] ??= edgeWords.map(() => new Map()));
+      const kept = (this.unpacked[at] ??= edgeWords.map(() => []));
       const edgeMasks = new Array<number[][]>(edgeWords.length);
       let local = index - offset;
       for (let l = edgeWords.length - 1; l >= 0; l--) {
         const words = edgeWords[l]!;
         const n = words.length / 2;
         const i = local % n;
-        let rows = byLayer[l]!.get(i);
-        if (!rows) byLayer[l]!.set(i, (rows = unpackEdges(words[2 * i]!, words[2 * i + 1]!, nodeMasks[l + 1]!.length, nodeMasks[l]!.length)));
+        let rows = kept[l]![i] ?? own[at]?.[l]![i];
+        if (!rows) {
+          rows = unpackEdges(words[2 * i]!, words[2 * i + 1]!, nodeMasks[l + 1]!.length, nodeMasks[l]!.length);
+          if (this.unpackedCount < SHARED_ROWS_KEPT) {
+            kept[l]![i] = rows;
+            this.unpackedCount++;
+          } else (own[at] ??= edgeWords.map(() => []))[l]![i] = rows;
+        }
         edgeMasks[l] = rows;
         local = Math.floor(local / n);
       }

@@ -151,7 +151,7 @@ export class CircuitSpace {
    * {@link decode}, but a layer's edge rows are unpacked once per edge choice and shared by every
    * circuit it returns with that choice, as node masks already are by the circuits of one
    * combination. The unpacked rows are kept by the space, for the next analysis of it (a grid
-   * searches one cached space again and again), up to {@link SHARED_ROWS_KEPT} edge choices; past
+   * searches one cached space again and again), up to 65,536 edge choices (`SHARED_ROWS_KEPT`); past
    * them, by the decoder, as long as it lives. The arrays are shared: never modify them.
    */
   sharedDecoder(): (index: number) => Circuit {

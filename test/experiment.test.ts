@@ -10,7 +10,7 @@ import { checkGridLimits } from '../src/experiment/limits.ts';
 import { gridUnits, parseShard, shardUnits, slurmShard, unitKey } from '../src/experiment/grid.ts';
 import { mergeResults } from '../src/experiment/node-merge.ts';
 import { writeReport } from '../src/experiment/node-report.ts';
-import { runExperiment } from '../src/experiment/node-runner.ts';
+import { runExperiment, UnitThreads } from '../src/experiment/node-runner.ts';
 import { ResultStore } from '../src/experiment/node-store.ts';
 import { PRESETS } from '../src/experiment/presets.ts';
 import { CSV_COLUMNS, MAIN_PY_COLUMNS, recordsToCsv } from '../src/experiment/rows.ts';
@@ -225,6 +225,34 @@ test('runner: parallel workers give the single-thread results; a rerun resumes w
   const stats = resultStats(r1.records);
   assert.is(stats.units, 6);
   assert.is(stats.networks, r1.records.reduce((n, r) => n + r.rows.length, 0));
+});
+
+test('runner: kept threads serve run after run (started once), with the results of one thread; a failed run keeps its threads out; close() stops the idle ones', async () => {
+  const threads = new UnitThreads();
+  try {
+    const alone = await runExperiment(tiny, { out: folder(), workers: 1 });
+    const first = await runExperiment(tiny, { out: folder(), workers: 2, threads });
+    assert.equal([threads.started, threads.size], [2, 2]);
+    // Another configuration on the same threads.
+    const other = resolveConfig({ ...tiny, targetLogicGates: ['AND', 'OR'], nGates: [1] });
+    const second = await runExperiment(other, { out: folder(), workers: 2, threads });
+    assert.equal([threads.started, threads.size], [2, 2], 'no thread started for the second run');
+    assert.equal(first.records.map(withoutTimings), alone.records.map(withoutTimings));
+    assert.equal(second.records.map(withoutTimings), (await runExperiment(other, { out: folder(), workers: 1 })).records.map(withoutTimings));
+    // A run that fails (here: storing its second record) stops its threads instead of handing them back.
+    let stored = 0;
+    const failed = await runExperiment(tiny, { out: folder(), workers: 2, threads, onRecord: () => { if (++stored === 2) throw new Error('disk gone'); } }).then(() => null, (e: Error) => e.message);
+    assert.is(failed, 'disk gone');
+    assert.equal([threads.started, threads.size], [2, 0]);
+    const third = await runExperiment(tiny, { out: folder(), workers: 2, threads });
+    assert.equal(third.records.map(withoutTimings), alone.records.map(withoutTimings));
+    assert.equal([threads.started, threads.size], [4, 2]);
+  } finally {
+    await threads.close();
+  }
+  assert.is(threads.size, 0);
+  const late = await runExperiment(tiny, { out: folder(), workers: 2, threads }).then(() => '', (e: Error) => e.message);
+  assert.match(late, /used after close/);
 });
 
 test('shards merged equal a single run of the whole grid', async () => {

@@ -203,8 +203,10 @@ test('reproduce paper: an experiment that stops with an error does not stop the 
   // DIR/gates holds another grid (the 4-seed fixture): the runner refuses to resume it.
   mkdirSync(join(out, 'gates'), { recursive: true });
   for (const f of ['config.json', 'results.jsonl']) copyFileSync(join(root, 'gates', f), join(out, 'gates', f));
-  const args = ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'reproduce', 'paper', '--out', out, '--n-experiments', '1', '--epochs', '3', '--n-samples-train', '5', '--workers', '1', '--quiet'];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  // Two workers: the experiments of more than one unit share two threads (the refused one
+  // included), and the command still exits once the report is written.
+  const args = ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'reproduce', 'paper', '--out', out, '--n-experiments', '1', '--epochs', '3', '--n-samples-train', '5', '--workers', '2', '--quiet'];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
   assert.is(r.status, 2, r.stderr);
   assert.match(r.stderr, /^mi-ident: gates: .*another configuration/m);
   assert.match(r.stderr, /^mi-ident: gates stopped with the error above; the report shows what its folder holds$/m);

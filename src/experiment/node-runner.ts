@@ -31,6 +31,89 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Each unit's record as it is stored. */
   onRecord?: (record: UnitRecord) => void;
+  /**
+   * Worker threads to run on and to leave for the next run (several experiments in a row, as
+   * `reproduce paper` runs them): a thread starts, loads the kernels and warms up once, not once
+   * per experiment. The caller closes it when done. Without it, threads live for one run.
+   */
+  threads?: UnitThreads;
+}
+
+/**
+ * Idle worker threads kept between runs ({@link RunOptions.threads}). A thread is handed back
+ * only after a run that succeeded (between units: it runs nothing); a failed run stops its
+ * threads as always. Close it to stop the idle ones; until then they keep the process alive.
+ */
+export class UnitThreads {
+  private readonly idle: Worker[] = [];
+  private closed = false;
+  private starts = 0;
+  /** Per idle thread, removes the set's own listeners from it. */
+  private readonly handBack = new Map<Worker, () => void>();
+
+  /** Threads started for the runs on this set, in all. */
+  get started(): number {
+    return this.starts;
+  }
+
+  /** Idle threads now. */
+  get size(): number {
+    return this.idle.length;
+  }
+
+  /** `n` threads for a run: idle ones first, then new ones (out of the set until given back). @internal */
+  take(n: number): Worker[] {
+    this.assertOpen();
+    const taken = this.idle.splice(0, n);
+    for (const w of taken) this.claim(w);
+    while (taken.length < n) {
+      taken.push(startWorker());
+      this.starts++;
+    }
+    return taken;
+  }
+
+  /** Throws once the set is closed (a run checks before it opens its folder). @internal */
+  assertOpen(): void {
+    if (this.closed) throw new Error('UnitThreads: used after close()');
+  }
+
+  /** A thread done with its run, for the next one. @internal */
+  give(w: Worker): void {
+    if (this.closed) {
+      w.postMessage({ stop: true });
+      return;
+    }
+    this.idle.push(w);
+    // An idle thread that dies (it runs nothing, so only from outside) just leaves the set.
+    const gone = () => {
+      const at = this.idle.indexOf(w);
+      if (at >= 0) this.idle.splice(at, 1);
+    };
+    w.once('exit', gone);
+    w.once('error', gone);
+    this.handBack.set(w, () => {
+      w.off('exit', gone);
+      w.off('error', gone);
+    });
+  }
+
+  /** Detaches the set's listeners from a thread taken for a run. */
+  private claim(w: Worker): void {
+    this.handBack.get(w)?.();
+    this.handBack.delete(w);
+  }
+
+  /** Stops every idle thread (between units, as a finished run does) and waits for them to exit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const idle = this.idle.splice(0);
+    await Promise.all(idle.map((w) => new Promise<void>((resolve) => {
+      this.claim(w);
+      w.once('exit', () => resolve());
+      w.postMessage({ stop: true });
+    })));
+  }
 }
 
 /** What a run did. */
@@ -54,6 +137,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const shard = options.shard ?? WHOLE_GRID;
   const units = shardUnits(gridUnits(config), shard);
   checkGridLimits(config); // before training anything or creating the folder
+  options.threads?.assertOpen();
   const store = ResultStore.open(options.out, config, shard);
   try {
     const pending = units.filter((u) => !store.has(unitKey(u)));
@@ -76,7 +160,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } else {
-      await runInWorkers(config, pending, workers, unitOptions, accept);
+      await runInWorkers(config, pending, workers, unitOptions, accept, options.threads);
     }
     const csvPath = store.writeCsv();
     const keys = new Set(units.map(unitKey));
@@ -109,16 +193,22 @@ interface WorkerReply {
  */
 const STOP_GRACE_MS = 60_000;
 
-/** Runs units on `n` worker threads, handing each the next unit when it is free. */
+/**
+ * Runs units on `n` worker threads (idle ones of `kept` first), handing each the next unit when
+ * it is free; after a run that succeeded, the threads go back to `kept`.
+ */
 function runInWorkers(
   config: ExperimentConfig,
   units: readonly Unit[],
   n: number,
   options: UnitOptions,
   accept: (record: UnitRecord) => void,
+  kept?: UnitThreads,
 ): Promise<void> {
   const pool: Worker[] = [];
   const retired = new Set<Worker>();
+  const detach = new Map<Worker, () => void>(); // this run's listeners, removed when a thread goes back
+  const handedBack = new Set<Worker>();
   let next = 0;
   let active = 0;
   return new Promise<void>((resolve, reject) => {
@@ -134,18 +224,28 @@ function runInWorkers(
     const fail = (error: Error) => {
       if (failure) return;
       failure = error;
-      for (const w of pool) {
+      const ours = pool.filter((w) => !handedBack.has(w)); // not the threads already back in `kept`
+      for (const w of ours) {
         retired.add(w);
         w.postMessage({ stop: true });
       }
-      setTimeout(() => pool.forEach((w) => void w.terminate()), STOP_GRACE_MS).unref();
+      setTimeout(() => ours.forEach((w) => void w.terminate()), STOP_GRACE_MS).unref();
+    };
+    /** A thread with nothing left to run: back to `kept`, or stopped. */
+    const done = (w: Worker) => {
+      retired.add(w);
+      if (kept) {
+        detach.get(w)!();
+        running--;
+        handedBack.add(w);
+        kept.give(w);
+      } else w.postMessage({ stop: true });
+      if (--active === 0) resolve();
     };
     const feed = (w: Worker) => {
       if (failure) return;
       if (next >= units.length) {
-        retired.add(w);
-        w.postMessage({ stop: true });
-        if (--active === 0) resolve();
+        done(w);
         return;
       }
       const unit = units[next++]!;
@@ -170,15 +270,21 @@ function runInWorkers(
       });
       w.postMessage({ config, unit, options });
     };
-    for (let i = 0; i < n; i++) {
-      const w = startWorker();
+    const threads = kept ? kept.take(n) : Array.from({ length: n }, startWorker);
+    for (const w of threads) {
       pool.push(w);
       active++;
       running++;
-      w.on('error', (e) => fail(new Error(`a worker thread failed: ${e.message}`)));
-      w.on('exit', (code) => {
+      const onError = (e: Error) => fail(new Error(`a worker thread failed: ${e.message}`));
+      const onExit = (code: number) => {
         if (!retired.has(w)) fail(new Error(`a worker thread stopped unexpectedly (exit code ${code})`));
         exited();
+      };
+      w.on('error', onError);
+      w.on('exit', onExit);
+      detach.set(w, () => {
+        w.off('error', onError);
+        w.off('exit', onExit);
       });
       feed(w);
     }

@@ -11,7 +11,7 @@ export { progressBar } from './progress-bar.ts';
 export { enableRelaxedSimd } from './relaxed-simd.ts';
 export { main as runCli } from '../cli/main.ts';
 export { createNodePool, nodeWorkerFactory } from './workers.ts';
-export { runExperiment, type RunOptions, type RunReport } from '../experiment/node-runner.ts';
+export { runExperiment, UnitThreads, type RunOptions, type RunReport } from '../experiment/node-runner.ts';
 export { ResultStore, readStoredConfig, RESULTS_FORMAT, type StoredConfig } from '../experiment/node-store.ts';
 export { mergeResults, IncompleteGridError, type MergeReport, type MergeOptions } from '../experiment/node-merge.ts';
 export { readShardPlan, writeShardPlanOnce, shardFromPlan } from '../experiment/node-plan.ts';

@@ -4,7 +4,7 @@
  */
 import { InputError, isUserError } from '../../errors.ts';
 import { resolveConfig, type ExperimentConfig } from '../../experiment/config.ts';
-import { runExperiment, type RunReport } from '../../experiment/node-runner.ts';
+import { runExperiment, UnitThreads, type RunReport } from '../../experiment/node-runner.ts';
 import { getPreset, PRESETS } from '../../experiment/presets.ts';
 import { formatStats, resultStats } from '../../experiment/stats.ts';
 import { progressBar } from '../../node/progress-bar.ts';
@@ -157,23 +157,30 @@ async function reproducePaper(values: RunValues): Promise<number> {
   const out = values.out ?? 'results';
   const dirs: string[] = [];
   const failed: string[] = [];
-  for (const name of PAPER_EXPERIMENTS) {
-    const preset = getPreset(name);
-    const config = resolveConfig({ ...preset.config, ...configFromValues(values) });
-    const dir = join(out, name);
-    if (!values.quiet) console.log(`\n${name}: ${preset.description}`);
-    try {
-      const code = await execute(config, values, dir);
-      if (code !== 0) return code;
-    } catch (e) {
-      // One experiment refused (a unit the reference refuses too, a folder of another grid): the
-      // others still run, and the report shows what its folder holds, as partial.
-      if (!isUserError(e)) throw e;
-      console.error(`mi-ident: ${name}: ${e.message}`);
-      failed.push(name);
-      if (!existsSync(join(dir, 'config.json'))) continue;
+  // One set of worker threads for the seven: each starts and warms up once (the small
+  // experiments' 100 units took as long on two fresh threads as on one).
+  const threads = new UnitThreads();
+  try {
+    for (const name of PAPER_EXPERIMENTS) {
+      const preset = getPreset(name);
+      const config = resolveConfig({ ...preset.config, ...configFromValues(values) });
+      const dir = join(out, name);
+      if (!values.quiet) console.log(`\n${name}: ${preset.description}`);
+      try {
+        const code = await execute(config, values, dir, undefined, threads);
+        if (code !== 0) return code;
+      } catch (e) {
+        // One experiment refused (a unit the reference refuses too, a folder of another grid): the
+        // others still run, and the report shows what its folder holds, as partial.
+        if (!isUserError(e)) throw e;
+        console.error(`mi-ident: ${name}: ${e.message}`);
+        failed.push(name);
+        if (!existsSync(join(dir, 'config.json'))) continue;
+      }
+      dirs.push(dir);
     }
-    dirs.push(dir);
+  } finally {
+    await threads.close();
   }
   // Every other results folder in DIR joins the report (e.g. DIR/size-max10 from
   // `reproduce size --max-circuits 10 --out DIR/size-max10`: a hypothesis of the size section).
@@ -197,7 +204,7 @@ function usage(text: string): number {
   return 0;
 }
 
-async function execute(config: ExperimentConfig, values: RunValues, out: string, after?: (records: RunReport['records']) => void): Promise<number> {
+async function execute(config: ExperimentConfig, values: RunValues, out: string, after?: (records: RunReport['records']) => void, threads?: UnitThreads): Promise<number> {
   const shard = shardFromValues(values);
   const quiet = values.quiet ?? false;
   const bar = quiet ? undefined : progressBar();
@@ -217,6 +224,7 @@ async function execute(config: ExperimentConfig, values: RunValues, out: string,
       workers: workersFromValues(values),
       backend: backendFromValues(values),
       onProgress: bar,
+      threads,
     });
     if (!quiet) {
       const part = shard && shard.count > 1 ? `shard ${shard.index}/${shard.count}: ` : '';

@@ -10,6 +10,11 @@ import { getGate } from '../src/gates.ts';
 import { parseModel } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
 import { createNodePool } from '../src/node/workers.ts';
+import { runTask } from '../src/parallel/tasks.ts';
+import { evaluateCircuitsTs } from '../src/backends/ts.ts';
+import { countRequest } from '../src/backends/requests.ts';
+import { distinctGroundingRows } from '../src/grounding.ts';
+import type { CircuitResult, GroundingResult } from '../src/backends/types.ts';
 import { fixture } from './helpers.ts';
 
 test('splitRange covers the range in order', () => {
@@ -46,6 +51,34 @@ test('a large circuit request goes to the workers in pieces, with progress per p
     backend.dispose();
     made?.terminate();
   }
+});
+
+test('a worker\'s tasks: a copy of the last model or rows stands in for it, and any other value (one weight, one bias, the slope, one label) is its own', async () => {
+  // Tasks run here as a worker runs them (runTask), each with fresh copies, as messages arrive.
+  const base = parseModel(fixture('cases/XOR_w4_d2_seed0.json').model);
+  const space = new CircuitSpace(base.layerSizes, { minSparsity: 0.2 });
+  const spaceKey = { layerSizes: space.layerSizes, minSparsity: space.minSparsity };
+  const xor = weightRows(truthTableDataset(getGate('XOR')));
+  const changedWeight = structuredClone(base);
+  changedWeight.weights[1]![5] = changedWeight.weights[1]![5]! + 0.75;
+  const changedBias = structuredClone(base);
+  changedBias.biases[2]![0] = changedBias.biases[2]![0]! - 0.5;
+  const changedSlope = { ...structuredClone(base), negativeSlope: Math.fround(0.5) };
+  const and = weightRows(truthTableDataset(getGate('AND')));
+  const cases = [[base, xor], [base, xor], [changedWeight, xor], [base, xor], [changedBias, xor], [changedSlope, xor], [base, and], [base, xor]] as const;
+  const seen = new Set<string>();
+  for (const [model, rows] of cases) {
+    const request = { model, space, start: 20_000, end: 120_000, rows, accuracyThreshold: 0.99 };
+    const got = (await runTask({ kind: 'circuits', kernels: 'wasm', model: structuredClone(model), space: spaceKey, rows: structuredClone(rows), accuracyThreshold: 0.99, start: 20_000, end: 120_000 })) as CircuitResult;
+    const expected = Array.from(evaluateCircuitsTs(request));
+    assert.equal(Array.from(got.perfect), expected);
+    seen.add(JSON.stringify(expected));
+    const indices = expected.slice(0, 50);
+    const inputs = distinctGroundingRows(truthTableDataset(getGate('XOR')).x, 2);
+    const counts = (await runTask({ kind: 'groundings', kernels: 'wasm', model: structuredClone(model), space: spaceKey, indices, inputs, distinct: false })) as GroundingResult;
+    assert.equal(counts.counts, countRequest(null, { model, space, indices, inputs }).counts);
+  }
+  assert.ok(seen.size >= 4, `the changed models and rows find other circuits (${seen.size} distinct answers)`);
 });
 
 test('an aborted request stops between pieces', async () => {

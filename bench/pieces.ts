@@ -1,0 +1,64 @@
+/**
+ * The 2-5-5-1 circuit search (test/fixtures/XOR_w5_trained.json at 0.3, 1,092,035 circuits) cut
+ * into the eight pieces the worker-pool backend sends, side by side in one process (warm: after
+ * a first round, medians of `--runs`):
+ * - each piece on this thread with the request's own model and rows, then with fresh copies of
+ *   them (what a worker receives: a structured clone per message);
+ * - the whole search on this thread, then on a pool of two worker threads.
+ *
+ *   node --import tsx bench/pieces.ts [--runs 30]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createWasmBackend } from '../src/backends/wasm.ts';
+import { sharedCircuitSpace } from '../src/circuits/space-cache.ts';
+import { truthTableDataset, weightRows } from '../src/data.ts';
+import { getGate } from '../src/gates.ts';
+import { parseModel } from '../src/model.ts';
+import { createNodePool } from '../src/node/workers.ts';
+import { createParallelBackend } from '../src/parallel/backend.ts';
+import { splitRange } from '../src/parallel/pool.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' } } });
+const runs = Number(values.runs);
+const model = parseModel(JSON.parse(readFileSync(new URL('../test/fixtures/XOR_w5_trained.json', import.meta.url), 'utf8')));
+const space = sharedCircuitSpace(model.layerSizes, 0.3);
+const rows = weightRows(truthTableDataset(getGate('XOR')));
+const request = { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99 };
+const local = await createWasmBackend();
+const pool = createNodePool(2);
+const parallel = await createParallelBackend({ pool });
+const pieces = splitRange(space.count, 8); // what the backend sends to a pool of two
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const piecesOn = (copies: boolean) => async () => {
+  for (const [start, end] of pieces) {
+    const m = copies ? structuredClone(model) : model;
+    const r = copies ? structuredClone(rows) : rows;
+    await local.evaluateCircuits({ ...request, model: m, rows: r, start, end });
+  }
+};
+const variants: [string, () => Promise<unknown>][] = [
+  ["eight pieces on this thread, the request's model and rows", piecesOn(false)],
+  ['eight pieces on this thread, fresh copies per piece', piecesOn(true)],
+  ['the whole search on this thread', () => local.evaluateCircuits(request)],
+  ['the whole search on a pool of two worker threads', () => parallel.evaluateCircuits({ ...request, model: structuredClone(model), rows: structuredClone(rows) })],
+];
+// Round by round, every variant once (this machine's speed wanders: each round meets the same).
+const times = variants.map(() => [] as number[]);
+for (let round = -1; round < runs; round++) {
+  for (const [v, [, run]] of variants.entries()) {
+    const t = performance.now();
+    await run();
+    if (round >= 0) times[v]!.push(performance.now() - t); // round -1 warms up
+  }
+}
+console.log(`2-5-5-1 @0.3, ${space.count} circuits: medians (best) of ${runs} warm rounds`);
+for (const [v, [name]] of variants.entries()) {
+  const xs = times[v]!;
+  const perPiece = v < 2 ? ` = ${(median(xs) / pieces.length).toFixed(2)} ms a piece` : '';
+  console.log(`  ${name.padEnd(58)} ${median(xs).toFixed(2)} ms (${Math.min(...xs).toFixed(2)})${perPiece}`);
+}
+parallel.dispose();
+local.dispose();
+await pool.terminate();

@@ -4,7 +4,9 @@
  * a first round, medians of `--runs`):
  * - each piece on this thread with the request's own model and rows, then with fresh copies of
  *   them (what a worker receives: a structured clone per message);
- * - the whole search on this thread, then on a pool of two worker threads.
+ * - the whole search on this thread, then on a pool of two worker threads;
+ * - decoding its perfect circuits for the result (the listed masks) with the first shared decoder
+ *   of a new space, which unpacks every edge row, and with a later one, which finds them kept.
  *
  *   node --import tsx bench/pieces.ts [--runs 30]
  */
@@ -12,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createWasmBackend } from '../src/backends/wasm.ts';
 import { sharedCircuitSpace } from '../src/circuits/space-cache.ts';
+import { CircuitSpace } from '../src/circuits/space.ts';
 import { truthTableDataset, weightRows } from '../src/data.ts';
 import { getGate } from '../src/gates.ts';
 import { parseModel } from '../src/model.ts';
@@ -59,6 +62,20 @@ for (const [v, [name]] of variants.entries()) {
   const perPiece = v < 2 ? ` = ${(median(xs) / pieces.length).toFixed(2)} ms a piece` : '';
   console.log(`  ${name.padEnd(58)} ${median(xs).toFixed(2)} ms (${Math.min(...xs).toFixed(2)})${perPiece}`);
 }
+const perfect = (await local.evaluateCircuits(request)).perfect;
+const decodeFirst: number[] = [];
+const decodeKept: number[] = [];
+for (let round = 0; round < runs; round++) {
+  const fresh = new CircuitSpace(model.layerSizes, { minSparsity: 0.3 });
+  for (const [times, decoderSpace] of [[decodeFirst, fresh], [decodeKept, fresh]] as const) {
+    const t = performance.now();
+    const decode = decoderSpace.sharedDecoder();
+    for (const index of perfect) decode(index);
+    times.push(performance.now() - t);
+  }
+}
+console.log(`  decoding the ${perfect.length} perfect circuits, a new space's first decoder`.padEnd(60), `${median(decodeFirst).toFixed(2)} ms (${Math.min(...decodeFirst).toFixed(2)})`);
+console.log(`  decoding them again, a later decoder of that space`.padEnd(60), `${median(decodeKept).toFixed(2)} ms (${Math.min(...decodeKept).toFixed(2)})`);
 parallel.dispose();
 local.dispose();
 await pool.terminate();

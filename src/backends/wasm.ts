@@ -36,10 +36,9 @@ export interface WasmBackend extends Backend {
 
 /**
  * The kernel instance of the last disposed backend, for the next one in this realm: its memory is
- * already grown and touched (a fresh instance pays page faults for it: about 3.7 ms of a 13 ms
- * 2-5-5-1 circuit search), and the space table it retained is kept when the next analysis
- * searches the same space. One at most, and only up to {@link IDLE_MEMORY_LIMIT}, so an idle page
- * or thread holds little.
+ * already grown, and the space table it retained is kept when the next analysis searches the same
+ * (cached) space, which a fresh instance writes again. One at most, and only up to
+ * {@link IDLE_MEMORY_LIMIT}, so an idle page or thread holds little.
  */
 let idleModule: WasmModule | null = null;
 const IDLE_MEMORY_LIMIT = 128 * 2 ** 20;

@@ -4,7 +4,8 @@
  * a first round, medians of `--runs`):
  * - each piece on this thread with the request's own model and rows, then with fresh copies of
  *   them (what a worker receives: a structured clone per message);
- * - the whole search on this thread, then on a pool of two worker threads;
+ * - the whole search on this thread, then on a pool of two worker threads (right after the last
+ *   request, after 5 ms with the workers idle, and after 5 ms of work on this thread);
  * - decoding its perfect circuits for the result (the listed masks) with the first shared decoder
  *   of a new space, which unpacks every edge row, and with a later one, which finds them kept.
  *
@@ -41,19 +42,34 @@ const piecesOn = (copies: boolean) => async () => {
     await local.evaluateCircuits({ ...request, model: m, rows: r, start, end });
   }
 };
+const onPool = () => parallel.evaluateCircuits({ ...request, model: structuredClone(model), rows: structuredClone(rows) });
+// A variant that returns a number times itself (what it does before the search is not counted).
 const variants: [string, () => Promise<unknown>][] = [
   ["eight pieces on this thread, the request's model and rows", piecesOn(false)],
   ['eight pieces on this thread, fresh copies per piece', piecesOn(true)],
   ['the whole search on this thread', () => local.evaluateCircuits(request)],
-  ['the whole search on a pool of two worker threads', () => parallel.evaluateCircuits({ ...request, model: structuredClone(model), rows: structuredClone(rows) })],
+  ['the whole search on a pool of two worker threads', () => onPool()],
+  ['  the same, after the workers idled 5 ms', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const t = performance.now();
+    await onPool();
+    return performance.now() - t;
+  }],
+  ['  the same, after this thread computed for 5 ms', async () => {
+    const until = performance.now() + 5;
+    while (performance.now() < until); // as the mapping stage keeps this thread busy
+    const t = performance.now();
+    await onPool();
+    return performance.now() - t;
+  }],
 ];
 // Round by round, every variant once (this machine's speed wanders: each round meets the same).
 const times = variants.map(() => [] as number[]);
 for (let round = -1; round < runs; round++) {
   for (const [v, [, run]] of variants.entries()) {
     const t = performance.now();
-    await run();
-    if (round >= 0) times[v]!.push(performance.now() - t); // round -1 warms up
+    const own = await run();
+    if (round >= 0) times[v]!.push(typeof own === 'number' ? own : performance.now() - t); // round -1 warms up
   }
 }
 console.log(`2-5-5-1 @0.3, ${space.count} circuits: medians (best) of ${runs} warm rounds`);

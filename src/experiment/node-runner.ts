@@ -208,7 +208,6 @@ function runInWorkers(
   const pool: Worker[] = [];
   const retired = new Set<Worker>();
   const detach = new Map<Worker, () => void>(); // this run's listeners, removed when a thread goes back
-  const handedBack = new Set<Worker>();
   let next = 0;
   let active = 0;
   return new Promise<void>((resolve, reject) => {
@@ -224,22 +223,23 @@ function runInWorkers(
     const fail = (error: Error) => {
       if (failure) return;
       failure = error;
-      const ours = pool.filter((w) => !handedBack.has(w)); // not the threads already back in `kept`
-      for (const w of ours) {
+      for (const w of pool) {
         retired.add(w);
         w.postMessage({ stop: true });
       }
-      setTimeout(() => ours.forEach((w) => void w.terminate()), STOP_GRACE_MS).unref();
+      setTimeout(() => pool.forEach((w) => void w.terminate()), STOP_GRACE_MS).unref();
     };
-    /** A thread with nothing left to run: back to `kept`, or stopped. */
+    /** A thread with nothing left to run: back to `kept` (and out of this run's pool), or stopped. */
     const done = (w: Worker) => {
-      retired.add(w);
       if (kept) {
         detach.get(w)!();
         running--;
-        handedBack.add(w);
+        pool.splice(pool.indexOf(w), 1);
         kept.give(w);
-      } else w.postMessage({ stop: true });
+      } else {
+        retired.add(w);
+        w.postMessage({ stop: true });
+      }
       if (--active === 0) resolve();
     };
     const feed = (w: Worker) => {

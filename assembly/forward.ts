@@ -486,7 +486,9 @@ function prepareSumBounds(bias: v128, label: v128, margin: v128, real: v128, slo
     const m = load<f32>(boundsScratch + at, 32);
     const isReal = load<i32>(boundsScratch + at, 48) != 0;
     // A label that is no whole number is never the rounded output (decideOne's k == label), but
-    // the band |F - label| < margin would accept outputs near it: such labels keep decideOne.
+    // the band |F - label| < margin would accept outputs near it: such labels keep decideOne. So
+    // do labels past 2^24, where float32 has no room for the whole numbers next to the label that
+    // the four thresholds were worked out for.
     if (isReal && !(Mathf.floor(y) == y && Mathf.abs(y) <= 16777216)) return false;
     store<f32>(sumBounds + at, isReal ? leastSum(0, b, y, m, sl) : -Infinity);
     store<f32>(sumBounds + at, isReal ? leastSum(1, b, y, m, sl) : Infinity, 16);

@@ -83,11 +83,11 @@ const decodeFirst: number[] = [];
 const decodeKept: number[] = [];
 for (let round = 0; round < runs; round++) {
   const fresh = new CircuitSpace(model.layerSizes, { minSparsity: 0.3 });
-  for (const [times, decoderSpace] of [[decodeFirst, fresh], [decodeKept, fresh]] as const) {
+  for (const decodeTimes of [decodeFirst, decodeKept]) {
     const t = performance.now();
-    const decode = decoderSpace.sharedDecoder();
+    const decode = fresh.sharedDecoder();
     for (const index of perfect) decode(index);
-    times.push(performance.now() - t);
+    decodeTimes.push(performance.now() - t);
   }
 }
 console.log(`  decoding the ${perfect.length} perfect circuits, a new space's first decoder`.padEnd(60), `${median(decodeFirst).toFixed(2)} ms (${Math.min(...decodeFirst).toFixed(2)})`);

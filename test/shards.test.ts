@@ -130,6 +130,38 @@ test('merge: refuses an incomplete grid, writing nothing; --allow-partial merges
   assert.not.match(readFileSync(full.path, 'utf8'), /PARTIAL|class="partial"/);
 });
 
+test('merge: a refusal stays short however many shards are missing; past two commands the arguments are written once', async () => {
+  const first = folder();
+  await runExperiment(tiny, { out: first, workers: 1, shard: { index: 1, count: 6 } });
+  const message = (sources: string[]) => {
+    try {
+      mergeResults(folder(), sources);
+    } catch (e) {
+      assert.instance(e, IncompleteGridError);
+      return (e as Error).message;
+    }
+    throw new Error('merge did not refuse');
+  };
+  const m = message([first]);
+  assert.match(m, /5 are missing from 5 of its 6 shards:\n  shard 2\/6 \(no source folder holds it\): 1 of its 1 units: /);
+  assert.match(m, /\n  and 2 more shards \(5-6\): 2 units; no source folder holds them\n/);
+  assert.not.match(m, /shard 5\/6 \(/);
+  const argsLine = m.match(/\n {2}ARGS="([^"]*)" {3}\(the grid's arguments, for the commands below\)\n/);
+  assert.ok(argsLine, m);
+  // The variable holds the grid's flags: they give back the same configuration.
+  assert.equal(resolveConfig(configFromValues(parseCommandArgs(argsLine![1]!.split(' '), RUN_OPTIONS).values)), tiny);
+  assert.match(m, /\n {2}mi-ident run --out NEW_FOLDER_2 --shard 2\/6 \$ARGS {3}\(then add NEW_FOLDER_2 to the merge's sources\)\n {2}mi-ident run --out NEW_FOLDER_3 --shard 3\/6 \$ARGS/);
+  assert.match(m, /\n {2}and likewise for shards 5-6 \(each its own folder, or a new one, and --shard J\/6\)\n/);
+  assert.is(m.split(TINY_ARGS[1]!).length, 2, 'the gates are named once');
+  // 398 units missing from 199 of 200 shards: still three shards named, one line for the rest.
+  const wide = { ...tiny, nExperiments: 200 };
+  const last = folder();
+  await runExperiment(wide, { out: last, workers: 1, shard: { index: 200, count: 200 } });
+  const many = message([last]);
+  assert.match(many, /398 are missing from 199 of its 200 shards:[\s\S]*\n  and 196 more shards \(4-199\): 392 units; no source folder holds them\n/);
+  assert.ok(many.length <= 1500, `${many.length} characters (the fuzz suites' bound on a refusal is 1500)`);
+});
+
 test('a run stopped by SIGTERM (scancel, time limit) releases its folder and resumes', async () => {
   const out = folder();
   const args = ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'run', '--out', out, ...TINY_ARGS, '--n-experiments', '40', '--workers', '1', '--quiet'];

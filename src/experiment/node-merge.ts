@@ -92,9 +92,14 @@ const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace
 /** How many unit keys a message lists per shard. */
 const KEYS_SHOWN = 4;
 
+/** How many shards a message lists one by one (with a command each); the rest share one line. */
+const SHARDS_SHOWN = 3;
+
 /**
  * The missing units by shard (when the sources are shards of one count) and the commands that
- * finish them: first line a summary, then one line per shard, then the commands.
+ * finish them: first line a summary, then one line per shard, then the commands. Its length does
+ * not grow with the number of missing shards: past {@link SHARDS_SHOWN} they are named in ranges,
+ * and past two commands the grid's arguments are written once, as a shell variable.
  */
 function describeMissing(
   config: ExperimentConfig,
@@ -107,27 +112,48 @@ function describeMissing(
 ): string[] {
   const counts = new Set(inputs.map((i) => i.stored.shard.count));
   const n = counts.size === 1 ? [...counts][0]! : 1; // mixed shard counts: one group, the grid
-  const run = (...parts: string[]) => ['mi-ident run', ...parts, ...configArgs(config)].join(' ');
   const groups = new Map<number, Unit[]>();
   for (const u of missing) {
     const j = (u.index % n) + 1;
     (groups.get(j) ?? groups.set(j, []).get(j)!).push(u);
   }
+  const sorted = [...groups.entries()].sort((a, b) => a[0] - b[0]);
+  const shown = sorted.slice(0, SHARDS_SHOWN);
+  const hidden = sorted.slice(SHARDS_SHOWN);
+  // Up to two commands carry the arguments inline, to paste as they are; more share a variable.
+  const args = configArgs(config).map(shellWord);
+  const viaVariable = args.length > 0 && groups.size > 2;
+  const argText = viaVariable ? ['$ARGS'] : args;
+  const run = (...parts: string[]) => ['mi-ident run', ...parts, ...argText].join(' ');
   const planTask = (j: number) => (plan && plan.tasks.length === n ? plan.tasks[j - 1] : undefined);
+  const folderOf = (j: number) => inputs.find((i) => i.stored.shard.count === n && i.stored.shard.index === j)?.dir;
+  const newFolders = shown.filter(([j]) => folderOf(j) === undefined).length;
   const lines = [`the sources hold ${total - missing.length} of the grid's ${total} units; ${missing.length} ${missing.length === 1 ? 'is' : 'are'} missing` + (n > 1 ? ` from ${groups.size} of its ${n} shards:` : ':')];
   const commands: string[] = [];
-  for (const [j, us] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+  for (const [j, us] of shown) {
     const shard = n > 1 ? `shard ${j}/${n}` : 'the grid';
-    const folder = inputs.find((i) => i.stored.shard.count === n && i.stored.shard.index === j)?.dir;
+    const folder = folderOf(j);
     const task = planTask(j);
     const where = [folder ?? 'no source folder holds it', ...(task !== undefined ? [`array task ${task}`] : [])].join('; ');
     const keys = us.slice(0, KEYS_SHOWN).map(unitKey).join(', ') + (us.length > KEYS_SHOWN ? `, ... (${us.length - KEYS_SHOWN} more)` : '');
     const size = Math.ceil((total - j + 1) / n);
     lines.push(`  ${shard} (${where}): ${us.length} of its ${size} units: ${keys}`);
     const shardFlag = n > 1 ? [`--shard ${j}/${n}`] : [];
-    commands.push(folder ? `  ${run('--out', shellWord(folder), ...shardFlag)}` : `  ${run('--out', 'NEW_FOLDER', ...shardFlag)}   (then add NEW_FOLDER to the merge's sources)`);
+    // Two shards run into one new folder would clash: each new folder gets its shard's number.
+    const fresh = newFolders > 1 ? `NEW_FOLDER_${j}` : 'NEW_FOLDER';
+    commands.push(folder ? `  ${run('--out', shellWord(folder), ...shardFlag)}` : `  ${run('--out', fresh, ...shardFlag)}   (then add ${fresh} to the merge's sources)`);
   }
-  lines.push('Finish them (each command resumes its folder), then merge again:', ...commands);
+  if (hidden.length) {
+    const list = describeTasks(hidden.map(([j]) => j));
+    const units = hidden.reduce((sum, [, us]) => sum + us.length, 0);
+    const held = hidden.filter(([j]) => folderOf(j) !== undefined).length;
+    const one = hidden.length === 1;
+    lines.push(`  and ${hidden.length} more ${one ? 'shard' : 'shards'} (${list}): ${units} ${units === 1 ? 'unit' : 'units'}; ${held === 0 ? 'no source folder holds' : `source folders hold ${held} of`} ${one ? 'it' : 'them'}`);
+    commands.push(`  and likewise for ${one ? `shard ${list} (its folder, or a new one, and --shard ${list}/${n})` : `shards ${list} (each its own folder, or a new one, and --shard J/${n})`}`);
+  }
+  lines.push('Finish them (each command resumes its folder), then merge again:');
+  if (viaVariable) lines.push(`  ARGS="${args.join(' ')}"   (the grid's arguments, for the commands below)`);
+  lines.push(...commands);
   const tasks = [...groups.keys()].map(planTask);
   if (tasks.length && tasks.every((t) => t !== undefined)) {
     const list = describeTasks([...(tasks as number[])].sort((a, b) => a - b));

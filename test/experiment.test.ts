@@ -194,6 +194,22 @@ test('results store: resume, torn last line, refusals (other config, other shard
   // A damaged line in the middle is an error, not silently dropped.
   writeFileSync(jsonl, `${JSON.stringify(r0)}\n{oops\n${JSON.stringify(r1)}\n`);
   assert.throws(() => ResultStore.open(dir, tiny), /line 2 is not a valid result record/);
+  // Bytes that are not UTF-8 (fuzz results-folder, seed 505): a line holding them is damaged, and
+  // a torn last line after one is cut at its byte offset (the cut once counted each such byte as
+  // a three-byte replacement character, kept the torn line and padded the file with a NUL).
+  const utf8 = (t: string) => Buffer.from(t);
+  const [head, tail] = JSON.stringify({ ...r0, gates: ['@@'] }).split('@@');
+  const bad = Buffer.concat([utf8(head!), Buffer.from([0x80, 0x80]), utf8(tail!)]); // a record, but for those bytes
+  writeFileSync(jsonl, Buffer.concat([bad, utf8(`\n${JSON.stringify(r1)}\n{"ke`)]));
+  assert.throws(() => ResultStore.open(dir, tiny), /line 1 is not a valid result record/);
+  assert.throws(() => ResultStore.read(dir), /line 1 is not a valid result record/);
+  const withOdd = { ...r0, gates: [...r0.gates, '\u00e9\u4e2d\u{1F600}'] }; // real UTF-8 of 2, 3 and 4 bytes
+  const whole = utf8(`${JSON.stringify(withOdd)}\n`);
+  writeFileSync(jsonl, Buffer.concat([whole, utf8('{"key":"\u4e2d'), Buffer.from([0xe4, 0xb8])])); // then a line torn inside a character
+  const cut = ResultStore.open(dir, tiny);
+  assert.ok(cut.has(r0.key));
+  cut.close();
+  assert.equal(readFileSync(jsonl), whole, 'the torn line is cut at its first byte, nothing padded');
   writeFileSync(jsonl, `${JSON.stringify(r0)}\n`);
 
   assert.throws(() => ResultStore.open(dir, { ...tiny, noiseStd: 0.1, sizes: [2] }), /holds results of another configuration \(stored vs requested: --size: 3 vs 2; --noise-std: 0 vs 0.1\)/);

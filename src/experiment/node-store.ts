@@ -123,8 +123,8 @@ export class ResultStore {
     const stored = readStoredConfig(dir);
     if (!stored) throw new InputError(`${dir} is not an mi-ident results folder (no ${CONFIG_FILE})`);
     const path = join(dir, RESULTS_FILE);
-    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    return { stored, records: inGridOrder(parseLines(text, path).records.values()) };
+    const bytes = existsSync(path) ? readFileSync(path) : new Uint8Array(0);
+    return { stored, records: inGridOrder(parseLines(bytes, path).records.values()) };
   }
 
   /** Whether the unit with this key has finished. */
@@ -225,7 +225,7 @@ export class ResultStore {
       throw new InputError(`cannot write ${path}: ${writeProblem(e)}`);
     }
     try {
-      const { records, validBytes, totalBytes } = parseLines(readFileSync(path, 'utf8'), path);
+      const { records, validBytes, totalBytes } = parseLines(readFileSync(path), path);
       if (validBytes < totalBytes) {
         try {
           ftruncateSync(fd, validBytes);
@@ -362,28 +362,31 @@ function isRecord(r: unknown): r is UnitRecord {
   return model === null || (typeof model === 'object' && !Array.isArray(model));
 }
 
+/** Decodes one line, refusing bytes that are not UTF-8 (a damaged line, not text to guess at). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * Parses JSONL text. Complete lines must parse, except the last one, which a crash may have cut
+ * Parses JSONL bytes. Complete lines must parse, except the last one, which a crash may have cut
  * (it is then dropped). Returns the records by key (first occurrence wins) and the byte length of
- * the valid prefix.
+ * the valid prefix. Lines are cut and counted as bytes: a line decoded first would count each
+ * byte that is not UTF-8 as the three of a replacement character, and the cut would land past
+ * the torn line.
  */
-function parseLines(text: string, path: string): { records: Map<string, UnitRecord>; validBytes: number; totalBytes: number } {
+function parseLines(bytes: Uint8Array, path: string): { records: Map<string, UnitRecord>; validBytes: number; totalBytes: number } {
   const records = new Map<string, UnitRecord>();
-  const totalBytes = Buffer.byteLength(text);
-  let validBytes = 0;
+  const totalBytes = bytes.length;
   let start = 0;
   let lineNo = 0;
-  while (start < text.length) {
-    const end = text.indexOf('\n', start);
-    const line = text.slice(start, end < 0 ? text.length : end);
+  while (start < totalBytes) {
+    const end = bytes.indexOf(0x0a, start);
     lineNo++;
     let record: UnitRecord | null = null;
     try {
-      record = JSON.parse(line) as UnitRecord;
+      record = JSON.parse(strictUtf8.decode(bytes.subarray(start, end < 0 ? totalBytes : end))) as UnitRecord;
     } catch {
       record = null;
     }
-    const isLast = end < 0 || end === text.length - 1;
+    const isLast = end < 0 || end === totalBytes - 1;
     if (end < 0 || !isRecord(record)) {
       if (isLast) break; // a torn last line: the unit runs again
       throw new InputError(
@@ -392,9 +395,8 @@ function parseLines(text: string, path: string): { records: Map<string, UnitReco
     }
     if (!records.has(record.key)) records.set(record.key, record);
     start = end + 1;
-    validBytes += Buffer.byteLength(line) + 1;
   }
-  return { records, validBytes, totalBytes };
+  return { records, validBytes: start, totalBytes };
 }
 
 /**

@@ -121,8 +121,9 @@ function describeMissing(
   const shown = sorted.slice(0, SHARDS_SHOWN);
   const hidden = sorted.slice(SHARDS_SHOWN);
   // Up to two commands carry the arguments inline, to paste as they are; more share a variable.
+  // (Only plain words go in the variable: an unquoted $ARGS splits on spaces and keeps quotes.)
   const args = configArgs(config).map(shellWord);
-  const viaVariable = args.length > 0 && groups.size > 2;
+  const viaVariable = args.length > 0 && groups.size > 2 && args.every((a) => !a.startsWith("'"));
   const argText = viaVariable ? ['$ARGS'] : args;
   const run = (...parts: string[]) => ['mi-ident run', ...parts, ...argText].join(' ');
   const planTask = (j: number) => (plan && plan.tasks.length === n ? plan.tasks[j - 1] : undefined);

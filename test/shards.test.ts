@@ -3,8 +3,8 @@
 // stopped by Slurm's SIGTERM releasing its folder. test/slurm.test.ts does the same on a real Slurm.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,13 +146,27 @@ test('merge: a refusal stays short however many shards are missing; past two com
   assert.match(m, /5 are missing from 5 of its 6 shards:\n  shard 2\/6 \(no source folder holds it\): 1 of its 1 units: /);
   assert.match(m, /\n  and 2 more shards \(5-6\): 2 units; no source folder holds them\n/);
   assert.not.match(m, /shard 5\/6 \(/);
-  const argsLine = m.match(/\n {2}ARGS="([^"]*)" {3}\(the grid's arguments, for the commands below\)\n/);
+  const argsLine = m.match(/\n {2}ARGS="([^"]*)" {3}# the grid's arguments, for the commands below\n/);
   assert.ok(argsLine, m);
   // The variable holds the grid's flags: they give back the same configuration.
   assert.equal(resolveConfig(configFromValues(parseCommandArgs(argsLine![1]!.split(' '), RUN_OPTIONS).values)), tiny);
-  assert.match(m, /\n {2}mi-ident run --out NEW_FOLDER_2 --shard 2\/6 \$ARGS {3}\(then add NEW_FOLDER_2 to the merge's sources\)\n {2}mi-ident run --out NEW_FOLDER_3 --shard 3\/6 \$ARGS/);
+  assert.match(m, /\n {2}mi-ident run --out NEW_FOLDER_2 --shard 2\/6 \$ARGS {3}# then add NEW_FOLDER_2 to the merge's sources\n {2}mi-ident run --out NEW_FOLDER_3 --shard 3\/6 \$ARGS/);
   assert.match(m, /\n {2}and likewise for shards 5-6 \(each its own folder, or a new one, and --shard J\/6\)\n/);
   assert.is(m.split(TINY_ARGS[1]!).length, 2, 'the gates are named once');
+  // The lines paste into a shell as they are: run them (mi-ident from source), then merge.
+  const pasted = m.split('\n').filter((l) => /^ {2}(ARGS=|mi-ident run --out NEW_FOLDER)/.test(l));
+  assert.is(pasted.length, 4);
+  const script = [`mi-ident() { "${process.execPath}" --import "${import.meta.resolve('tsx')}" "${join(ROOT, 'src/cli/run.ts')}" "$@"; }`, 'set -e', ...pasted].join('\n');
+  const work = folder();
+  mkdirSync(work);
+  const shell = spawnSync('bash', ['-c', script], { cwd: work, encoding: 'utf8' });
+  assert.is(shell.status, 0, shell.stderr);
+  assert.equal(readdirSync(work).sort(), ['NEW_FOLDER_2', 'NEW_FOLDER_3', 'NEW_FOLDER_4']);
+  const rest = m.match(/\n {2}and likewise for shards 5-6/);
+  assert.ok(rest);
+  for (const j of [5, 6]) await runExperiment(tiny, { out: join(work, `NEW_FOLDER_${j}`), workers: 1, shard: { index: j, count: 6 } });
+  const done = mergeResults(folder(), [first, ...readdirSync(work).map((d) => join(work, d))]);
+  assert.equal([done.merged, done.total], [6, 6]);
   // 398 units missing from 199 of 200 shards: still three shards named, one line for the rest.
   const wide = { ...tiny, nExperiments: 200 };
   const last = folder();

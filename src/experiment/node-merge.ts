@@ -99,7 +99,8 @@ const SHARDS_SHOWN = 3;
  * The missing units by shard (when the sources are shards of one count) and the commands that
  * finish them: first line a summary, then one line per shard, then the commands. Its length does
  * not grow with the number of missing shards: past {@link SHARDS_SHOWN} they are named in ranges,
- * and past two commands the grid's arguments are written once, as a shell variable.
+ * and past two commands the grid's arguments are written once, as a shell variable. Each command
+ * line pastes into a shell as it is (what it says beside it is a comment).
  */
 function describeMissing(
   config: ExperimentConfig,
@@ -142,7 +143,7 @@ function describeMissing(
     const shardFlag = n > 1 ? [`--shard ${j}/${n}`] : [];
     // Two shards run into one new folder would clash: each new folder gets its shard's number.
     const fresh = newFolders > 1 ? `NEW_FOLDER_${j}` : 'NEW_FOLDER';
-    commands.push(folder ? `  ${run('--out', shellWord(folder), ...shardFlag)}` : `  ${run('--out', fresh, ...shardFlag)}   (then add ${fresh} to the merge's sources)`);
+    commands.push(folder ? `  ${run('--out', shellWord(folder), ...shardFlag)}` : `  ${run('--out', fresh, ...shardFlag)}   # then add ${fresh} to the merge's sources`);
   }
   if (hidden.length) {
     const list = describeTasks(hidden.map(([j]) => j));
@@ -153,7 +154,7 @@ function describeMissing(
     commands.push(`  and likewise for ${one ? `shard ${list} (its folder, or a new one, and --shard ${list}/${n})` : `shards ${list} (each its own folder, or a new one, and --shard J/${n})`}`);
   }
   lines.push('Finish them (each command resumes its folder), then merge again:');
-  if (viaVariable) lines.push(`  ARGS="${args.join(' ')}"   (the grid's arguments, for the commands below)`);
+  if (viaVariable) lines.push(`  ARGS="${args.join(' ')}"   # the grid's arguments, for the commands below`);
   lines.push(...commands);
   const tasks = [...groups.keys()].map(planTask);
   if (tasks.length && tasks.every((t) => t !== undefined)) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeModel } from '../src/analyze.ts';
 import { normalizeArgs } from '../src/cli/commands/options.ts';
-import { DEFAULT_CONFIG, minSparsityFor, resolveConfig, type ExperimentConfig } from '../src/experiment/config.ts';
+import { configDifferences, DEFAULT_CONFIG, minSparsityFor, resolveConfig, type ExperimentConfig } from '../src/experiment/config.ts';
 import { checkGridLimits } from '../src/experiment/limits.ts';
 import { gridUnits, parseShard, shardUnits, slurmShard, unitKey } from '../src/experiment/grid.ts';
 import { mergeResults } from '../src/experiment/node-merge.ts';
@@ -213,6 +213,11 @@ test('results store: resume, torn last line, refusals (other config, other shard
   writeFileSync(jsonl, `${JSON.stringify(r0)}\n`);
 
   assert.throws(() => ResultStore.open(dir, { ...tiny, noiseStd: 0.1, sizes: [2] }), /holds results of another configuration \(stored vs requested: --size: 3 vs 2; --noise-std: 0 vs 0.1\)/);
+  // Long lists are not quoted whole: their lengths and where they first part.
+  const targets = Array.from({ length: 200 }, (_, i) => (i + 1) / 1000);
+  assert.equal(configDifferences({ ...tiny, lossTargets: targets }, { ...tiny, lossTargets: targets.map((t, i) => (i === 156 ? 0.5 : t)) }), ['--loss-target: 200 vs 200 values, first different at value 157: 0.157 vs 0.5']);
+  assert.equal(configDifferences({ ...tiny, lossTargets: targets }, { ...tiny, lossTargets: targets.slice(0, 199) }), ['--loss-target: 200 vs 199 values, first different at value 200: 0.2 vs none']);
+  assert.equal(configDifferences(tiny, { ...tiny, lossTargets: targets.slice(0, 12) })[0]!.split(' vs ')[1]!.split(' ').length, 12, 'up to 12 values are shown whole');
   assert.throws(() => ResultStore.open(dir, tiny, { index: 1, count: 2 }), /holds shard 1\/1 of this grid, not 1\/2/);
   const foreign = folder();
   mkdirSync(foreign);

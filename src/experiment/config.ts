@@ -197,8 +197,20 @@ export function configDifferences(a: ExperimentConfig, b: ExperimentConfig): str
   // A field a stored config lacks (written before the field existed) has its default value.
   const value = (c: ExperimentConfig, k: keyof ExperimentConfig) => c[k] ?? DEFAULT_CONFIG[k];
   return CONFIG_FIELDS.filter((k) => JSON.stringify(value(a, k)) !== JSON.stringify(value(b, k))).map(
-    (k) => `${flagOf(k)}: ${show(value(a, k))} vs ${show(value(b, k))}`,
+    (k) => `${flagOf(k)}: ${showDifference(value(a, k), value(b, k))}`,
   );
+}
+
+/** Lists longer than this are not shown whole in a difference: where they part is. */
+const LIST_SHOWN = 12;
+
+/** `a vs b`; for long lists, their lengths and the first value where they differ. */
+function showDifference(a: unknown, b: unknown): string {
+  if (!Array.isArray(a) || !Array.isArray(b) || Math.max(a.length, b.length) <= LIST_SHOWN) return `${show(a)} vs ${show(b)}`;
+  let i = 0;
+  while (i < a.length && i < b.length && JSON.stringify(a[i]) === JSON.stringify(b[i])) i++;
+  const at = (v: unknown[]) => (i < v.length ? show(v[i]) : 'none');
+  return `${a.length} vs ${b.length} values, first different at value ${i + 1}: ${at(a)} vs ${at(b)}`;
 }
 
 /** The CLI flag of a config field (`lossTargets` -> `--loss-target`). */

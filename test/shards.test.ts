@@ -130,7 +130,7 @@ test('merge: refuses an incomplete grid, writing nothing; --allow-partial merges
   assert.not.match(readFileSync(full.path, 'utf8'), /PARTIAL|class="partial"/);
 });
 
-test('merge: a refusal stays short however many shards are missing; past two commands the arguments are written once', async () => {
+test('merge: a refusal stays short however many shards are missing; with more than one, the arguments are written once', async () => {
   const first = folder();
   await runExperiment(tiny, { out: first, workers: 1, shard: { index: 1, count: 6 } });
   const message = (sources: string[]) => {

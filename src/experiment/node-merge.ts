@@ -99,7 +99,7 @@ const SHARDS_SHOWN = 3;
  * The missing units by shard (when the sources are shards of one count) and the commands that
  * finish them: first line a summary, then one line per shard, then the commands. Its length does
  * not grow with the number of missing shards: past {@link SHARDS_SHOWN} they are named in ranges,
- * and past two commands the grid's arguments are written once, as a shell variable. Each command
+ * and with more than one the grid's arguments are written once, as a shell variable. Each command
  * line pastes into a shell as it is (what it says beside it is a comment).
  */
 function describeMissing(
@@ -121,10 +121,11 @@ function describeMissing(
   const sorted = [...groups.entries()].sort((a, b) => a[0] - b[0]);
   const shown = sorted.slice(0, SHARDS_SHOWN);
   const hidden = sorted.slice(SHARDS_SHOWN);
-  // Up to two commands carry the arguments inline, to paste as they are; more share a variable.
+  // One missing shard: its command and the last line carry the arguments inline. More: they
+  // would be written three times or more, so the commands share a variable.
   // (Only plain words go in the variable: an unquoted $ARGS splits on spaces and keeps quotes.)
   const args = configArgs(config).map(shellWord);
-  const viaVariable = args.length > 0 && groups.size > 2 && args.every((a) => !a.startsWith("'"));
+  const viaVariable = args.length > 0 && groups.size > 1 && args.every((a) => !a.startsWith("'"));
   const argText = viaVariable ? ['$ARGS'] : args;
   const run = (...parts: string[]) => ['mi-ident run', ...parts, ...argText].join(' ');
   const planTask = (j: number) => (plan && plan.tasks.length === n ? plan.tasks[j - 1] : undefined);

@@ -585,7 +585,7 @@ export const CATALOGUE: BadInput[] = [
     // It used to merge the half it had and exit 0, so that a Slurm merge job showed COMPLETED.
     surface: 'cli', name: 'merge of an incomplete grid (a shard missing, one empty)', argv: () => ['merge', '--out', outPath('merged-half'), resultsFolder('half', { shard: [1, 2] }), '--shard-plan', file('plan-2.json', { tool: 'mi-ident', kind: 'shard-plan', tasks: [3, 8] })],
     what: /^merge refused: the sources hold 0 of the grid's 2 units; 2 are missing from 2 of its 2 shards:/,
-    detail: /shard 1\/2 \(.*half; array task 3\): 1 of its 1 units: g1\/s0\/k2\/d1\/t0\.01\/lr0\.001\n  shard 2\/2 \(no source folder holds it; array task 8\): 1 of its 1 units: g1\/s1\/k2\/d1\/t0\.01\/lr0\.001\n(.|\n)*mi-ident run --out .*half --shard 1\/2 --target-logic-gates AND OR(.|\n)*resubmit tasks 3,8 alone(.|\n)*--allow-partial/,
+    detail: /shard 1\/2 \(.*half; array task 3\): 1 of its 1 units: g1\/s0\/k2\/d1\/t0\.01\/lr0\.001\n  shard 2\/2 \(no source folder holds it; array task 8\): 1 of its 1 units: g1\/s1\/k2\/d1\/t0\.01\/lr0\.001\n(.|\n)*\n {2}ARGS="--target-logic-gates AND OR [^"]*" {3}# the grid's arguments(.|\n)*\n {2}mi-ident run --out .*half --shard 1\/2 \$ARGS\n(.|\n)*resubmit tasks 3,8 alone(.|\n)*--allow-partial/,
     absent: () => [outPath('merged-half')], unchanged: () => [outPath('half')],
   },
   {

@@ -174,6 +174,11 @@ test('merge: a refusal stays short however many shards are missing; with more th
   const many = message([last]);
   assert.match(many, /398 are missing from 199 of its 200 shards:[\s\S]*\n  and 196 more shards \(4-199\): 392 units; no source folder holds them\n/);
   assert.ok(many.length <= 1500, `${many.length} characters (the fuzz suites' bound on a refusal is 1500)`);
+  // A shard missing whole is named without examples of its units.
+  const ten = { ...tiny, nExperiments: 5 };
+  const half = folder();
+  await runExperiment(ten, { out: half, workers: 1, shard: { index: 1, count: 2 } });
+  assert.match(message([half]), /\n  shard 2\/2 \(no source folder holds it\): all 5 of its units\n/);
 });
 
 test('a run stopped by SIGTERM (scancel, time limit) releases its folder and resumes', async () => {

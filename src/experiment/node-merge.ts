@@ -138,9 +138,10 @@ function describeMissing(
     const folder = folderOf(j);
     const task = planTask(j);
     const where = [folder ?? 'no source folder holds it', ...(task !== undefined ? [`array task ${task}`] : [])].join('; ');
-    const keys = us.slice(0, KEYS_SHOWN).map(unitKey).join(', ') + (us.length > KEYS_SHOWN ? `, ... (${us.length - KEYS_SHOWN} more)` : '');
     const size = Math.ceil((total - j + 1) / n);
-    lines.push(`  ${shard} (${where}): ${us.length} of its ${size} units: ${keys}`);
+    // A shard missing whole needs no examples; a partly run one shows which of its units are left.
+    const keys = us.slice(0, KEYS_SHOWN).map(unitKey).join(', ') + (us.length > KEYS_SHOWN ? `, ... (${us.length - KEYS_SHOWN} more)` : '');
+    lines.push(`  ${shard} (${where}): ${us.length === size && size > KEYS_SHOWN ? `all ${size} of its units` : `${us.length} of its ${size} units: ${keys}`}`);
     const shardFlag = n > 1 ? [`--shard ${j}/${n}`] : [];
     // Two shards run into one new folder would clash: each new folder gets its shard's number.
     const fresh = newFolders > 1 ? `NEW_FOLDER_${j}` : 'NEW_FOLDER';

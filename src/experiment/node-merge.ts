@@ -86,8 +86,10 @@ export function mergeResults(out: string, sources: readonly string[], options: M
   }
 }
 
+/** Whether a word reaches a shell as it is, unquoted. */
+const plainWord = (s: string) => /^[\w@%+=:,./-]+$/.test(s);
 /** A path as one shell word (quoted when it needs it), for commands to paste. */
-const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const shellWord = (s: string) => (plainWord(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** How many unit keys a message lists per shard. */
 const KEYS_SHOWN = 4;
@@ -124,8 +126,9 @@ function describeMissing(
   // One missing shard: its command and the last line carry the arguments inline. More: they
   // would be written three times or more, so the commands share a variable.
   // (Only plain words go in the variable: an unquoted $ARGS splits on spaces and keeps quotes.)
-  const args = configArgs(config).map(shellWord);
-  const viaVariable = args.length > 0 && groups.size > 1 && args.every((a) => !a.startsWith("'"));
+  const flags = configArgs(config);
+  const args = flags.map(shellWord);
+  const viaVariable = args.length > 0 && groups.size > 1 && flags.every(plainWord);
   const argText = viaVariable ? ['$ARGS'] : args;
   const run = (...parts: string[]) => ['mi-ident run', ...parts, ...argText].join(' ');
   const planTask = (j: number) => (plan && plan.tasks.length === n ? plan.tasks[j - 1] : undefined);

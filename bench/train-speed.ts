@@ -23,6 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baseCheckout, currentCheckout, type Checkout } from './checkouts.ts';
+import { relaxedSimdFlags } from '../scripts/node-flags.mjs';
 
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
 const BASE = process.env.BENCH_TRAIN_BASE ?? '05aaf50';
@@ -43,9 +44,8 @@ const ms = (t: number) => (t < 1000 ? `${t.toFixed(0)} ms` : `${(t / 1000).toFix
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 function probe(dir: string, rng: 'reference' | 'fast'): { dataGen: Sample; first: Sample[]; later: Sample[] } {
-  // Node 20 has relaxed SIMD (the fma trainer) behind a flag, as `npm test` and the CLI turn it on.
-  const relaxed = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
-  const r = spawnSync(process.execPath, [...relaxed, '--import', 'tsx', join(here, 'train-probe.ts'), dir, rng, '2'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 });
+  // The fma trainer needs relaxed SIMD, as `npm test` and the CLI turn it on.
+  const r = spawnSync(process.execPath, [...relaxedSimdFlags(), '--import', 'tsx', join(here, 'train-probe.ts'), dir, rng, '2'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`the probe in ${dir} failed (exit ${r.status ?? r.signal}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }

@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { relaxedSimdFlags } from './node-flags.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TESTS = join(ROOT, 'test');
 const filter = process.argv[2] ?? '';
 const matches = (path) => path.endsWith('.test.ts') && path.includes(filter);
-// Node 20 has WebAssembly relaxed SIMD (the trainer's fma kernel) behind a flag; Node 22 ships it.
-const relaxedFlag = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+const relaxedFlag = relaxedSimdFlags();
 
 /** Test files under test/, as paths relative to it with forward slashes, in name order. */
 function testFiles() {

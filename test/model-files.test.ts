@@ -99,6 +99,13 @@ test('a state_dict becomes the model: shapes chain, a bias-less layer gets zeros
   assert.match(refusal(() => read(mlp231(), { layer_sizes: '2,4,1' })), /the safetensors metadata gives layer sizes 2-4-1, but its tensors give 2-3-1/);
   assert.match(refusal(() => read(mlp231(), { activation: 'relu' })), /the safetensors metadata says activation 'relu'; mi-ident analyses LeakyReLU networks only/);
   assert.is(read(mlp231(), { negative_slope: '0.2' }).negativeSlope, Math.fround(0.2));
+  // A stated value of megabytes is cut in the message (found by fuzz seed 53535), as names are.
+  const long = refusal(() => read(mlp231(), { activation: 'x'.repeat(10_000) }));
+  assert.match(long, /says activation 'x{60}\.\.\. \(10000 characters\)'; mi-ident analyses LeakyReLU networks only/);
+  assert.ok(long.length < 300, long);
+  const sizes = refusal(() => read(mlp231(), { layer_sizes: Array(5000).fill(2).join(',') }));
+  assert.match(sizes, /gives layer sizes 2-2-2-[-2]*\.\.\. \(9999 characters\), but its tensors give 2-3-1/);
+  assert.ok(sizes.length < 300, sizes);
 });
 
 test('float conversions (N10): float64 when exact, float16 and bfloat16 always, NaN never', () => {

@@ -6,7 +6,7 @@
  */
 import { ModelFormatError } from '../errors.ts';
 import type { Model } from '../model.ts';
-import { shownName, shownNames, shownSizes } from './names.ts';
+import { shownName, shownNames, shownSizes, shownValue } from './names.ts';
 import { float32Values, type Tensor } from './tensors.ts';
 
 /** Hyper-parameters a file states, each with where it says so (for messages). */
@@ -120,13 +120,12 @@ export function modelFromStateDict(tensors: ReadonlyMap<string, Tensor>, hp: Hyp
     throw new ModelFormatError(`${where}: ${what}`);
   };
   if (hp.activation !== undefined && hp.activation.value !== 'leaky_relu') {
-    const shown = typeof hp.activation.value === 'string' ? `'${hp.activation.value}'` : String(hp.activation.value);
-    fail(`${hp.activation.from} says activation ${shown}; mi-ident analyses LeakyReLU networks only (activation 'leaky_relu'), as the paper's MLPs are`);
+    fail(`${hp.activation.from} says activation ${shownValue(hp.activation.value)}; mi-ident analyses LeakyReLU networks only (activation 'leaky_relu'), as the paper's MLPs are`);
   }
   let slope = DEFAULT_NEGATIVE_SLOPE;
   if (hp.negativeSlope !== undefined) {
     const v = hp.negativeSlope.value;
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${hp.negativeSlope.from} gives the negative slope ${String(v)}, not a finite number`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${hp.negativeSlope.from} gives the negative slope ${shownValue(v)}, not a finite number`);
     slope = v as number;
   }
   const layers = orderLayers([...tensors.keys()], where);
@@ -154,7 +153,7 @@ export function modelFromStateDict(tensors: ReadonlyMap<string, Tensor>, hp: Hyp
     }
   });
   if (hp.layerSizes && hp.layerSizes.value.join('-') !== sizes.join('-')) {
-    fail(`${hp.layerSizes.from} gives layer sizes ${hp.layerSizes.value.join('-')}, but its tensors give ${sizes.join('-')}`);
+    fail(`${hp.layerSizes.from} gives layer sizes ${shownName(hp.layerSizes.value.join('-'))}, but its tensors give ${sizes.join('-')}`);
   }
   return { model: { layerSizes: sizes, weights, biases, negativeSlope: Math.fround(slope) }, layers, negativeSlope: slope };
 }

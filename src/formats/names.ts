@@ -14,6 +14,15 @@ export function shownName(name: string, max = 60): string {
   return name.length > max ? `${escaped}... (${name.length} characters)` : escaped;
 }
 
+/**
+ * A value a file states (a hyper-parameter: a string, a number, or whatever a pickle held) as a
+ * message shows it: a string quoted, anything else as String() gives it, either cut like
+ * {@link shownName}.
+ */
+export function shownValue(value: unknown, max = 60): string {
+  return typeof value === 'string' ? `'${shownName(value, max)}'` : shownName(String(value), max);
+}
+
 /** Names as a list of at most `n`, each {@link shownName}, then how many there are in all. */
 export function shownNames(names: readonly string[], n = 8, separator = ', '): string {
   const shown = names.slice(0, n).map((s) => shownName(s)).join(separator);

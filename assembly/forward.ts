@@ -510,6 +510,93 @@ function prepareSumBounds(bias: v128, label: v128, margin: v128, real: v128, slo
   return v128.any_true(v128.or(f32x4.lt(sum, rejectBelow), f32x4.ge(sum, rejectFrom))) ? 0 : -1;
 }
 
+// Branch and bound on the tail (evaluateIncremental, decisions by sums). For every circuit of a
+// tail pass, live input i of the output adds a product p_i = h_i * w_i to the output's sum, where
+// h_i is its neuron's row for one of its edge patterns. Each operation on the way (products,
+// sums, LeakyReLU with a slope >= 0, the node mask's 0 or 1, the output weight) is monotone in
+// its operands, and a pruned edge's term is x * 0, so running the same float32 operations on the
+// least and the greatest term of every edge bounds p_i over all its patterns, and sums of those
+// bounds, in the sums' order, bound the output's sum. Where the bounds of every circuit that shares
+// the rows of inputs 0..f-1 put a row surely wrong (decideAllRows' reject, which never overlaps its
+// accept), those circuits are rejected without being evaluated: exactly the circuits that
+// evaluating them would reject, so results, orders and exact redos are unchanged.
+let tailPruning = true;
+/** Circuits the branch and bound rejected unevaluated in the last evaluateCombinations call. */
+let prunedCircuits: f64 = 0;
+
+/** How many circuits the last evaluateCombinations call rejected by the branch and bound alone. */
+export function lastPrunedCircuits(): f64 {
+  return prunedCircuits;
+}
+
+/** Turns the branch and bound on or off (on by default): results are the same either way; for tests and benchmarks. */
+export function setTailPruning(on: bool): void {
+  tailPruning = on;
+}
+
+const productLow = memory.data(MAX_WIDTH * 16, 16);
+const productHigh = memory.data(MAX_WIDTH * 16, 16);
+
+/** Whether every lane is a finite float32. */
+// @ts-ignore: decorator
+@inline function allFinite(v: v128): bool {
+  return i32x4.all_true(f32x4.lt(f32x4.abs(v), f32x4.splat(Infinity)));
+}
+
+/**
+ * Fills productLow/productHigh: for live input i (neuron k = live[i] of the last hidden layer),
+ * bounds on its product over every edge pattern of its row, computed as computeRow<Fast> and the
+ * output's multiply do (one vector of rows). False when a bound is not finite: no pruning then.
+ */
+function prepareProductBounds(
+  nLive: i32, live: usize, nInT: i32, tW: usize, tB: usize, hKeep: usize, inT: usize, weights: usize, slope: v128,
+): bool {
+  const zero = f32x4.splat(0);
+  let finite = true;
+  for (let i = 0; i < nLive; i++) {
+    const k = load<i32>(live + (<usize>i << 2));
+    let lo = zero;
+    let hi = zero;
+    for (let j = 0; j < nInT; j++) {
+      const x = v128.load(load<usize>(inT + (<usize>j << alignof<usize>())));
+      const kept = f32x4.mul(x, f32x4.splat(<f32>load<f64>(tW + (<usize>(k * nInT + j) << 3))));
+      const pruned = f32x4.mul(x, zero);
+      const least = f32x4.min(kept, pruned);
+      const most = f32x4.max(kept, pruned);
+      lo = j == 0 ? least : f32x4.add(lo, least);
+      hi = j == 0 ? most : f32x4.add(hi, most);
+    }
+    const bias = f32x4.splat(<f32>load<f64>(tB + (<usize>k << 3)));
+    const keep = f32x4.splat(<f32>load<f64>(hKeep + (<usize>k << 3)));
+    lo = vmulExact<Fast>(vleaky<Fast>(f32x4.add(lo, bias), slope), keep);
+    hi = vmulExact<Fast>(vleaky<Fast>(f32x4.add(hi, bias), slope), keep);
+    const w = v128.load(weights + (<usize>k << 4));
+    const a = f32x4.mul(lo, w);
+    const b = f32x4.mul(hi, w);
+    const pLo = f32x4.min(a, b);
+    const pHi = f32x4.max(a, b);
+    v128.store(productLow + (<usize>i << 4), pLo);
+    v128.store(productHigh + (<usize>i << 4), pHi);
+    finite = finite && allFinite(pLo) && allFinite(pHi);
+  }
+  return finite;
+}
+
+/**
+ * Whether every circuit whose live inputs 0..from-1 give the sum `pre` (unused when from is 0) is
+ * rejected: the bounds of its output's sum, added in the sums' order, put a row surely wrong.
+ */
+// @ts-ignore: decorator
+@inline function boundsReject(pre: v128, from: i32, nLive: i32, rejectBelow: v128, rejectFrom: v128): bool {
+  let lo = from == 0 ? v128.load(productLow) : pre;
+  let hi = from == 0 ? v128.load(productHigh) : pre;
+  for (let i = from == 0 ? 1 : from; i < nLive; i++) {
+    lo = f32x4.add(lo, v128.load(productLow + (<usize>i << 4)));
+    hi = f32x4.add(hi, v128.load(productHigh + (<usize>i << 4)));
+  }
+  return v128.any_true(v128.or(f32x4.lt(hi, rejectBelow), f32x4.ge(lo, rejectFrom)));
+}
+
 /**
  * The smallest whole count c with c / total > threshold (the reference's float64 test): a count of
  * whole row weights passes exactly when it is at least this.
@@ -560,6 +647,7 @@ export function evaluateCombinations(
   const fast = marginsPtr != 0 && repPtr == 0;
   const ablated = repPtr != 0;
   exactRedos = 0;
+  prunedCircuits = 0;
   nVecExact = nPairs;
   yExact = yPtr;
   rowWeightExact = rowWeightPtr;
@@ -856,6 +944,8 @@ function evaluateIncremental<T>(
   const weights = pick<T>(lastWeightsExact, lastWeightsFast);
   prepareLastWeights<T>(getAt(wOff, L - 1), nH * nOut, load<u64>(getAt(choiceOff, L - 1)));
   const lastWeight = single ? v128.load(weights + (<usize>lastLive << 4)) : i32x4.splat(0);
+  // Branch and bound (see prepareProductBounds), where the reject band cannot overlap the accept one.
+  const mayPrune = tailPruning && bySums && nLive > 0 && i32x4.all_true(v128.and(f32x4.le(rejectBelow, acceptFrom), f32x4.le(acceptBelow, rejectFrom)));
   let dirty = 0;
   let idx = from;
   while (idx < to) {
@@ -865,9 +955,31 @@ function evaluateIncremental<T>(
     let d = digit<T>(t);
     let prev: u64 = 0;
     let fresh = true;
+    const prune = mayPrune && prepareProductBounds(nLive, live, nInT, tW, tB, hKeep, inT, weights, slope);
     while (true) {
       const mask = load<u64>(tChoices + (<usize>d << 3));
       const changed: u64 = fresh ? 0xffffffffffffffff : mask ^ prev;
+      if (prune) {
+        // The first live input whose row changed since the last circuit evaluated: the circuits
+        // from here that keep the rows below it share the kept prefix sum and its bounds.
+        let f = 0;
+        while (f < nLive && ((changed >> <u64>(load<i32>(live + (<usize>f << 2)) * nInT)) & rowBits) == 0) f++;
+        if (f < nLive && boundsReject(f == 0 ? i32x4.splat(0) : v128.load(prefix + <usize>f * rowBytes), f, nLive, rejectBelow, rejectFrom)) {
+          // All of them rejected: on to the first circuit that changes a row below input f (the
+          // last one evaluated, its rows and prefix sums stay what `changed` is taken against).
+          const shift = <u64>(load<i32>(live + (<usize>f << 2)) * nInT);
+          const shared: u64 = shift >= 64 ? 0xffffffffffffffff : (<u64>1 << shift) - 1;
+          let next = mask;
+          do {
+            prunedCircuits++;
+            if (++idx >= to) return found;
+            if (++d >= nT) break;
+            next = load<u64>(tChoices + (<usize>d << 3));
+          } while (((next ^ mask) & shared) == 0);
+          if (d >= nT) break;
+          continue;
+        }
+      }
       if (bySums && !fresh && nLive > 0 && (changed & belowLast) == 0) {
         // A run of common steps (the usual case: about 30 of 31 steps at width 5), in a loop of
         // its own: the kept prefix sum in a register, the decision by comparisons of the sum.

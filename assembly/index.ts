@@ -8,7 +8,7 @@ export * from './layout';
 export { alloc, reset, mark, release } from './heap';
 
 // Circuit search: masked forward passes (src/backends/wasm-circuits.ts).
-export { evaluateCombinations, lastExactRedos } from './forward';
+export { evaluateCombinations, lastExactRedos, lastPrunedCircuits, setTailPruning } from './forward';
 
 // Grounding counts of many circuits per call (src/backends/wasm-grounding.ts).
 export { groundCircuitBatch } from './ground-circuits';

@@ -131,6 +131,22 @@ export function lastExactRedos(module: WasmModule): number {
   return module.exports.lastExactRedos();
 }
 
+/**
+ * How many circuits the last {@link evaluateCircuitsWasm} call rejected by the kernel's branch and
+ * bound alone, unevaluated (assembly/forward.ts, prepareProductBounds).
+ */
+export function lastPrunedCircuits(module: WasmModule): number {
+  return module.exports.lastPrunedCircuits();
+}
+
+/**
+ * Turns the kernel's branch and bound off or on again (on by default) in `module`: the circuits
+ * found, their order and the exact redos are the same either way. For tests and benchmarks.
+ */
+export function setTailPruning(module: WasmModule, on: boolean): void {
+  module.exports.setTailPruning(on);
+}
+
 /** Spaces whose combinations' edge words take at most this much are kept whole in a module. */
 const WHOLE_SPACE_BYTES = 32 * 2 ** 20;
 

@@ -7,7 +7,10 @@
  * - the whole search on this thread, then on a pool of two worker threads (right after the last
  *   request, after 5 ms with the workers idle, and after 5 ms of work on this thread);
  * - decoding its perfect circuits for the result (the listed masks) with the first shared decoder
- *   of a new space, which unpacks every edge row, and with a later one, which finds them kept.
+ *   of a new space, which unpacks every edge row, and with a later one, which finds them kept;
+ * - when the pool pays: whole searches of 0.26 to 77 million circuits (the trained 2-5-5-1 and
+ *   2-6-6-1 XOR at several min sparsities) on this thread and on the pool, round by round, which
+ *   is what the backend's `minParallelCircuits` default rests on.
  *
  *   node --import tsx bench/pieces.ts [--runs 30]
  */
@@ -31,7 +34,8 @@ const rows = weightRows(truthTableDataset(getGate('XOR')));
 const request = { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99 };
 const local = await createWasmBackend();
 const pool = createNodePool(2);
-const parallel = await createParallelBackend({ pool });
+// Every request on the pool, whatever its size (the default keeps small ones here).
+const parallel = await createParallelBackend({ pool, minParallelCircuits: 0 });
 const pieces = splitRange(space.count, 8); // what the backend sends to a pool of two
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -92,6 +96,27 @@ for (let round = 0; round < runs; round++) {
 }
 console.log(`  decoding the ${perfect.length} perfect circuits, a new space's first decoder`.padEnd(60), `${median(decodeFirst).toFixed(2)} ms (${Math.min(...decodeFirst).toFixed(2)})`);
 console.log(`  decoding them again, a later decoder of that space`.padEnd(60), `${median(decodeKept).toFixed(2)} ms (${Math.min(...decodeKept).toFixed(2)})`);
+
+// When the pool pays: the same searches here and on the pool, alternating, medians of warm rounds.
+const sizes: [string, number][] = [['XOR_w6_trained.json', 0.5], ['XOR_w5_trained.json', 0.3], ['XOR_w6_trained.json', 0.45], ['XOR_w5_trained.json', 0.2], ['XOR_w6_trained.json', 0.4]];
+console.log('\nwhole searches, this thread / a pool of two (warm medians, best in brackets):');
+for (const [file, minSparsity] of sizes) {
+  const m = parseModel(JSON.parse(readFileSync(new URL(`../test/fixtures/${file}`, import.meta.url), 'utf8')));
+  const s = sharedCircuitSpace(m.layerSizes, minSparsity);
+  const r = { model: m, space: s, start: 0, end: s.count, rows, accuracyThreshold: 0.99 };
+  const rounds = Math.max(3, Math.min(runs, Math.round(3e7 / s.count)));
+  const here: number[] = [];
+  const there: number[] = [];
+  for (let round = -1; round < rounds; round++) {
+    for (const [xs, backend] of [[here, local], [there, parallel]] as const) {
+      const t = performance.now();
+      await backend.evaluateCircuits(r);
+      if (round >= 0) xs.push(performance.now() - t);
+    }
+  }
+  const shown = (xs: number[]) => `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)})`;
+  console.log(`  ${`${m.layerSizes.join('-')} @${minSparsity}, ${s.count.toLocaleString('en-US')} circuits`.padEnd(40)} ${shown(here).padEnd(20)} ${shown(there).padEnd(20)} pool ${(median(here) / median(there)).toFixed(2)}x, ${rounds} rounds`);
+}
 parallel.dispose();
 local.dispose();
 await pool.terminate();

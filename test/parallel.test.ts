@@ -15,6 +15,8 @@ import { evaluateCircuitsTs } from '../src/backends/ts.ts';
 import { countRequest } from '../src/backends/requests.ts';
 import { distinctGroundingRows } from '../src/grounding.ts';
 import type { CircuitResult, GroundingResult } from '../src/backends/types.ts';
+import type { WorkerLike } from '../src/parallel/pool.ts';
+import type { FromWorker, ToWorker } from '../src/parallel/tasks.ts';
 import { fixture } from './helpers.ts';
 
 test('splitRange covers the range in order', () => {
@@ -23,14 +25,14 @@ test('splitRange covers the range in order', () => {
   assert.equal(splitRange(0, 4), []);
 });
 
-test('a large circuit request goes to the workers in pieces, with progress per piece; a small one stays here', async () => {
+test('a large circuit request is cut into pieces, with progress per piece, and makes the pool; a small one stays here', async () => {
   let started = 0;
   const pool = () => {
     started++;
     return createNodePool(2);
   };
   let made: WorkerPool | undefined;
-  const backend = await createParallelBackend({ pool: () => (made ??= pool()) });
+  const backend = await createParallelBackend({ pool: () => (made ??= pool()), minParallelCircuits: 100_000 });
   const xor = weightRows(truthTableDataset(getGate('XOR')));
   try {
     const small = parseModel(PRETRAINED_XOR);
@@ -81,9 +83,84 @@ test('a worker\'s tasks: a copy of the last model or rows stands in for it, and 
   assert.ok(seen.size >= 4, `the changed models and rows find other circuits (${seen.size} distinct answers)`);
 });
 
+/** Workers in this thread (tasks run by runTask), which say they are ready only when told to. */
+function lateWorkers() {
+  const made: { like: WorkerLike; tasks: number; start(): void }[] = [];
+  const factory = () => {
+    const w = {
+      tasks: 0,
+      like: {
+        postMessage(m: ToWorker) {
+          w.tasks++;
+          void runTask(m.task).then((result) => setTimeout(() => w.like.onmessage?.({ data: { id: m.id, result } as FromWorker }), 0));
+        },
+        onmessage: null,
+        onerror: null,
+        terminate() {},
+      } as WorkerLike,
+      start: () => w.like.onmessage?.({ data: { id: 0, ready: true } }),
+    };
+    made.push(w);
+    return w.like;
+  };
+  return { made, factory };
+}
+
+test('a request that comes while the workers are starting runs on the calling thread; once one has started, it gets the pieces', async () => {
+  const { made, factory } = lateWorkers();
+  const pool = new WorkerPool(factory, 2);
+  const backend = await createParallelBackend({ pool, minParallelCircuits: 0 });
+  const model = parseModel(fixture('cases/XOR_w4_d2_seed0.json').model);
+  const space = new CircuitSpace(model.layerSizes, { minSparsity: 0.2 });
+  const request = { model, space, start: 0, end: space.count, rows: weightRows(truthTableDataset(getGate('XOR'))), accuracyThreshold: 0.99 };
+  const expected = Array.from(evaluateCircuitsTs(request));
+  try {
+    assert.ok(pool.starting);
+    const progress: number[] = [];
+    const early = await backend.evaluateCircuits({ ...request, onProgress: (p) => progress.push(p.done) });
+    assert.equal(Array.from(early.perfect), expected);
+    assert.equal(made.map((w) => w.tasks), [0, 0], 'no piece waited for a worker');
+    assert.ok(progress.length >= 8 && progress[progress.length - 1] === space.count, 'progress per piece');
+    made[1]!.start(); // one worker has started: it takes every piece, the other none yet
+    assert.is(pool.ready, 1);
+    assert.not.ok(pool.starting);
+    const later = await backend.evaluateCircuits(request);
+    assert.equal(Array.from(later.perfect), expected);
+    assert.is(made[0]!.tasks, 0);
+    assert.ok(made[1]!.tasks >= 8, `pieces on the started worker (${made[1]!.tasks})`);
+    let all = false;
+    void pool.whenStarted().then(() => (all = true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.not.ok(all, 'whenStarted waits for every worker');
+    made[0]!.start();
+    await pool.whenStarted();
+    const indices = expected.slice(0, 5000);
+    const inputs = distinctGroundingRows(truthTableDataset(getGate('XOR')).x, 2);
+    const counts = await backend.countGroundings({ model, space, indices, inputs });
+    assert.equal(counts.counts, countRequest(null, { model, space, indices, inputs }).counts);
+    assert.ok(made[0]!.tasks > 0, 'both workers take pieces once both have started');
+  } finally {
+    backend.dispose();
+    pool.terminate();
+  }
+});
+
+test('a worker that answers a task has started, ready message or not', async () => {
+  const { made, factory } = lateWorkers();
+  const pool = new WorkerPool(factory, 1);
+  const model = parseModel(PRETRAINED_XOR);
+  const space = new CircuitSpace(model.layerSizes);
+  const result = (await pool.run({ kind: 'circuits', kernels: 'ts', model, space: { layerSizes: space.layerSizes, minSparsity: 0 }, rows: weightRows(truthTableDataset(getGate('XOR'))), accuracyThreshold: 0.99, start: 0, end: space.count })) as CircuitResult;
+  assert.is(result.perfect.length, 32);
+  assert.is(made[0]!.tasks, 1);
+  assert.is(pool.ready, 1);
+  assert.not.ok(pool.starting);
+  pool.terminate();
+});
+
 test('an aborted request stops between pieces', async () => {
   const pool = createNodePool(2);
-  const backend = await createParallelBackend({ pool });
+  const backend = await createParallelBackend({ pool, minParallelCircuits: 0 });
   const model = parseModel(fixture('cases/XOR_w4_d2_seed0.json').model);
   const space = new CircuitSpace(model.layerSizes, { minSparsity: 0.2 });
   const controller = new AbortController();

@@ -27,7 +27,8 @@ export function nodeWorkerFactory(): () => WorkerLike {
       terminate: () => worker.terminate(),
     };
     worker.on('message', (data) => {
-      if (--busy === 0) worker.unref();
+      // The startup message answers no task.
+      if (!data.ready && --busy === 0) worker.unref();
       like.onmessage?.({ data });
     });
     worker.on('error', (e) => like.onerror?.(e));

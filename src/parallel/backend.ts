@@ -2,7 +2,8 @@
  * Parallelism as a backend: requests big enough to pay for it are cut into contiguous pieces in
  * enumeration order, run on a pool of workers (Node worker threads or browser Web Workers, one
  * code path), and their results concatenated in piece order, so the answer is exactly the
- * single-thread one. Smaller requests, and the interventions, run on the calling thread.
+ * single-thread one. Smaller requests, and the interventions, run on the calling thread, as do the
+ * pieces of a request that comes while the workers are still starting.
  */
 import { createTsBackend } from '../backends/ts.ts';
 import { concat } from '../backends/requests.ts';
@@ -22,6 +23,12 @@ export interface ParallelBackendOptions {
    * The pool stays the caller's: this backend never terminates it.
    */
   readonly pool: WorkerPool | (() => WorkerPool);
+  /**
+   * Circuit requests with fewer circuits than this stay on the calling thread (default 100,000:
+   * on 2 cores a pool of two is about 1.1x faster from 260,000 circuits on: `node --import tsx
+   * bench/pieces.ts`, docs/performance.md). 0 sends every request to the workers.
+   */
+  readonly minParallelCircuits?: number;
 }
 
 /** Below these sizes a request stays on the calling thread: shipping it would cost more. */
@@ -29,10 +36,13 @@ const MIN_PARALLEL_CIRCUITS = 100_000;
 const MIN_PARALLEL_GROUNDINGS = 4_000;
 /** Largest piece of a circuit range, so progress keeps coming on long searches. */
 const MAX_PIECE_CIRCUITS = 1 << 22;
+/** While the workers start, the calling thread lets their ready messages in after this much work. */
+const YIELD_MS = 20;
 
 /** A backend that runs the CPU kernels on a worker pool. */
 export async function createParallelBackend(options: ParallelBackendOptions): Promise<Backend> {
   const kernels = options.kernels ?? 'wasm';
+  const minCircuits = options.minParallelCircuits ?? MIN_PARALLEL_CIRCUITS;
   const local = kernels === 'wasm' ? await createWasmBackend() : createTsBackend();
   let pool: WorkerPool | null = typeof options.pool === 'function' ? null : options.pool;
   const poolNow = () => (pool ??= (options.pool as () => WorkerPool)());
@@ -46,12 +56,13 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
     },
     async evaluateCircuits(request: CircuitRequest): Promise<CircuitResult> {
       const total = request.end - request.start;
-      if (total < MIN_PARALLEL_CIRCUITS) return local.evaluateCircuits(request);
+      if (total < minCircuits) return local.evaluateCircuits(request);
       const p = poolNow();
       const ranges = splitRange(total, Math.max(p.size * 4, Math.ceil(total / MAX_PIECE_CIRCUITS)));
       const { model, space, rows, accuracyThreshold, ablation } = request;
       const spaceKey = spaceKeyOf(space);
-      const results = await inPieces(p, request, 'circuits', ranges, ([a, b]) => ({
+      const here = ([a, b]: [number, number]) => local.evaluateCircuits({ model, space, rows, accuracyThreshold, start: request.start + a, end: request.start + b, ...(ablation ? { ablation } : {}) });
+      const results = await inPieces(p, request, 'circuits', ranges, here, ([a, b]) => ({
         kind: 'circuits', kernels, model, space: spaceKey, rows, accuracyThreshold, start: request.start + a, end: request.start + b,
         ...(ablation ? { ablation } : {}),
       }));
@@ -65,7 +76,8 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
       const { model, space, inputs } = request;
       const spaceKey = spaceKeyOf(space);
       const distinct = request.distinct ?? false;
-      const results = await inPieces(p, request, 'groundings', splitRange(indices.length, p.size * 4), ([a, b]) => ({
+      const here = ([a, b]: [number, number]) => local.countGroundings({ model, space, indices: indices.slice(a, b), inputs, distinct });
+      const results = await inPieces(p, request, 'groundings', splitRange(indices.length, p.size * 4), here, ([a, b]) => ({
         kind: 'groundings', kernels, model, space: spaceKey, indices: indices.slice(a, b), inputs, distinct,
       }));
       const parts = results as GroundingResult[];
@@ -84,19 +96,36 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
 
 /**
  * Runs one task per range with at most two per worker in flight (so cancellation and progress
- * happen between pieces), and returns the results in range order.
+ * happen between pieces), and returns the results in range order. While the pool's workers are
+ * still starting (a first request), the calling thread takes the pieces itself (`here`), so the
+ * request does not wait for them; it looks again between pieces, letting events in every
+ * {@link YIELD_MS} of work (a worker's ready message among them), and hands the rest to the
+ * workers once one has started.
  */
 async function inPieces(
   pool: WorkerPool,
   options: LongRunOptions,
   stage: string,
   ranges: readonly [number, number][],
+  here: (range: [number, number]) => Promise<TaskResult>,
   taskOf: (range: [number, number]) => Task,
 ): Promise<TaskResult[]> {
   const results = new Array<TaskResult>(ranges.length);
   const total = ranges.length ? ranges[ranges.length - 1]![1] - ranges[0]![0] : 0;
   let next = 0;
   let done = 0;
+  let since = performance.now();
+  while (next < ranges.length && pool.starting) {
+    checkAborted(options.signal);
+    const i = next++;
+    results[i] = await here(ranges[i]!);
+    done += ranges[i]![1] - ranges[i]![0];
+    options.onProgress?.({ stage, done, total });
+    if (performance.now() - since >= YIELD_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      since = performance.now();
+    }
+  }
   const lane = async () => {
     while (next < ranges.length) {
       checkAborted(options.signal);
@@ -111,7 +140,7 @@ async function inPieces(
       options.onProgress?.({ stage, done, total });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(ranges.length, pool.size * 2) }, lane));
+  await Promise.all(Array.from({ length: Math.min(ranges.length - next, pool.size * 2) }, lane));
   return results;
 }
 

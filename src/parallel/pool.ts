@@ -19,29 +19,74 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** A fixed set of workers; tasks go to the least busy one. */
+interface Slot {
+  worker: WorkerLike;
+  /** Tasks sent and not answered. */
+  busy: number;
+  /** Whether it has started: posted its ready message, or answered a task. */
+  ready: boolean;
+}
+
+/**
+ * How long after a pool is made its workers count as starting while none has said it is ready:
+ * a worker module that never posts the ready message still gets work after this.
+ */
+const STARTUP_GRACE_MS = 10_000;
+
+/** A fixed set of workers; tasks go to the least busy one of those that have started. */
 export class WorkerPool {
   readonly size: number;
-  private readonly workers: { worker: WorkerLike; busy: number }[] = [];
+  private readonly workers: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private readyCount = 0;
+  private readonly madeAt = Date.now();
+  private allStarted!: () => void;
+  private startFailed!: (error: Error) => void;
+  private readonly started = new Promise<void>((resolve, reject) => {
+    this.allStarted = resolve;
+    this.startFailed = reject;
+  });
 
   /** Starts `size` workers from `factory` (e.g. `nodeWorkerFactory()` or `() => new Worker(url, { type: 'module' })`). */
   constructor(factory: () => WorkerLike, size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a worker pool needs at least 1 worker, got ${size}`);
     this.size = size;
+    this.started.catch(() => {}); // a failure is the caller's to see only if it waits (whenStarted)
     for (let i = 0; i < size; i++) {
       const worker = factory();
-      const slot = { worker, busy: 0 };
+      const slot: Slot = { worker, busy: 0, ready: false };
       worker.onmessage = ({ data }) => this.settle(slot, data);
       worker.onerror = (e) => this.failAll(new BackendUnavailableError(`a worker failed: ${(e as Error)?.message ?? String(e)}`));
       this.workers.push(slot);
     }
   }
 
-  /** Runs one task on the least busy worker. */
+  /** How many workers have started (said they are ready, or answered a task). */
+  get ready(): number {
+    return this.readyCount;
+  }
+
+  /**
+   * Whether the workers are still starting: none has said it is ready since the pool was made, a
+   * moment ago. A request then does better on its calling thread than waiting for them.
+   */
+  get starting(): boolean {
+    return this.readyCount === 0 && Date.now() - this.madeAt < STARTUP_GRACE_MS;
+  }
+
+  /**
+   * Resolves once every worker has started: to have the workers take even a first request, or to
+   * time runs without their start-up. Rejects if a worker fails or the pool is terminated first.
+   */
+  whenStarted(): Promise<void> {
+    return this.started;
+  }
+
+  /** Runs one task on the least busy worker of those that have started (of all, while none has). */
   run(task: Task): Promise<TaskResult> {
-    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const started = this.readyCount > 0 ? this.workers.filter((w) => w.ready) : this.workers;
+    const slot = started.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     slot.busy++;
     return new Promise((resolve, reject) => {
@@ -56,7 +101,12 @@ export class WorkerPool {
     this.failAll(new Error('the worker pool was terminated'));
   }
 
-  private settle(slot: { busy: number }, message: FromWorker): void {
+  private settle(slot: Slot, message: FromWorker): void {
+    if (!slot.ready) {
+      slot.ready = true;
+      if (++this.readyCount === this.size) this.allStarted();
+    }
+    if (message.ready) return;
     slot.busy--;
     const p = this.pending.get(message.id);
     if (!p) return;
@@ -69,6 +119,7 @@ export class WorkerPool {
   }
 
   private failAll(error: Error): void {
+    this.startFailed(error);
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
   }

@@ -51,9 +51,13 @@ export interface GroundingTask {
 export type Task = CircuitTask | GroundingTask;
 export type TaskResult = CircuitResult | GroundingResult;
 
-/** Messages between the pool and its workers. */
+/**
+ * Messages between the pool and its workers. A worker answers each task with its id, and posts
+ * `{ id: 0, ready: true }` once it has started (its modules loaded), so that the pool knows
+ * which workers can take work now.
+ */
 export type ToWorker = { id: number; task: Task };
-export type FromWorker = { id: number; result?: TaskResult; error?: { name: string; message: string } };
+export type FromWorker = { id: number; result?: TaskResult; error?: { name: string; message: string }; ready?: true };
 
 const backends = new Map<WorkerKernels, Promise<Backend>>();
 

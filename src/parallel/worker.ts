@@ -29,3 +29,4 @@ p.listen(async ({ id, task }) => {
     p.postMessage({ id, error: { name: err.name ?? 'Error', message: err.message ?? String(e) } });
   }
 });
+p.postMessage({ id: 0, ready: true });

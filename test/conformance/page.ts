@@ -15,7 +15,9 @@ const targets: Record<string, Harness> = {};
   async init(): Promise<{ adapter?: string; gpuError?: string }> {
     targets.wasm = harness(await createWasmBackend());
     const pool = new WorkerPool(() => new Worker('/worker.js', { type: 'module' }) as unknown as WorkerLike, 2);
-    targets['wasm + workers'] = harness(await createParallelBackend({ pool }));
+    // Started first, so that the workers take the pieces (a request while they start runs here).
+    await pool.whenStarted();
+    targets['wasm + workers'] = harness(await createParallelBackend({ pool, minParallelCircuits: 0 }));
     try {
       const gpu = await createWebGpuBackend({ onWarning: (m) => console.warn(m) });
       targets.webgpu = harness(gpu);

@@ -967,6 +967,18 @@ function evaluateIncremental<T>(
         if (f < nLive && boundsReject(f == 0 ? i32x4.splat(0) : v128.load(prefix + <usize>f * rowBytes), f, nLive, rejectBelow, rejectFrom)) {
           // All of them rejected: on to the first circuit that changes a row below input f (the
           // last one evaluated, its rows and prefix sums stay what `changed` is taken against).
+          if (f == 0) {
+            // No live input below: the rest of the pass (the rows of pruned neurons never change).
+            const left = nT - d;
+            if (<f64>idx + <f64>left >= <f64>to) {
+              prunedCircuits += <f64>(to - idx);
+              return found;
+            }
+            prunedCircuits += <f64>left;
+            idx += left;
+            d = nT;
+            break;
+          }
           const shift = <u64>(load<i32>(live + (<usize>f << 2)) * nInT);
           const shared: u64 = shift >= 64 ? 0xffffffffffffffff : (<u64>1 << shift) - 1;
           let next = mask;

@@ -544,35 +544,57 @@ const productHigh = memory.data(MAX_WIDTH * 16, 16);
 }
 
 /**
+ * Bounds on neuron r's row (one vector of rows) over every edge pattern of its inputs, each input
+ * j's row between the rows at the addresses in the pointer tables inLow[j] and inHigh[j]: the
+ * operations of computeRow<Fast> (a pruned edge's term is x * 0, a kept one's x * w, monotone in
+ * x), into low and high. The next layer's node mask (keep) multiplies, as for a hidden layer.
+ */
+// @ts-ignore: decorator
+@inline function neuronBounds(
+  r: i32, nIn: i32, wOff: usize, bOff: usize, keepOff: usize, inLow: usize, inHigh: usize, slope: v128, low: usize, high: usize,
+): void {
+  const zero = f32x4.splat(0);
+  let lo = zero;
+  let hi = zero;
+  for (let j = 0; j < nIn; j++) {
+    const at = <usize>j << alignof<usize>();
+    const xl = v128.load(load<usize>(inLow + at));
+    const xh = v128.load(load<usize>(inHigh + at));
+    const w = f32x4.splat(<f32>load<f64>(wOff + (<usize>(r * nIn + j) << 3)));
+    const kl = f32x4.mul(xl, w);
+    const kh = f32x4.mul(xh, w);
+    const zl = f32x4.mul(xl, zero);
+    const zh = f32x4.mul(xh, zero);
+    const least = f32x4.min(f32x4.min(kl, kh), f32x4.min(zl, zh));
+    const most = f32x4.max(f32x4.max(kl, kh), f32x4.max(zl, zh));
+    lo = j == 0 ? least : f32x4.add(lo, least);
+    hi = j == 0 ? most : f32x4.add(hi, most);
+  }
+  const bias = f32x4.splat(<f32>load<f64>(bOff + (<usize>r << 3)));
+  const keep = f32x4.splat(<f32>load<f64>(keepOff + (<usize>r << 3)));
+  v128.store(low, vmulExact<Fast>(vleaky<Fast>(f32x4.add(lo, bias), slope), keep));
+  v128.store(high, vmulExact<Fast>(vleaky<Fast>(f32x4.add(hi, bias), slope), keep));
+}
+
+const neuronLow = memory.data(16, 16);
+const neuronHigh = memory.data(16, 16);
+
+/**
  * Fills productLow/productHigh: for live input i (neuron k = live[i] of the last hidden layer),
- * bounds on its product over every edge pattern of its row, computed as computeRow<Fast> and the
- * output's multiply do (one vector of rows). False when a bound is not finite: no pruning then.
+ * bounds on its product with its output weight over every edge pattern of its row, its inputs'
+ * rows bounded by the pointer tables inLow/inHigh (the same table twice for known rows). False
+ * when a bound is not finite: no pruning then.
  */
 function prepareProductBounds(
-  nLive: i32, live: usize, nInT: i32, tW: usize, tB: usize, hKeep: usize, inT: usize, weights: usize, slope: v128,
+  nLive: i32, live: usize, nInT: i32, tW: usize, tB: usize, hKeep: usize, inLow: usize, inHigh: usize, weights: usize, slope: v128,
 ): bool {
-  const zero = f32x4.splat(0);
   let finite = true;
   for (let i = 0; i < nLive; i++) {
     const k = load<i32>(live + (<usize>i << 2));
-    let lo = zero;
-    let hi = zero;
-    for (let j = 0; j < nInT; j++) {
-      const x = v128.load(load<usize>(inT + (<usize>j << alignof<usize>())));
-      const kept = f32x4.mul(x, f32x4.splat(<f32>load<f64>(tW + (<usize>(k * nInT + j) << 3))));
-      const pruned = f32x4.mul(x, zero);
-      const least = f32x4.min(kept, pruned);
-      const most = f32x4.max(kept, pruned);
-      lo = j == 0 ? least : f32x4.add(lo, least);
-      hi = j == 0 ? most : f32x4.add(hi, most);
-    }
-    const bias = f32x4.splat(<f32>load<f64>(tB + (<usize>k << 3)));
-    const keep = f32x4.splat(<f32>load<f64>(hKeep + (<usize>k << 3)));
-    lo = vmulExact<Fast>(vleaky<Fast>(f32x4.add(lo, bias), slope), keep);
-    hi = vmulExact<Fast>(vleaky<Fast>(f32x4.add(hi, bias), slope), keep);
+    neuronBounds(k, nInT, tW, tB, hKeep, inLow, inHigh, slope, neuronLow, neuronHigh);
     const w = v128.load(weights + (<usize>k << 4));
-    const a = f32x4.mul(lo, w);
-    const b = f32x4.mul(hi, w);
+    const a = f32x4.mul(v128.load(neuronLow), w);
+    const b = f32x4.mul(v128.load(neuronHigh), w);
     const pLo = f32x4.min(a, b);
     const pHi = f32x4.max(a, b);
     v128.store(productLow + (<usize>i << 4), pLo);
@@ -580,6 +602,37 @@ function prepareProductBounds(
     finite = finite && allFinite(pLo) && allFinite(pHi);
   }
   return finite;
+}
+
+// Two layers of row bounds (low, high; MAX_WIDTH rows each) and their pointer tables, in turn.
+const layerBounds = memory.data(4 * MAX_WIDTH * 16, 16);
+const layerTables = memory.data(4 * MAX_WIDTH * sizeof<usize>());
+
+/**
+ * Bounds on layer t's rows over every edge choice of the layers below it (the inputs' rows known,
+ * each layer's bounds from the last one's, neuronBounds), as pointer tables: the low one's
+ * address; the high one follows it at MAX_WIDTH pointers.
+ */
+function layerRowBounds(t: i32, sizesPtr: usize, inputs: usize, slope: v128): usize {
+  let low = inputs;
+  let high = inputs;
+  for (let l = 0; l < t; l++) {
+    const side = <usize>(l & 1);
+    const nIn = sizeAt(sizesPtr, l);
+    const nOut = sizeAt(sizesPtr, l + 1);
+    const rows = layerBounds + side * (2 * MAX_WIDTH * 16);
+    const table = layerTables + side * ((2 * MAX_WIDTH) << alignof<usize>());
+    for (let r = 0; r < nOut; r++) {
+      const lo = rows + (<usize>r << 4);
+      const hi = rows + (<usize>(MAX_WIDTH + r) << 4);
+      neuronBounds(r, nIn, getAt(wOff, l), getAt(bOff, l), getAt(maskOff, l + 1), low, high, slope, lo, hi);
+      store<usize>(table + (<usize>r << alignof<usize>()), lo);
+      store<usize>(table + (<usize>(MAX_WIDTH + r) << alignof<usize>()), hi);
+    }
+    low = table;
+    high = table + (<usize>MAX_WIDTH << alignof<usize>());
+  }
+  return low;
 }
 
 /**
@@ -946,6 +999,16 @@ function evaluateIncremental<T>(
   const lastWeight = single ? v128.load(weights + (<usize>lastLive << 4)) : i32x4.splat(0);
   // Branch and bound (see prepareProductBounds), where the reject band cannot overlap the accept one.
   const mayPrune = tailPruning && bySums && nLive > 0 && i32x4.all_true(v128.and(f32x4.le(rejectBelow, acceptFrom), f32x4.le(acceptBelow, rejectFrom)));
+  if (mayPrune) {
+    // The same bound over every edge choice of the layers below the tail too: where it rejects,
+    // every circuit of the range is rejected, before any layer is computed.
+    const low = layerRowBounds(t, sizesPtr, inRows<T>(0), slope);
+    const high = t == 0 ? low : low + (<usize>MAX_WIDTH << alignof<usize>());
+    if (prepareProductBounds(nLive, live, nInT, tW, tB, hKeep, low, high, weights, slope) && boundsReject(i32x4.splat(0), 0, nLive, rejectBelow, rejectFrom)) {
+      prunedCircuits += <f64>(to - from);
+      return found;
+    }
+  }
   let dirty = 0;
   let idx = from;
   while (idx < to) {
@@ -955,7 +1018,7 @@ function evaluateIncremental<T>(
     let d = digit<T>(t);
     let prev: u64 = 0;
     let fresh = true;
-    const prune = mayPrune && prepareProductBounds(nLive, live, nInT, tW, tB, hKeep, inT, weights, slope);
+    const prune = mayPrune && prepareProductBounds(nLive, live, nInT, tW, tB, hKeep, inT, inT, weights, slope);
     while (true) {
       const mask = load<u64>(tChoices + (<usize>d << 3));
       const changed: u64 = fresh ? 0xffffffffffffffff : mask ^ prev;

@@ -9,13 +9,16 @@
  * - decoding its perfect circuits for the result (the listed masks) with the first shared decoder
  *   of a new space, which unpacks every edge row, and with a later one, which finds them kept;
  * - when the pool pays: whole searches of 0.26 to 77 million circuits (the trained 2-5-5-1 and
- *   2-6-6-1 XOR at several min sparsities) on this thread and on the pool, round by round, which
- *   is what the backend's `minParallelCircuits` default rests on.
+ *   2-6-6-1 XOR at several min sparsities) on this thread and on the pool, round by round, then
+ *   the circuit stage of whole analyses (analyzeModel: groundings on the same backend and the
+ *   mapping stage on this thread between searches), which is what the backend's
+ *   `minParallelCircuits` default rests on.
  *
  *   node --import tsx bench/pieces.ts [--runs 30]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { analyzeModel } from '../src/analyze.ts';
 import { createWasmBackend } from '../src/backends/wasm.ts';
 import { sharedCircuitSpace } from '../src/circuits/space-cache.ts';
 import { CircuitSpace } from '../src/circuits/space.ts';
@@ -116,6 +119,23 @@ for (const [file, minSparsity] of sizes) {
   }
   const shown = (xs: number[]) => `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)})`;
   console.log(`  ${`${m.layerSizes.join('-')} @${minSparsity}, ${s.count.toLocaleString('en-US')} circuits`.padEnd(40)} ${shown(here).padEnd(20)} ${shown(there).padEnd(20)} pool ${(median(here) / median(there)).toFixed(2)}x, ${rounds} rounds`);
+}
+
+// The same in whole analyses: the circuit stage as analyzeModel times it.
+console.log('\ncircuit stages of whole analyses, this thread / a pool of two (warm medians, best in brackets):');
+for (const [file, minSparsity] of [['XOR_w5_trained.json', 0.3], ['XOR_w6_trained.json', 0.45]] as const) {
+  const m = parseModel(JSON.parse(readFileSync(new URL(`../test/fixtures/${file}`, import.meta.url), 'utf8')));
+  const here: number[] = [];
+  const there: number[] = [];
+  for (let round = -2; round < Math.min(runs, 10); round++) {
+    for (const [xs, backend] of [[here, local], [there, parallel]] as const) {
+      const r = await analyzeModel(m, { gates: ['XOR'], backend, minSparsity });
+      if (round >= 0) xs.push(r.outputs[0]!.timings.circuits);
+    }
+  }
+  const shown = (xs: number[]) => `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)})`;
+  const count = sharedCircuitSpace(m.layerSizes, minSparsity).count;
+  console.log(`  ${`${m.layerSizes.join('-')} @${minSparsity}, ${count.toLocaleString('en-US')} circuits`.padEnd(40)} ${shown(here).padEnd(20)} ${shown(there).padEnd(20)} pool ${(median(here) / median(there)).toFixed(2)}x`);
 }
 parallel.dispose();
 local.dispose();

@@ -24,9 +24,10 @@ export interface ParallelBackendOptions {
    */
   readonly pool: WorkerPool | (() => WorkerPool);
   /**
-   * Circuit requests with fewer circuits than this stay on the calling thread (default 100,000:
-   * on 2 cores a pool of two is about 1.1x faster from 260,000 circuits on: `node --import tsx
-   * bench/pieces.ts`, docs/performance.md). 0 sends every request to the workers.
+   * Circuit requests with fewer circuits than this stay on the calling thread (default 100,000).
+   * On 2 cores a pool of two gains little below a few million circuits and 1.4-1.7x above
+   * (`node --import tsx bench/pieces.ts`, docs/performance.md); 0 sends every request to the
+   * workers.
    */
   readonly minParallelCircuits?: number;
 }

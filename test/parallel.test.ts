@@ -85,7 +85,7 @@ test('a worker\'s tasks: a copy of the last model or rows stands in for it, and 
 
 /** Workers in this thread (tasks run by runTask), which say they are ready only when told to. */
 function lateWorkers() {
-  const made: { like: WorkerLike; tasks: number; start(): void }[] = [];
+  const made: { like: WorkerLike; tasks: number; start(): void; fail(): void }[] = [];
   const factory = () => {
     const w = {
       tasks: 0,
@@ -99,6 +99,7 @@ function lateWorkers() {
         terminate() {},
       } as WorkerLike,
       start: () => w.like.onmessage?.({ data: { id: 0, ready: true } }),
+      fail: () => w.like.onerror?.(new Error('its module did not load')),
     };
     made.push(w);
     return w.like;
@@ -156,6 +157,29 @@ test('a worker that answers a task has started, ready message or not', async () 
   assert.is(pool.ready, 1);
   assert.not.ok(pool.starting);
   pool.terminate();
+});
+
+test('a worker that fails before it starts: requests get its error, not a wait for ever', async () => {
+  const { made, factory } = lateWorkers();
+  const pool = new WorkerPool(factory, 2);
+  const backend = await createParallelBackend({ pool, minParallelCircuits: 0 });
+  const started = pool.whenStarted();
+  made[0]!.fail();
+  const why = await started.then(() => null, (e: Error) => e);
+  assert.match(why?.message ?? 'whenStarted resolved', /a worker failed: its module did not load/);
+  assert.not.ok(pool.starting, 'a failed pool is not starting: its requests go to it, and fail');
+  const model = parseModel(PRETRAINED_XOR);
+  const space = new CircuitSpace(model.layerSizes);
+  try {
+    await backend.evaluateCircuits({ model, space, start: 0, end: space.count, rows: weightRows(truthTableDataset(getGate('XOR'))), accuracyThreshold: 0.99 });
+    assert.unreachable('the request failed');
+  } catch (e) {
+    assert.is((e as Error).name, 'BackendUnavailableError');
+    assert.match((e as Error).message, /a worker failed: its module did not load/);
+  } finally {
+    backend.dispose();
+    pool.terminate();
+  }
 });
 
 test('an aborted request stops between pieces', async () => {

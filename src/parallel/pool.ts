@@ -41,6 +41,8 @@ export class WorkerPool {
   private nextId = 1;
   private readyCount = 0;
   private readonly madeAt = Date.now();
+  /** Why the pool can take no more tasks: a worker failed, or the pool was terminated. */
+  private failure: Error | null = null;
   private allStarted!: () => void;
   private startFailed!: (error: Error) => void;
   private readonly started = new Promise<void>((resolve, reject) => {
@@ -72,7 +74,7 @@ export class WorkerPool {
    * moment ago. A request then does better on its calling thread than waiting for them.
    */
   get starting(): boolean {
-    return this.readyCount === 0 && Date.now() - this.madeAt < STARTUP_GRACE_MS;
+    return this.failure === null && this.readyCount === 0 && Date.now() - this.madeAt < STARTUP_GRACE_MS;
   }
 
   /**
@@ -85,6 +87,8 @@ export class WorkerPool {
 
   /** Runs one task on the least busy worker of those that have started (of all, while none has). */
   run(task: Task): Promise<TaskResult> {
+    // A failed worker's error stays the answer: a task sent to it would wait for ever.
+    if (this.failure) return Promise.reject(this.failure);
     const started = this.readyCount > 0 ? this.workers.filter((w) => w.ready) : this.workers;
     const slot = started.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
@@ -119,6 +123,7 @@ export class WorkerPool {
   }
 
   private failAll(error: Error): void {
+    this.failure ??= error;
     this.startFailed(error);
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();

@@ -116,4 +116,22 @@ test('the trained 2-5-5-1 XOR at min sparsity 0.3: the same 6,062 circuits and e
   assert.ok(on.pruned > space.count / 2, `pruned ${on.pruned} of ${space.count}`);
 });
 
+test('wide layouts (the trained 2-6-6-1 at 0.5, 2-8-8-1 at 0.65): the same circuits and exact redos with the bound on and off, and the TS reference\'s on a slice', async () => {
+  const module = await instantiateWasmModule();
+  const rows = weightRows(truthTableDataset(getGate('XOR')));
+  for (const [file, minSparsity] of [['XOR_w6_trained.json', 0.5], ['XOR_w8_trained.json', 0.65]] as const) {
+    const model = parseModel(JSON.parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')));
+    const space = new CircuitSpace(model.layerSizes, { minSparsity });
+    const request = { model, space, start: 0, end: space.count, rows, accuracyThreshold: 0.99 };
+    const on = search(module, request, true);
+    const off = search(module, request, false);
+    assert.ok(on.found.length > 0, file);
+    assert.equal(on.found, off.found);
+    assert.is(on.redos, off.redos);
+    assert.ok(on.pruned > space.count / 2, `${file}: pruned ${on.pruned} of ${space.count}`);
+    const slice = { ...request, start: Math.floor(space.count / 3), end: Math.floor(space.count / 3) + 20_000 };
+    assert.equal(search(module, slice, true).found, Array.from(evaluateCircuitsTs(slice)));
+  }
+});
+
 test.run();

@@ -18,6 +18,7 @@ import { truthTableDataset, weightRows } from '../src/data.ts';
 import { getGate } from '../src/gates.ts';
 import { parseModel, type Model } from '../src/model.ts';
 import { PRETRAINED_XOR } from '../src/pretrained-xor.ts';
+import { median } from './probe-run.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
 const runs = Number(values.runs);
@@ -32,7 +33,6 @@ const cases: [string, Model, number][] = [
 ];
 const module = await instantiateWasmModule();
 const rows = weightRows(truthTableDataset(getGate('XOR')));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const ms = (t: number) => (t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFixed(2)} s`);
 
 /** One whole search in the chunks the Wasm backend uses: time, circuits found, exact redos, pruned. */

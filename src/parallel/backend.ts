@@ -62,10 +62,10 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
       const ranges = splitRange(total, Math.max(p.size * 4, Math.ceil(total / MAX_PIECE_CIRCUITS)));
       const { model, space, rows, accuracyThreshold, ablation } = request;
       const spaceKey = spaceKeyOf(space);
-      const here = ([a, b]: [number, number]) => local.evaluateCircuits({ model, space, rows, accuracyThreshold, start: request.start + a, end: request.start + b, ...(ablation ? { ablation } : {}) });
-      const results = await inPieces(p, request, 'circuits', ranges, here, ([a, b]) => ({
-        kind: 'circuits', kernels, model, space: spaceKey, rows, accuracyThreshold, start: request.start + a, end: request.start + b,
-        ...(ablation ? { ablation } : {}),
+      // A piece's request, on this thread (with the space) or as a worker's task (with its key).
+      const piece = ([a, b]: [number, number]) => ({ model, rows, accuracyThreshold, start: request.start + a, end: request.start + b, ...(ablation ? { ablation } : {}) });
+      const results = await inPieces(p, request, 'circuits', ranges, (r) => local.evaluateCircuits({ ...piece(r), space }), (r) => ({
+        kind: 'circuits', kernels, space: spaceKey, ...piece(r),
       }));
       const parts = results as CircuitResult[];
       return { perfect: concat(parts.map((r) => r.perfect)), ...mergeRuns(parts) };
@@ -77,9 +77,9 @@ export async function createParallelBackend(options: ParallelBackendOptions): Pr
       const { model, space, inputs } = request;
       const spaceKey = spaceKeyOf(space);
       const distinct = request.distinct ?? false;
-      const here = ([a, b]: [number, number]) => local.countGroundings({ model, space, indices: indices.slice(a, b), inputs, distinct });
-      const results = await inPieces(p, request, 'groundings', splitRange(indices.length, p.size * 4), here, ([a, b]) => ({
-        kind: 'groundings', kernels, model, space: spaceKey, indices: indices.slice(a, b), inputs, distinct,
+      const piece = ([a, b]: [number, number]) => ({ model, indices: indices.slice(a, b), inputs, distinct });
+      const results = await inPieces(p, request, 'groundings', splitRange(indices.length, p.size * 4), (r) => local.countGroundings({ ...piece(r), space }), (r) => ({
+        kind: 'groundings', kernels, space: spaceKey, ...piece(r),
       }));
       const parts = results as GroundingResult[];
       return {
